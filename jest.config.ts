@@ -1,0 +1,27 @@
+/** @jest-config-loader ts-node */
+// One jest project per suite of the plan: config (task 2), power-client (task 3), health (task 4),
+// checkpoint (task 5, all together) and e2e (the built server over stdio). `npm test` runs them
+// across workers; `npm run test:shard -- 1/3` runs one shard.
+import type { Config } from 'jest';
+
+const suite = (name: string, extra: Partial<Config> = {}): Config => ({
+  displayName: name,
+  testMatch: [`<rootDir>/__tests__/${name}/**/*.test.ts`],
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
+  ...extra,
+});
+
+const config: Config = {
+  projects: [suite('config'), suite('power-client'), suite('health'), suite('checkpoint'), suite('e2e')],
+  globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
+  globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
+  testTimeout: 30000,
+};
+
+export default config;

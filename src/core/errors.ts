@@ -1,0 +1,99 @@
+// One small error family for the whole core. Every failure a user can hit becomes a PowerError with a
+// stable code, a message saying what happened, and a hint saying how to fix it. The tool boundary
+// (src/tools/result.ts) turns them into MCP `isError` results; the CLI prints them.
+
+export type ErrorCode =
+  | 'config_not_found'
+  | 'config_is_directory'
+  | 'config_unreadable'
+  | 'config_empty'
+  | 'config_too_large'
+  | 'config_invalid_json'
+  | 'config_not_object'
+  | 'config_invalid'
+  | 'config_unexpanded_variable'
+  | 'api_key_missing'
+  | 'auth_failed'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'upstream_error'
+  | 'network_error'
+  | 'timeout'
+  | 'bad_response'
+  | 'response_too_large'
+  | 'path_outside_workspace'
+  | 'file_not_found'
+  | 'file_unreadable'
+  | 'invalid_collection'
+  | 'invalid_environment'
+  | 'invalid_data_file'
+  | 'ambiguous_reference'
+  | 'nothing_configured'
+  | 'invalid_argument'
+  | 'unknown_folder'
+  | 'run_not_found'
+  | 'run_failed_to_start'
+  | 'internal_error';
+
+export interface FieldIssue {
+  /** JSON path of the field, e.g. `collections.main.uid`. */
+  path: string;
+  message: string;
+}
+
+export interface PowerErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  /** Extra machine-readable facts (field issues, candidates, HTTP status...). */
+  details?: Record<string, unknown>;
+}
+
+export class PowerError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: PowerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PowerError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  /** Plain data, safe to serialise (the cause is left out: it may hold request details). */
+  toJSON(): { code: ErrorCode; message: string; hint?: string; details?: Record<string, unknown> } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+/** Works across module copies and realms, like ky's `isHTTPError`. */
+export function isPowerError(value: unknown): value is PowerError {
+  return (
+    value instanceof PowerError ||
+    (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'PowerError' &&
+      typeof (value as { code?: unknown }).code === 'string')
+  );
+}
+
+/** Any thrown value as a PowerError; unknown faults keep their message under a generic code. */
+export function toPowerError(value: unknown, fallback: ErrorCode = 'internal_error'): PowerError {
+  if (isPowerError(value)) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new PowerError(fallback, message, { cause: value });
+}
+
+/** `code: message` then `Hint: ...`, the text an agent reads. */
+export function formatError(error: PowerError): string {
+  const lines = [`${error.code}: ${error.message}`];
+  const issues = error.details?.issues as FieldIssue[] | undefined;
+  if (Array.isArray(issues)) for (const issue of issues) lines.push(`  - ${issue.path}: ${issue.message}`);
+  if (error.hint) lines.push(`Hint: ${error.hint}`);
+  return lines.join('\n');
+}

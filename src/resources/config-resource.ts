@@ -1,0 +1,35 @@
+// postman://config — the normalised, redacted config plus diagnostics. Readable when the file is
+// missing or broken too: then it says why, so an agent can fix it.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { redactConfig, type ConfigState } from '../core/config.js';
+import type { ToolContext } from '../tools/context.js';
+
+export const CONFIG_RESOURCE_URI = 'postman://config';
+
+export function describeConfigState(state: ConfigState) {
+  return {
+    valid: !state.error,
+    file: state.file ?? null,
+    shape: state.config.shape,
+    config: redactConfig(state.config),
+    warnings: state.warnings,
+    errors: state.error ? [state.error.toJSON()] : [],
+  };
+}
+
+export function registerConfigResource(server: McpServer, context: ToolContext): void {
+  server.registerResource(
+    'config',
+    CONFIG_RESOURCE_URI,
+    {
+      title: 'Postman power configuration',
+      description: 'The project .postman.json, normalised and redacted, with where it was found, its shape, warnings and errors.',
+      mimeType: 'application/json',
+    },
+    async (uri) => {
+      const state = await context.client.configState();
+      const text = context.secrets.redactText(JSON.stringify(describeConfigState(state), null, 2));
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text }] };
+    },
+  );
+}

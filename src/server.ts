@@ -1,0 +1,90 @@
+// createServer(deps): the MCP server over the shared core, without a transport (src/cli.ts connects
+// stdio; tests connect an in-memory pair). No globals: every dependency is injected.
+import path from 'node:path';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CONFIG_FILE_NAME, findConfig, workspaceRoot } from './core/config.js';
+import { watchConfigFile, type ConfigWatcher } from './core/config-watcher.js';
+import { createLogger, stderrSink, type LogLevel, type LogSink } from './core/logger.js';
+import { PostmanPowerClient, type PowerClientDeps } from './core/power-client.js';
+import { SecretSet } from './core/redact.js';
+import { POWER_NAME, POWER_VERSION } from './core/version.js';
+import { CONFIG_RESOURCE_URI } from './resources/config-resource.js';
+import { resources } from './resources/index.js';
+import type { ToolContext } from './tools/context.js';
+import { registerTools } from './tools/define-tool.js';
+import { tools } from './tools/index.js';
+
+export interface ServerDeps extends Omit<PowerClientDeps, 'secrets' | 'logger'> {
+  /** Where log lines go besides MCP logging; default stderr. */
+  logSink?: LogSink;
+  logLevel?: LogLevel;
+  /** Watch `.postman.json` and notify subscribers of `postman://config`; default true. */
+  watchConfig?: boolean;
+}
+
+export interface PowerServer {
+  server: McpServer;
+  client: PostmanPowerClient;
+  context: ToolContext;
+  close(): Promise<void>;
+}
+
+export function createServer(deps: ServerDeps = {}): PowerServer {
+  const secrets = new SecretSet();
+  const server = new McpServer(
+    { name: POWER_NAME, version: POWER_VERSION, title: 'Postman Power' },
+    {
+      capabilities: { logging: {}, resources: { subscribe: true, listChanged: true }, tools: { listChanged: false } },
+      instructions:
+        'Test the user\'s backend with Postman collections. Start with activate_power; then check_backend_health, get_collection, run_collection. Failed runs are normal results: read each failure and propose a fix.',
+    },
+  );
+  const mcpSink: LogSink = (level, text) => {
+    if (server.isConnected()) server.sendLoggingMessage({ level, logger: POWER_NAME, data: text }).catch(() => undefined);
+  };
+  const logger = createLogger(secrets, [deps.logSink ?? stderrSink(), mcpSink], deps.logLevel ?? 'info');
+  const client = new PostmanPowerClient({ ...deps, secrets, logger });
+  const context: ToolContext = { client, secrets, logger };
+
+  registerTools(server, tools, context);
+  for (const register of resources) register(server, context);
+
+  const subscriptions = new Set<string>();
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    subscriptions.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    subscriptions.delete(request.params.uri);
+    return {};
+  });
+
+  let watcher: ConfigWatcher | undefined;
+  if (deps.watchConfig !== false) {
+    const env = client.env;
+    void findConfig(env, client.cwd).then((found) => {
+      const file = found ?? path.join(workspaceRoot(env, client.cwd), CONFIG_FILE_NAME);
+      watcher = watchConfigFile(file, () => {
+        client.invalidateConfig();
+        void client.configState().then((state) => {
+          logger.log(state.error ? 'warning' : 'info', `config reloaded from ${file}${state.error ? `: ${state.error.message}` : ''}`);
+          if (subscriptions.has(CONFIG_RESOURCE_URI) && server.isConnected()) {
+            server.server.sendResourceUpdated({ uri: CONFIG_RESOURCE_URI }).catch(() => undefined);
+          }
+        });
+      });
+    });
+  }
+
+  return {
+    server,
+    client,
+    context,
+    async close() {
+      watcher?.close();
+      await client.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The tool contract in one place: every tool is data (name, title, description, annotations, zod
+// input and output shapes) plus a handler over the injected context. `registerTools` turns PowerErrors
+// into `isError` results an agent can act on, and redacts everything that leaves.
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { formatError, toPowerError } from '../core/errors.js';
+import type { ToolContext } from './context.js';
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ToolOutcome<O> {
+  /** One or two sentences for a human; the JSON follows it in the text block. */
+  summary: string;
+  structured: O;
+}
+
+export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  annotations: ToolAnnotations;
+  inputSchema: I;
+  outputSchema: O;
+  handler(args: z.infer<z.ZodObject<I>>, context: ToolContext, extra: ToolExtra): Promise<ToolOutcome<z.infer<z.ZodObject<O>>>>;
+}
+
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(tool: ToolDefinition<I, O>): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
+
+export function errorResult(error: unknown, context: ToolContext): CallToolResult {
+  const powerError = toPowerError(error);
+  if (powerError.code === 'internal_error') {
+    context.logger.log('error', `unexpected fault: ${powerError.message}`, { stack: (error as Error)?.stack });
+  }
+  return { isError: true, content: [{ type: 'text', text: context.secrets.redactText(formatError(powerError)) }] };
+}
+
+export function successResult<O>(outcome: ToolOutcome<O>, context: ToolContext): CallToolResult {
+  const structured = context.secrets.redact(outcome.structured) as Record<string, unknown>;
+  const text = `${context.secrets.redactText(outcome.summary)}\n\n${JSON.stringify(structured, null, 2)}`;
+  return { content: [{ type: 'text', text }], structuredContent: structured };
+}
+
+export function registerTools(server: McpServer, tools: ToolDefinition[], context: ToolContext): RegisteredTool[] {
+  return tools.map((tool) =>
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      (async (args: Record<string, unknown>, extra: ToolExtra) => {
+        try {
+          return successResult(await tool.handler(args as never, context, extra), context);
+        } catch (error) {
+          return errorResult(error, context);
+        }
+      }) as never,
+    ),
+  );
+}

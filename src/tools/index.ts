@@ -1,0 +1,4 @@
+// The table of tools: one file each, listed here, registered in a loop by src/server.ts.
+import type { ToolDefinition } from './define-tool.js';
+
+export const tools: ToolDefinition[] = [];
