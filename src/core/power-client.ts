@@ -1,6 +1,8 @@
 // PostmanPowerClient: the facade the MCP tools and the CLI share (plan task 3: activate, get
 // collection, get environment, run collection; plus the health check of plan task 4).
-import { readConfigState, type ConfigEnv, type ConfigState } from './config.js';
+import { readConfigState, type ConfigEnv, type ConfigState, type PostmanConfig } from './config.js';
+import { checkBackendHealth, resolveTarget, type BodyExpectation, type HealthOptions, type HealthResult } from './health.js';
+import type { StatusExpectation } from './status-ranges.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
 
@@ -9,6 +11,19 @@ export interface PowerClientDeps {
   cwd?: string;
   secrets?: SecretSet;
   logger?: Logger;
+}
+
+export interface HealthArgs {
+  /** Full URLs, or paths joined to the configured base URL. */
+  urls?: string[];
+  method?: 'GET' | 'HEAD';
+  expectStatus?: StatusExpectation;
+  expectBody?: BodyExpectation;
+  timeoutMs?: number;
+  attempts?: number;
+  deadlineMs?: number;
+  waitUntilHealthy?: boolean;
+  signal?: AbortSignal;
 }
 
 export class PostmanPowerClient {
@@ -38,6 +53,32 @@ export class PostmanPowerClient {
 
   invalidateConfig(): void {
     this.configCache = undefined;
+  }
+
+  /** The config, or its error when the file exists but is broken (a missing file is not an error here). */
+  async usableConfig(): Promise<PostmanConfig> {
+    const state = await this.configState();
+    if (state.error && state.error.code !== 'config_not_found') throw state.error;
+    return state.config;
+  }
+
+  /** Plan task 4: checks the configured backend (or the given URLs). An unhealthy backend is a result, not an error. */
+  async checkBackendHealth(args: HealthArgs = {}, overrides: Partial<HealthOptions> = {}): Promise<HealthResult> {
+    const explicit = args.urls && args.urls.length > 0;
+    const config = explicit ? (await this.configState()).config : await this.usableConfig();
+    const targets = explicit ? args.urls! : config.health.paths.length ? config.health.paths : config.baseUrl ? [config.baseUrl] : [];
+    return checkBackendHealth({
+      urls: targets.map((target) => resolveTarget(target, config.baseUrl)),
+      method: args.method,
+      expectStatus: args.expectStatus ?? config.health.expectStatus,
+      expectBody: args.expectBody,
+      timeoutMs: args.timeoutMs ?? config.health.timeoutMs,
+      attempts: args.attempts ?? config.health.attempts,
+      deadlineMs: args.deadlineMs,
+      waitUntilHealthy: args.waitUntilHealthy,
+      signal: args.signal,
+      ...overrides,
+    });
   }
 
   /** Ends whatever the client still holds (runs, sockets). */
