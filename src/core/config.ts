@@ -3,9 +3,9 @@
 // expected with an example, and how to fix it — all problems at once, not one per attempt.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { PowerError, type FieldIssue } from './errors.js';
+import { parseJsonText } from './json-text.js';
 import { maskSecret } from './redact.js';
 import { StatusExpectationSchema, parseStatusExpectation, formatStatusRanges, DEFAULT_EXPECTED_STATUS } from './status-ranges.js';
 
@@ -454,12 +454,6 @@ export const CONFIG_TEMPLATE = {
   health: { path: '/health' },
 };
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
-}
-
 /** Reads and parses the file (BOM accepted), with a typed error for each way it can fail. */
 export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   let stat;
@@ -490,22 +484,20 @@ export async function readConfigFile(file: string): Promise<Record<string, unkno
       cause,
     });
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') {
+  if (text.replace(/^\ufeff/, '').trim() === '') {
     throw new PowerError('config_empty', `${file} is empty`, {
       hint: `Write a JSON object into it, e.g. ${JSON.stringify(CONFIG_TEMPLATE)}`,
     });
   }
-  const errors: ParseError[] = [];
-  const value: unknown = parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  if (errors.length) {
-    const first = errors[0];
-    const { line, column } = lineColumn(text, first.offset);
-    throw new PowerError('config_invalid_json', `${file} is not valid JSON: ${printParseErrorCode(first.error)} at line ${line}, column ${column}`, {
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    const { line, column } = parsed.error;
+    throw new PowerError('config_invalid_json', `${file} is not valid JSON: ${parsed.error.message}`, {
       hint: 'Fix the JSON syntax at that position (comments and trailing commas are not allowed).',
       details: { line, column },
     });
   }
+  const value = parsed.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new PowerError('config_not_object', `${file} holds ${Array.isArray(value) ? 'an array' : `a ${value === null ? 'null' : typeof value}`}, not a JSON object`, {
       hint: `The top level must be an object, e.g. ${JSON.stringify(CONFIG_TEMPLATE)}`,

@@ -3,6 +3,11 @@
 import { readConfigState, type ConfigEnv, type ConfigState, type PostmanConfig } from './config.js';
 import { checkBackendHealth, resolveTarget, type BodyExpectation, type HealthOptions, type HealthResult } from './health.js';
 import type { StatusExpectation } from './status-ranges.js';
+import { PowerError } from './errors.js';
+import { PostmanApiClient, type CollectionJson } from './postman-api.js';
+import { viewEnvironment, secretValues, type EnvironmentView } from './sources/environment-view.js';
+import { findFolder, outlineCollection, type Outline } from './sources/outline.js';
+import { SourceResolver } from './sources/resolve.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
 
@@ -11,6 +16,8 @@ export interface PowerClientDeps {
   cwd?: string;
   secrets?: SecretSet;
   logger?: Logger;
+  /** Postman API client settings (tests shorten the timeout). */
+  api?: { timeoutMs?: number; retryLimit?: number; maxResponseBytes?: number };
 }
 
 export interface HealthArgs {
@@ -26,18 +33,35 @@ export interface HealthArgs {
   signal?: AbortSignal;
 }
 
+export interface GetCollectionArgs {
+  collection?: string;
+  detail?: 'outline' | 'full';
+  folder?: string;
+  /** Cap on the collection JSON in `full` mode, in characters. */
+  maxChars?: number;
+}
+
+export const FULL_COLLECTION_CAP = 100_000;
+
+export type CollectionResult = Outline & { collection?: unknown; note?: string };
+
+const UNEXPANDED_KEY = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+
 export class PostmanPowerClient {
   readonly env: ConfigEnv;
   readonly cwd: string;
   readonly secrets: SecretSet;
   readonly logger: Logger;
   private configCache: Promise<ConfigState> | undefined;
+  private apiCache: { key: string; client: PostmanApiClient } | undefined;
+  private readonly apiSettings: PowerClientDeps['api'];
 
   constructor(deps: PowerClientDeps = {}) {
     this.env = deps.env ?? (process.env as ConfigEnv);
     this.cwd = deps.cwd ?? process.cwd();
     this.secrets = deps.secrets ?? new SecretSet();
     this.logger = deps.logger ?? silentLogger;
+    this.apiSettings = deps.api;
     // The env key is a secret even before any config is read.
     this.secrets.add(this.env.POSTMAN_API_KEY);
   }
@@ -79,6 +103,55 @@ export class PostmanPowerClient {
       signal: args.signal,
       ...overrides,
     });
+  }
+
+  /** A Postman API client for the current config; an error with a hint when there is no usable key. */
+  apiFor(config: PostmanConfig): PostmanApiClient {
+    if (!config.apiKey) {
+      const literal = UNEXPANDED_KEY.test(this.env.POSTMAN_API_KEY?.trim() ?? '');
+      throw new PowerError(literal ? 'config_unexpanded_variable' : 'api_key_missing', literal
+        ? `POSTMAN_API_KEY is the literal ${this.env.POSTMAN_API_KEY}: your MCP client did not expand it`
+        : 'This needs the Postman API, and no API key is set', {
+        hint: 'Create a key in Postman (Settings → API keys), set POSTMAN_API_KEY in the MCP client\'s env block (or export it in the shell that starts the client), and restart. Local collection files need no key.',
+      });
+    }
+    const key = `${config.apiKey}\u0000${config.apiBaseUrl}`;
+    if (this.apiCache?.key !== key) this.apiCache = { key, client: new PostmanApiClient({ ...this.apiSettings, apiKey: config.apiKey, baseUrl: config.apiBaseUrl }) };
+    return this.apiCache.client;
+  }
+
+  async resolver(): Promise<SourceResolver> {
+    const config = await this.usableConfig();
+    return new SourceResolver({ config, api: () => this.apiFor(config) });
+  }
+
+  /** Plan task 3: the collection's outline (default) or its JSON up to a cap. */
+  async getCollection(args: GetCollectionArgs = {}): Promise<CollectionResult> {
+    const resolver = await this.resolver();
+    const { value: collection, source } = await resolver.resolveCollection(args.collection);
+    const outline = outlineCollection(collection, source, args.folder);
+    if (args.detail !== 'full') return outline;
+    const cap = args.maxChars ?? FULL_COLLECTION_CAP;
+    const part: unknown = args.folder ? findFolder(collection, args.folder).item : collection;
+    const text = JSON.stringify(part);
+    if (text.length <= cap) return { ...outline, collection: part as CollectionJson };
+    return {
+      ...outline,
+      note: `The ${args.folder ? 'folder' : 'collection'} JSON is ${Math.round(text.length / 1024)} KB, over the ${Math.round(cap / 1024)} KB cap: this is the outline. Narrow it with folder (one of: ${outline.folders.map((f) => f.path).slice(0, 15).join(', ') || 'none'}).`,
+    };
+  }
+
+  /** Plan task 3: the environment with secrets masked. */
+  async getEnvironment(args: { environment?: string } = {}): Promise<EnvironmentView> {
+    const resolver = await this.resolver();
+    const resolved = await resolver.resolveEnvironment(args.environment, true);
+    if (!resolved) {
+      throw new PowerError('nothing_configured', 'No environment is configured, given, or found', {
+        hint: 'Pass environment (a UID, path or name), or set "environment" in .postman.json.',
+      });
+    }
+    this.secrets.add(...secretValues(resolved.value));
+    return viewEnvironment(resolved.value, resolved.source);
   }
 
   /** Ends whatever the client still holds (runs, sockets). */

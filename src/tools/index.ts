@@ -1,5 +1,7 @@
 // The table of tools: one file each, listed here, registered in a loop by src/server.ts.
 import { checkBackendHealthTool } from './check-backend-health.js';
 import type { ToolDefinition } from './define-tool.js';
+import { getCollectionTool } from './get-collection.js';
+import { getEnvironmentTool } from './get-environment.js';
 
-export const tools: ToolDefinition[] = [checkBackendHealthTool];
+export const tools: ToolDefinition[] = [getCollectionTool, getEnvironmentTool, checkBackendHealthTool];

@@ -1,0 +1,23 @@
+// Strict JSON parsing that says where it broke (line and column), used for every file we read.
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+
+export interface JsonSyntaxError {
+  message: string;
+  line: number;
+  column: number;
+}
+
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+}
+
+/** Parses strict JSON (a UTF-8 BOM is dropped); on failure gives the first error's position. */
+export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; error: JsonSyntaxError } {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const errors: ParseError[] = [];
+  const value: unknown = parseJsonc(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  if (errors.length === 0) return { ok: true, value };
+  const { line, column } = lineColumn(body, errors[0].offset);
+  return { ok: false, error: { message: `${printParseErrorCode(errors[0].error)} at line ${line}, column ${column}`, line, column } };
+}

@@ -1,0 +1,159 @@
+// The outline of a collection: what an agent needs to see before running it, without the whole JSON.
+import { z } from 'zod';
+import { PowerError } from '../errors.js';
+import type { CollectionJson } from '../postman-api.js';
+
+export const SourceInfoSchema = z.object({
+  kind: z.enum(['cloud', 'local', 'v3-directory']),
+  ref: z.string().describe('What was resolved: a UID, id, path or name'),
+  path: z.string().optional().describe('Workspace-relative path of a local source'),
+  uid: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+export type SourceInfo = z.infer<typeof SourceInfoSchema>;
+
+export const OutlineSchema = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  source: SourceInfoSchema,
+  folder: z.string().optional().describe('The folder the outline is narrowed to'),
+  auth: z.string().optional().describe('Collection-level auth type'),
+  variables: z.array(z.object({ key: z.string(), value: z.string().optional(), masked: z.boolean().optional() })),
+  totals: z.object({ folders: z.number(), requests: z.number(), assertions: z.number() }),
+  folders: z.array(z.object({ path: z.string(), requests: z.number(), auth: z.string().optional() })),
+  requests: z.array(
+    z.object({
+      folder: z.string().describe('Folder path, "" at the top level'),
+      name: z.string(),
+      method: z.string(),
+      url: z.string().describe('As written, with {{variables}}'),
+      assertions: z.number().describe('pm.test / tests[...] calls in its test script'),
+      preRequestScript: z.boolean(),
+      testScript: z.boolean(),
+    }),
+  ),
+  warnings: z.array(z.string()).optional(),
+});
+export type Outline = z.infer<typeof OutlineSchema>;
+
+interface RawItem {
+  id?: string;
+  name?: string;
+  item?: RawItem[];
+  request?: string | { method?: string; url?: string | { raw?: string; host?: string[] | string; path?: string[] | string } };
+  event?: Array<{ listen?: string; script?: { exec?: string[] | string } }>;
+  auth?: { type?: string };
+}
+
+const SECRETISH = /(secret|token|password|passwd|api[_-]?key|authorization|credential)/i;
+
+export function scriptOf(item: { event?: RawItem['event'] }, listen: 'prerequest' | 'test'): string {
+  const event = item.event?.find((candidate) => candidate.listen === listen);
+  const exec = event?.script?.exec;
+  return Array.isArray(exec) ? exec.join('\n') : (exec ?? '');
+}
+
+export function countAssertions(script: string): number {
+  return (script.match(/\bpm\.test\s*\(|\btests\s*\[/g) ?? []).length;
+}
+
+export function urlOf(request: RawItem['request']): string {
+  if (!request) return '';
+  if (typeof request === 'string') return request;
+  const url = request.url;
+  if (!url) return '';
+  if (typeof url === 'string') return url;
+  if (url.raw) return url.raw;
+  const host = Array.isArray(url.host) ? url.host.join('.') : (url.host ?? '');
+  const pathPart = Array.isArray(url.path) ? url.path.join('/') : (url.path ?? '');
+  return `${host}/${pathPart}`;
+}
+
+function methodOf(request: RawItem['request']): string {
+  return typeof request === 'object' && request?.method ? request.method.toUpperCase() : 'GET';
+}
+
+/** Every folder as `A/B` paths, for error messages and narrowing. */
+export function folderPaths(items: unknown[], prefix = ''): Array<{ path: string; item: RawItem }> {
+  const out: Array<{ path: string; item: RawItem }> = [];
+  for (const item of items as RawItem[]) {
+    if (Array.isArray(item.item)) {
+      const folderPath = prefix ? `${prefix}/${item.name ?? ''}` : (item.name ?? '');
+      out.push({ path: folderPath, item });
+      out.push(...folderPaths(item.item, folderPath));
+    }
+  }
+  return out;
+}
+
+/** Finds a folder by name, path or id; an unknown one is an error listing those that exist. */
+export function findFolder(collection: CollectionJson, wanted: string): { path: string; item: RawItem } {
+  const folders = folderPaths(collection.item);
+  const lower = wanted.toLowerCase();
+  const match =
+    folders.find((folder) => folder.item.id === wanted || folder.path === wanted) ??
+    folders.find((folder) => folder.path.toLowerCase() === lower || (folder.item.name ?? '').toLowerCase() === lower);
+  if (!match) {
+    throw new PowerError('unknown_folder', `No folder "${wanted}" in "${collection.info.name}"`, {
+      hint: folders.length ? `Folders: ${folders.map((folder) => folder.path).join(', ')}` : 'This collection has no folders: leave folder out.',
+      details: { folders: folders.map((folder) => folder.path) },
+    });
+  }
+  return match;
+}
+
+export function outlineCollection(collection: CollectionJson, source: SourceInfo, folder?: string): Outline {
+  const root = folder ? findFolder(collection, folder) : undefined;
+  const outline: Outline = {
+    name: collection.info.name,
+    source,
+    variables: [],
+    totals: { folders: 0, requests: 0, assertions: 0 },
+    folders: [],
+    requests: [],
+  };
+  const description = (collection.info as { description?: unknown }).description;
+  const descriptionText = typeof description === 'string' ? description : (description as { content?: string } | undefined)?.content;
+  if (descriptionText?.trim()) outline.description = descriptionText.trim().slice(0, 500) + (descriptionText.trim().length > 500 ? '…' : '');
+  if (root) outline.folder = root.path;
+  const auth = (collection as { auth?: { type?: string } }).auth?.type;
+  if (auth) outline.auth = auth;
+  const variables = ((collection as { variable?: Array<{ key?: string; value?: unknown; type?: string; disabled?: boolean }> }).variable ?? []).filter((v) => v.key);
+  outline.variables = variables.map((variable) => {
+    const secret = variable.type === 'secret' || SECRETISH.test(variable.key!);
+    const value = variable.value === undefined || variable.value === null ? '' : String(variable.value);
+    return secret ? { key: variable.key!, value: value ? '****' : '', masked: true } : { key: variable.key!, value: value.length > 200 ? `${value.slice(0, 200)}…` : value };
+  });
+
+  const walk = (items: RawItem[], prefix: string) => {
+    for (const item of items) {
+      if (Array.isArray(item.item)) {
+        const folderPath = prefix ? `${prefix}/${item.name ?? ''}` : (item.name ?? '');
+        const before = outline.requests.length;
+        outline.totals.folders += 1;
+        const entry: Outline['folders'][number] = { path: folderPath, requests: 0 };
+        if (item.auth?.type) entry.auth = item.auth.type;
+        outline.folders.push(entry);
+        walk(item.item, folderPath);
+        entry.requests = outline.requests.length - before;
+      } else {
+        const tests = scriptOf(item, 'test');
+        const assertions = countAssertions(tests);
+        outline.totals.requests += 1;
+        outline.totals.assertions += assertions;
+        outline.requests.push({
+          folder: prefix,
+          name: item.name ?? '(unnamed)',
+          method: methodOf(item.request),
+          url: urlOf(item.request),
+          assertions,
+          preRequestScript: scriptOf(item, 'prerequest').trim() !== '',
+          testScript: tests.trim() !== '',
+        });
+      }
+    }
+  };
+  if (root) walk(root.item.item ?? [], root.path);
+  else walk(collection.item as RawItem[], '');
+  return outline;
+}

@@ -1,0 +1,146 @@
+// Resolution: a reference in config or a tool argument — a UID, an id, a local path or a name —
+// becomes a collection or environment with where it came from. Names match the configured
+// workspace's cloud entries and the discovered local files; ambiguity is an error listing candidates.
+import path from 'node:path';
+import { classifyReference, type PostmanConfig } from '../config.js';
+import { PowerError } from '../errors.js';
+import type { CollectionJson, EnvironmentJson, ListedEntity, PostmanApiClient } from '../postman-api.js';
+import { discoverFiles, type DiscoveredFiles } from './discover.js';
+import { loadLocalCollection, loadLocalEnvironment } from './local.js';
+import type { SourceInfo } from './outline.js';
+
+export interface Resolved<T> {
+  value: T;
+  source: SourceInfo;
+}
+
+type Kind = 'collection' | 'environment';
+
+interface Candidate {
+  name: string;
+  /** What to load: a workspace-relative path or a cloud UID/id. */
+  ref: string;
+  cloud: boolean;
+}
+
+export interface SourceResolverDeps {
+  config: PostmanConfig;
+  /** The API client, or an error saying why there is none (no key). */
+  api: () => PostmanApiClient;
+}
+
+export class SourceResolver {
+  private discovered: Promise<DiscoveredFiles> | undefined;
+
+  constructor(private readonly deps: SourceResolverDeps) {}
+
+  get root(): string {
+    return this.deps.config.root;
+  }
+
+  discover(): Promise<DiscoveredFiles> {
+    this.discovered ??= discoverFiles(this.root);
+    return this.discovered;
+  }
+
+  async resolveCollection(ref?: string): Promise<Resolved<CollectionJson>> {
+    const chosen = ref ?? this.deps.config.collection ?? (await this.onlyDiscovered('collection'));
+    return this.load('collection', chosen) as Promise<Resolved<CollectionJson>>;
+  }
+
+  /** Undefined when nothing is configured, given or discovered: a run may go without one. */
+  async resolveEnvironment(ref?: string, required = false): Promise<Resolved<EnvironmentJson> | undefined> {
+    const chosen = ref ?? this.deps.config.environment ?? (await this.onlyDiscovered('environment', required));
+    if (chosen === undefined) return undefined;
+    return this.load('environment', chosen) as Promise<Resolved<EnvironmentJson>>;
+  }
+
+  private async onlyDiscovered(kind: 'collection'): Promise<string>;
+  private async onlyDiscovered(kind: 'environment', required: boolean): Promise<string | undefined>;
+  private async onlyDiscovered(kind: Kind, required = true): Promise<string | undefined> {
+    const files = (await this.discover())[kind === 'collection' ? 'collections' : 'environments'];
+    if (files.length === 1) return files[0];
+    if (files.length === 0) {
+      if (!required) return undefined;
+      throw new PowerError('nothing_configured', `No ${kind} is configured, given, or found in ${this.root}`, {
+        hint: `Pass ${kind} (a UID, path or name), set "${kind}" in .postman.json, or export the ${kind} from Postman into postman/${kind}s/.`,
+      });
+    }
+    throw new PowerError('ambiguous_reference', `No ${kind} is configured and ${files.length} were found`, {
+      hint: `Pass ${kind} with one of: ${files.join(', ')} — or set "${kind}" in .postman.json.`,
+      details: { candidates: files },
+    });
+  }
+
+  private async load(kind: Kind, ref: string): Promise<Resolved<CollectionJson | EnvironmentJson>> {
+    const refKind = classifyReference(ref);
+    if (refKind === 'uid' || refKind === 'id') return this.loadCloud(kind, ref);
+    if (refKind === 'path') return this.loadLocal(kind, ref);
+    return this.loadByName(kind, ref);
+  }
+
+  private async loadCloud(kind: Kind, ref: string, updatedAt?: string): Promise<Resolved<CollectionJson | EnvironmentJson>> {
+    const api = this.deps.api();
+    const value = kind === 'collection' ? await api.getCollection(ref) : await api.getEnvironment(ref);
+    const stamp = updatedAt ?? (kind === 'collection' ? (value as CollectionJson).info.updatedAt : (value as EnvironmentJson).updatedAt);
+    return { value, source: { kind: 'cloud', ref, uid: ref, ...(stamp ? { updatedAt: stamp } : {}) } };
+  }
+
+  private async loadLocal(kind: Kind, ref: string): Promise<Resolved<CollectionJson | EnvironmentJson>> {
+    const loaded = kind === 'collection' ? await loadLocalCollection(this.root, ref) : await loadLocalEnvironment(this.root, ref);
+    const value = 'collection' in loaded ? loaded.collection : loaded.environment;
+    return { value, source: { kind: 'local', ref, path: path.relative(this.root, loaded.file).split(path.sep).join('/') } };
+  }
+
+  private async candidates(kind: Kind): Promise<Candidate[]> {
+    const files = (await this.discover())[kind === 'collection' ? 'collections' : 'environments'];
+    const local: Candidate[] = [];
+    for (const file of files.slice(0, 100)) {
+      const stem = path.posix.basename(file).replace(/(\.postman_(collection|environment))?\.json$/i, '');
+      let name = stem;
+      try {
+        const loaded = kind === 'collection' ? (await loadLocalCollection(this.root, file)).collection.info.name : (await loadLocalEnvironment(this.root, file)).environment.name;
+        name = loaded;
+      } catch {
+        // A broken file still matches by its file name; loading it reports the problem.
+      }
+      local.push({ name, ref: file, cloud: false });
+      if (stem !== name) local.push({ name: stem, ref: file, cloud: false });
+    }
+    const { config } = this.deps;
+    let cloud: Candidate[] = [];
+    if (config.apiKey && config.workspaceId) {
+      const api = this.deps.api();
+      const listed: ListedEntity[] = kind === 'collection' ? await api.listCollections(config.workspaceId) : await api.listEnvironments(config.workspaceId);
+      cloud = listed.map((entity) => ({ name: entity.name, ref: entity.uid ?? entity.id, cloud: true }));
+    }
+    return [...local, ...cloud];
+  }
+
+  private async loadByName(kind: Kind, name: string): Promise<Resolved<CollectionJson | EnvironmentJson>> {
+    const all = await this.candidates(kind);
+    const wanted = name.toLowerCase();
+    const matches = [...new Map(all.filter((candidate) => candidate.name.toLowerCase() === wanted).map((c) => [c.ref, c])).values()];
+    if (matches.length === 1) {
+      const [match] = matches;
+      const resolved = match.cloud ? await this.loadCloud(kind, match.ref) : await this.loadLocal(kind, match.ref);
+      return { ...resolved, source: { ...resolved.source, ref: name } };
+    }
+    if (matches.length > 1) {
+      throw new PowerError('ambiguous_reference', `"${name}" matches ${matches.length} ${kind}s`, {
+        hint: `Name one by its path or UID: ${matches.map((m) => `${m.ref}${m.cloud ? ' (cloud)' : ''}`).join(', ')}`,
+        details: { candidates: matches.map((m) => m.ref) },
+      });
+    }
+    const known = [...new Set(all.map((candidate) => candidate.name))];
+    throw new PowerError('not_found', `No ${kind} named "${name}"`, {
+      hint: known.length
+        ? `Known ${kind}s: ${known.slice(0, 20).join(', ')}. A reference may also be a UID (12345678-…) or a path.`
+        : `Nothing to match: no local ${kind} files${config(this.deps.config)}. Give a UID or a path.`,
+    });
+  }
+}
+
+function config(cfg: PostmanConfig): string {
+  return cfg.apiKey && cfg.workspaceId ? '' : ' and no workspace with an API key to search';
+}
