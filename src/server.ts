@@ -11,6 +11,7 @@ import { SecretSet } from './core/redact.js';
 import { POWER_NAME, POWER_VERSION } from './core/version.js';
 import { CONFIG_RESOURCE_URI } from './resources/config-resource.js';
 import { resources } from './resources/index.js';
+import { RUN_RESOURCE_PREFIX } from './resources/runs-resource.js';
 import type { ToolContext } from './tools/context.js';
 import { registerTools } from './tools/define-tool.js';
 import { tools } from './tools/index.js';
@@ -58,6 +59,11 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
   server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
     subscriptions.delete(request.params.uri);
     return {};
+  });
+
+  client.runs.onComplete((summary) => {
+    const uri = `${RUN_RESOURCE_PREFIX}${summary.runId}`;
+    if (subscriptions.has(uri) && server.isConnected()) server.server.sendResourceUpdated({ uri }).catch(() => undefined);
   });
 
   let watcher: ConfigWatcher | undefined;

@@ -8,6 +8,11 @@ import { PostmanApiClient, type CollectionJson } from './postman-api.js';
 import { viewEnvironment, secretValues, type EnvironmentView } from './sources/environment-view.js';
 import { findFolder, outlineCollection, type Outline } from './sources/outline.js';
 import { SourceResolver } from './sources/resolve.js';
+import { loadDataFile } from './runner/data-file.js';
+import { writeReports, type Reporter } from './runner/reports.js';
+import { RunRegistry } from './runner/run-registry.js';
+import { assertRunnable, selectFolders, startRun, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
+import type { RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
 
@@ -43,6 +48,31 @@ export interface GetCollectionArgs {
 
 export const FULL_COLLECTION_CAP = 100_000;
 
+export interface RunArgs {
+  collection?: string;
+  environment?: string;
+  globals?: string;
+  baseUrl?: string;
+  envVars?: Record<string, string>;
+  folders?: string[];
+  iterations?: number;
+  data?: string;
+  bail?: Bail | boolean;
+  requestTimeoutMs?: number;
+  scriptTimeoutMs?: number;
+  runTimeoutMs?: number;
+  insecureTls?: boolean;
+  /** true: always check the backend first; false: never; default: when the run targets the configured backend. */
+  checkHealth?: boolean;
+  reporters?: Reporter[];
+}
+
+/** A started run, or a summary that says why it did not start (backend down). */
+export type RunStart = { handle: RunHandle } | { summary: RunSummary };
+
+/** Short defaults for the pre-run health gate: an agent should hear "down" in seconds. */
+export const GATE_HEALTH = { attempts: 2, timeoutMs: 1500, deadlineMs: 5000 };
+
 export type CollectionResult = Outline & { collection?: unknown; note?: string };
 
 const UNEXPANDED_KEY = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
@@ -55,6 +85,8 @@ export class PostmanPowerClient {
   private configCache: Promise<ConfigState> | undefined;
   private apiCache: { key: string; client: PostmanApiClient } | undefined;
   private readonly apiSettings: PowerClientDeps['api'];
+  /** The last runs, for polling, cancelling and postman://runs/{id}. */
+  readonly runs = new RunRegistry();
 
   constructor(deps: PowerClientDeps = {}) {
     this.env = deps.env ?? (process.env as ConfigEnv);
@@ -154,8 +186,55 @@ export class PostmanPowerClient {
     return viewEnvironment(resolved.value, resolved.source);
   }
 
+  /** Plan task 3 (part 2): resolves everything, gates on backend health, then starts the run. */
+  async runCollection(args: RunArgs = {}): Promise<RunStart> {
+    const config = await this.usableConfig();
+    const resolver = await this.resolver();
+    const { value: collection, source } = await resolver.resolveCollection(args.collection);
+    assertRunnable(collection);
+    selectFolders(collection, args.folders);
+    const environment = await resolver.resolveEnvironment(args.environment);
+    const globals = args.globals ? await resolver.resolveEnvironment(args.globals) : undefined;
+    const data = args.data ? await loadDataFile(config.root, args.data) : undefined;
+    for (const scope of [environment, globals]) if (scope) this.secrets.add(...secretValues(scope.value));
+    const bail: Bail = args.bail === true ? 'failure' : args.bail === undefined ? config.run.bail : args.bail;
+    const input: RunInput = {
+      collection,
+      source,
+      environment: environment?.value,
+      globals: globals?.value,
+      // The configured backend is the one under test: its URL wins over the collection's own.
+      baseUrl: args.baseUrl ?? config.baseUrl,
+      baseUrlVariable: config.baseUrlVariable,
+      envVars: args.envVars,
+      folders: args.folders,
+      iterations: args.iterations,
+      data,
+      bail,
+      requestTimeoutMs: args.requestTimeoutMs ?? config.run.requestTimeoutMs,
+      scriptTimeoutMs: args.scriptTimeoutMs ?? config.run.scriptTimeoutMs,
+      runTimeoutMs: args.runTimeoutMs ?? config.run.runTimeoutMs,
+      insecureTls: args.insecureTls,
+      root: config.root,
+      afterFinish: async (summary, records) => {
+        if (args.reporters?.length) summary.reports = await writeReports(config.root, summary, records, args.reporters, this.secrets);
+      },
+    };
+    const targetsConfigured = Boolean(config.baseUrl) && (!args.baseUrl || args.baseUrl.replace(/\/+$/, '') === config.baseUrl);
+    if (args.checkHealth === true || (args.checkHealth !== false && targetsConfigured)) {
+      // Without a configured health path, any HTTP answer from the base URL (even a 404) means it is up.
+      const anyAnswer = config.health.paths.length === 0 || !targetsConfigured ? { expectStatus: '100-599' } : {};
+      const health = await this.checkBackendHealth(args.baseUrl && !targetsConfigured ? { urls: [args.baseUrl], ...anyAnswer } : anyAnswer, GATE_HEALTH);
+      if (health.status === 'unhealthy') return { summary: unhealthySummary(input, health) };
+    }
+    const handle = startRun(input);
+    this.runs.add(handle);
+    return { handle };
+  }
+
   /** Ends whatever the client still holds (runs, sockets). */
   async close(): Promise<void> {
+    this.runs.cancelAll();
     this.configCache = undefined;
   }
 }

@@ -3,5 +3,6 @@ import { checkBackendHealthTool } from './check-backend-health.js';
 import type { ToolDefinition } from './define-tool.js';
 import { getCollectionTool } from './get-collection.js';
 import { getEnvironmentTool } from './get-environment.js';
+import { runCollectionTool } from './run-collection.js';
 
-export const tools: ToolDefinition[] = [getCollectionTool, getEnvironmentTool, checkBackendHealthTool];
+export const tools: ToolDefinition[] = [getCollectionTool, getEnvironmentTool, runCollectionTool, checkBackendHealthTool];

@@ -1,0 +1,53 @@
+// The runtime reads form-data files and certificates through a "file resolver"; ours confines every
+// read to the workspace root (symlinks resolved), like newman's SecureFS without its escape hatch.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+
+const DENIED = 'postman-power: file access outside the workspace root is not allowed';
+
+export function confinedPath(root: string, given: string): string {
+  const realRoot = fs.realpathSync(root);
+  const absolute = path.resolve(realRoot, given);
+  let real = absolute;
+  try {
+    real = fs.realpathSync(absolute);
+  } catch {
+    // A missing file: the read itself reports ENOENT.
+  }
+  const relative = path.relative(realRoot, real);
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) throw new Error(`${DENIED}: ${given}`);
+  return real;
+}
+
+export function confinedFileResolver(root: string) {
+  const guard = <T>(given: string, callback: (error: Error | null, value?: T) => void, action: (file: string) => void) => {
+    let file: string;
+    try {
+      file = confinedPath(root, given);
+    } catch (error) {
+      return callback(error as Error);
+    }
+    action(file);
+  };
+  return {
+    stat(given: string, callback: (error: Error | null, stats?: fs.Stats) => void) {
+      guard(given, callback, (file) => fs.stat(file, callback));
+    },
+    readFile(given: string, ...rest: unknown[]) {
+      const callback = rest[rest.length - 1] as (error: Error | null, data?: Buffer) => void;
+      guard(given, callback, (file) => fs.readFile(file, callback));
+    },
+    createReadStream(given: string) {
+      try {
+        return fs.createReadStream(confinedPath(root, given));
+      } catch (error) {
+        return new Readable({
+          read() {
+            this.destroy(error as Error);
+          },
+        });
+      }
+    },
+  };
+}

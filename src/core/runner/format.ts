@@ -1,0 +1,22 @@
+// The short human text that comes before a run's JSON: counts first, then one line per failure.
+import type { RunSummary } from './summary.js';
+
+export function formatRunSummary(summary: RunSummary): string {
+  const { stats } = summary;
+  const head =
+    summary.status === 'running'
+      ? `Run ${summary.runId} is still running: ${summary.progress.done}/${summary.progress.total} requests done${summary.progress.current ? ` (now: ${summary.progress.current})` : ''}. Call run_collection with run_id to wait again, or read postman://runs/${summary.runId}.`
+      : summary.status === 'backend_unhealthy'
+        ? `Run not started: ${summary.health?.summary ?? 'the backend is unhealthy'}`
+        : `Run ${summary.status}: "${summary.collection.name}" — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${stats.iterations} iteration${stats.iterations === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(1)} s.`;
+  const lines = [head];
+  summary.failures.forEach((failure, index) => {
+    const where = `${failure.folder ? `${failure.folder}/` : ''}${failure.request}${stats.iterations > 1 ? ` [iteration ${failure.iteration}]` : ''}`;
+    const what = failure.assertion ? `"${failure.assertion}": ${failure.message}` : failure.message;
+    const response = failure.response ? ` [${failure.method ?? ''} ${failure.url ?? ''} → ${failure.response.code}]` : '';
+    lines.push(`${index + 1}. ${where} — ${what}${response}`);
+  });
+  if (summary.failuresOmitted) lines.push(`… and ${summary.failuresOmitted} more failures.`);
+  if (summary.hint) lines.push(`Hint: ${summary.hint}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,213 @@
+// Runs a collection with postman-runtime (the engine newman wraps, at its current version) so every
+// pm.* script behaves as in Postman and newman. A run is a promise of a summary; its handle can be
+// polled and cancelled at once, in-flight request included (its own HTTP agents are destroyed).
+import http from 'node:http';
+import https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import sdk from 'postman-collection';
+import runtime from 'postman-runtime';
+import { PowerError } from '../errors.js';
+import type { HealthResult } from '../health.js';
+import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
+import { valueText } from '../sources/environment-view.js';
+import { findFolder, type SourceInfo } from '../sources/outline.js';
+import { confinedFileResolver } from './file-resolver.js';
+import { RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
+
+export type Bail = false | 'failure' | 'error';
+
+export interface RunInput {
+  collection: CollectionJson;
+  source: SourceInfo;
+  environment?: EnvironmentJson;
+  globals?: EnvironmentJson;
+  /** Overrides `baseUrlVariable` for this run. */
+  baseUrl?: string;
+  baseUrlVariable?: string;
+  envVars?: Record<string, string>;
+  folders?: string[];
+  iterations?: number;
+  data?: Array<Record<string, unknown>>;
+  bail?: Bail;
+  requestTimeoutMs?: number;
+  scriptTimeoutMs?: number;
+  runTimeoutMs?: number;
+  insecureTls?: boolean;
+  /** File reads (form-data, certificates) are confined to this directory. */
+  root: string;
+  warnings?: string[];
+  runId?: string;
+  /** Runs once the summary is final and before anyone sees it (reports are written here). */
+  afterFinish?: (summary: RunSummary, records: RequestRecord[]) => Promise<void>;
+}
+
+export interface RunHandle {
+  id: string;
+  promise: Promise<RunSummary>;
+  snapshot(): RunSummary;
+  cancel(reason?: string): void;
+  readonly recorder: RunRecorder;
+  /** Called after each request with the progress so far. */
+  onProgress(listener: (summary: RunSummary) => void): () => void;
+}
+
+export const RUN_DEFAULTS = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, runTimeoutMs: 600_000 };
+
+function toScope(json: EnvironmentJson | undefined, extra: Record<string, string>): sdk.VariableScope {
+  const values = (json?.values ?? []).map((entry) => ({
+    key: entry.key,
+    value: valueText(entry.value),
+    type: entry.type === 'secret' ? 'secret' : 'any',
+    // Postman exports say `enabled: false`; postman-collection reads `disabled: true`.
+    disabled: entry.enabled === false,
+  }));
+  for (const [key, value] of Object.entries(extra)) {
+    const existing = values.find((entry) => entry.key === key);
+    if (existing) Object.assign(existing, { value, disabled: false });
+    else values.push({ key, value, type: 'any', disabled: false });
+  }
+  return new sdk.VariableScope({ ...(json?.name ? { name: json.name } : {}), values } as never);
+}
+
+function countRequests(items: unknown[]): number {
+  let count = 0;
+  for (const item of items as Array<{ item?: unknown[] }>) count += Array.isArray(item.item) ? countRequests(item.item) : 1;
+  return count;
+}
+
+/** Checks the selected folders exist (an unknown one lists those that do) and counts their requests. */
+export function selectFolders(collection: CollectionJson, folders: string[] | undefined): { ids: string[]; requests: number } {
+  if (!folders?.length) return { ids: [], requests: countRequests(collection.item) };
+  const found = folders.map((folder) => findFolder(collection, folder));
+  return {
+    // The runtime looks folders up by id or name; names are what the collection JSON may lack ids for.
+    ids: found.map((folder) => folder.item.id ?? folder.item.name ?? ''),
+    requests: found.reduce((sum, folder) => sum + countRequests(folder.item.item ?? []), 0),
+  };
+}
+
+export function startRun(input: RunInput): RunHandle {
+  const id = input.runId ?? randomUUID();
+  const iterations = Math.max(1, input.data?.length && !input.iterations ? input.data.length : (input.iterations ?? 1));
+  const selection = selectFolders(input.collection, input.folders);
+  const envVars = { ...(input.envVars ?? {}) };
+  if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
+
+  const recorder = new RunRecorder({
+    runId: id,
+    collection: { name: input.collection.info.name, source: input.source },
+    environment: input.environment?.name,
+    total: selection.requests * iterations,
+    iterations,
+    warnings: input.warnings ?? [],
+  });
+  const listeners = new Set<(summary: RunSummary) => void>();
+  // Each run has its own agents (no shared sockets between runs) so a cancel can destroy them.
+  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, rejectUnauthorized: !input.insecureTls }) };
+  let run: { abort(): void } | undefined;
+  let settle: (summary: RunSummary) => void = () => undefined;
+  const promise = new Promise<RunSummary>((resolve) => {
+    settle = resolve;
+  });
+  let finished = false;
+  const finish = (forced?: ForcedStatus, message?: string) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(runTimer);
+    if (forced && run) {
+      try {
+        run.abort();
+      } catch {
+        // Already stopping.
+      }
+    }
+    agents.http.destroy();
+    agents.https.destroy();
+    const summary = recorder.finish(forced, message);
+    listeners.clear();
+    Promise.resolve(input.afterFinish?.(summary, recorder.records))
+      .catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`))
+      .then(() => settle(summary));
+  };
+  const runTimeoutMs = input.runTimeoutMs ?? RUN_DEFAULTS.runTimeoutMs;
+  const runTimer = setTimeout(() => finish('timed_out', `The run was stopped after ${runTimeoutMs} ms (run timeout).`), runTimeoutMs);
+  runTimer.unref?.();
+
+  const options: Record<string, unknown> = {
+    timeout: { request: input.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs, script: input.scriptTimeoutMs ?? RUN_DEFAULTS.scriptTimeoutMs },
+    iterationCount: iterations,
+    ...(input.data?.length ? { data: input.data } : {}),
+    environment: toScope(input.environment, envVars),
+    globals: toScope(input.globals, {}),
+    ...(input.bail === 'failure' ? { stopOnFailure: true } : input.bail === 'error' ? { stopOnError: true } : {}),
+    ...(selection.ids.length ? { entrypoint: { execute: selection.ids, lookupStrategy: 'multipleIdOrName' } } : {}),
+    fileResolver: confinedFileResolver(input.root),
+    requester: {
+      strictSSL: !input.insecureTls,
+      followRedirects: true,
+      agents,
+      // Secrets never leave: no Postman-Token trace header, no cookies shared with other runs (a jar per run is the runtime's default).
+      implicitTraceHeader: false,
+    },
+    script: { serializeLogs: false },
+  };
+
+  try {
+    new runtime.Runner().run(new sdk.Collection(input.collection as never), options, (error, created) => {
+      if (finished) return;
+      if (error) return finish('errored', `The run could not start: ${error.message}`);
+      run = created;
+      const callbacks: Record<string, (...args: any[]) => void> = {};
+      for (const [event, handler] of Object.entries(recorder.handlers)) {
+        callbacks[event] = (...args: any[]) => {
+          if (finished) return;
+          (handler as (...a: any[]) => void)(...args);
+          if (event === 'item') for (const listener of listeners) listener(recorder.snapshot());
+          if (event === 'done') finish();
+        };
+      }
+      created.start(callbacks);
+    });
+  } catch (error) {
+    finish('errored', `The run could not start: ${(error as Error).message}`);
+  }
+
+  return {
+    id,
+    promise,
+    recorder,
+    snapshot: () => (finished ? recorder.summary : recorder.snapshot()),
+    cancel: (reason) => finish('cancelled', reason ?? 'Cancelled by the client.'),
+    onProgress(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** The summary of a run that did not start because its backend is down. */
+export function unhealthySummary(input: RunInput, health: HealthResult): RunSummary {
+  const selection = selectFolders(input.collection, input.folders);
+  const recorder = new RunRecorder({
+    runId: input.runId ?? randomUUID(),
+    collection: { name: input.collection.info.name, source: input.source },
+    environment: input.environment?.name,
+    total: selection.requests * Math.max(1, input.iterations ?? input.data?.length ?? 1),
+    iterations: Math.max(1, input.iterations ?? input.data?.length ?? 1),
+    warnings: input.warnings ?? [],
+  });
+  const summary = recorder.finish('backend_unhealthy', health.summary);
+  summary.health = health;
+  return summary;
+}
+
+/** Convenience: run to the end. */
+export async function runCollection(input: RunInput): Promise<RunSummary> {
+  return startRun(input).promise;
+}
+
+export function assertRunnable(collection: CollectionJson): void {
+  if (countRequests(collection.item) === 0) {
+    throw new PowerError('invalid_collection', `"${collection.info.name}" has no requests to run`, { hint: 'Add requests to the collection, or pick another one.' });
+  }
+}

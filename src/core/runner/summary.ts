@@ -1,0 +1,344 @@
+// RunSummary: what a run gives back, shaped for an agent — counts first, then each failure with its
+// assertion, expected/actual and a short response excerpt. RunRecorder accumulates it from the
+// runtime's events through a table of handlers (as newman's summary does), keeping one compact record
+// per request and never every response body.
+import { z } from 'zod';
+import { HealthResultSchema } from '../health.js';
+import { SourceInfoSchema } from '../sources/outline.js';
+
+export const MAX_FAILURES = 20;
+export const MAX_EXCERPT_BYTES = 2048;
+export const MAX_CONSOLE_LINES = 50;
+export const MAX_CONSOLE_LINE = 500;
+
+export const RUN_STATUSES = ['running', 'passed', 'failed', 'errored', 'cancelled', 'timed_out', 'backend_unhealthy'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const ResponseExcerptSchema = z.object({
+  code: z.number(),
+  status: z.string(),
+  timeMs: z.number().optional(),
+  contentType: z.string().optional(),
+  bodyExcerpt: z.string().optional().describe('First 2 KB of the body'),
+});
+
+export const FailureSchema = z.object({
+  kind: z.enum(['assertion', 'request_error', 'script_error']),
+  iteration: z.number().describe('0-based iteration'),
+  folder: z.string().describe('Folder path, "" at the top level'),
+  request: z.string(),
+  method: z.string().optional(),
+  url: z.string().optional(),
+  assertion: z.string().optional(),
+  message: z.string(),
+  expected: z.unknown().optional(),
+  actual: z.unknown().optional(),
+  response: ResponseExcerptSchema.optional(),
+});
+export type Failure = z.infer<typeof FailureSchema>;
+
+export const RequestRecordSchema = z.object({
+  iteration: z.number(),
+  folder: z.string(),
+  name: z.string(),
+  method: z.string(),
+  url: z.string(),
+  code: z.number().optional(),
+  timeMs: z.number().optional(),
+  sizeBytes: z.number().optional(),
+  assertions: z.object({ passed: z.number(), failed: z.number(), skipped: z.number() }),
+  error: z.string().optional(),
+  skipped: z.boolean().optional(),
+});
+export type RequestRecord = z.infer<typeof RequestRecordSchema>;
+
+export const RunSummarySchema = z.object({
+  runId: z.string(),
+  status: z.enum(RUN_STATUSES),
+  collection: z.object({ name: z.string(), source: SourceInfoSchema }),
+  environment: z.string().optional(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  durationMs: z.number(),
+  progress: z.object({ done: z.number(), total: z.number(), current: z.string().optional() }),
+  stats: z.object({
+    iterations: z.number(),
+    requests: z.object({ total: z.number(), failed: z.number() }),
+    assertions: z.object({ total: z.number(), failed: z.number(), skipped: z.number() }),
+    scriptErrors: z.number(),
+  }),
+  failures: z.array(FailureSchema).describe(`At most ${MAX_FAILURES}; failuresOmitted counts the rest`),
+  failuresOmitted: z.number(),
+  console: z.array(z.object({ level: z.string(), message: z.string() })).describe('Script console output, capped'),
+  consoleOmitted: z.number(),
+  warnings: z.array(z.string()),
+  hint: z.string().optional().describe('What to do next'),
+  health: HealthResultSchema.optional().describe('The health check that stopped a run (backend_unhealthy)'),
+  requests: z.array(RequestRecordSchema).optional().describe('Every request, with detail "full"'),
+  reports: z.object({ junit: z.string().optional(), json: z.string().optional() }).optional(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+// ---------- the accumulator ----------
+
+/** The minimal view of postman-collection objects the recorder reads. */
+interface SdkItem {
+  id?: string;
+  name?: string;
+  parent?: () => SdkItem | undefined;
+  request?: { method?: string; url?: { toString(): string } };
+}
+interface SdkResponse {
+  code?: number;
+  status?: string;
+  responseTime?: number;
+  stream?: Buffer | Uint8Array;
+  size?: () => { total?: number; body?: number };
+  headers?: { get?(name: string): string | undefined };
+  text?: () => string;
+}
+interface Cursor {
+  iteration?: number;
+  ref?: string;
+}
+interface AssertionEvent {
+  name: string;
+  skipped?: boolean;
+  passed?: boolean;
+  error?: { name?: string; message?: string; expected?: unknown; actual?: unknown } | null;
+}
+
+function folderOf(item: SdkItem): string {
+  const names: string[] = [];
+  let node = typeof item.parent === 'function' ? item.parent() : undefined;
+  // The collection itself is the last parent: it has no parent of its own.
+  while (node && typeof node.parent === 'function' && node.parent()) {
+    names.unshift(node.name ?? '');
+    node = node.parent();
+  }
+  return names.join('/');
+}
+
+function excerpt(response: SdkResponse): ResponseExcerpt {
+  const bytes = response.stream ? Buffer.from(response.stream.buffer, response.stream.byteOffset, Math.min(response.stream.byteLength, MAX_EXCERPT_BYTES)) : undefined;
+  const text = bytes ? bytes.toString('utf8') : (response.text?.() ?? '').slice(0, MAX_EXCERPT_BYTES);
+  const total = response.stream?.byteLength ?? text.length;
+  // Binary bodies would only waste an agent's context: describe them instead.
+  const printable = !/[\u0000-\u0008\u000e-\u001f]/.test(text);
+  const body = printable ? text + (total > MAX_EXCERPT_BYTES ? `… (${total} bytes in all)` : '') : `(binary body, ${total} bytes)`;
+  const contentType = response.headers?.get?.('content-type');
+  return {
+    code: response.code ?? 0,
+    status: response.status ?? '',
+    ...(response.responseTime !== undefined ? { timeMs: response.responseTime } : {}),
+    ...(contentType ? { contentType } : {}),
+    ...(body ? { bodyExcerpt: body } : {}),
+  };
+}
+
+type ResponseExcerpt = z.infer<typeof ResponseExcerptSchema>;
+
+function describeValue(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
+  return text !== undefined && text.length > 500 ? `${text.slice(0, 500)}…` : value;
+}
+
+function formatConsole(args: unknown[]): string {
+  const text = args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+  return text.length > MAX_CONSOLE_LINE ? `${text.slice(0, MAX_CONSOLE_LINE)}…` : text;
+}
+
+export type ForcedStatus = 'cancelled' | 'timed_out' | 'errored' | 'backend_unhealthy';
+
+export interface RecorderInit {
+  runId: string;
+  collection: RunSummary['collection'];
+  environment?: string;
+  total: number;
+  iterations: number;
+  warnings: string[];
+}
+
+/** Accumulates a RunSummary from the runtime's callbacks. */
+export class RunRecorder {
+  readonly summary: RunSummary;
+  readonly records: RequestRecord[] = [];
+  private readonly allFailures: Failure[] = [];
+  private readonly started = Date.now();
+  private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number } | undefined;
+  private runError: string | undefined;
+
+  constructor(init: RecorderInit) {
+    this.summary = {
+      runId: init.runId,
+      status: 'running',
+      collection: init.collection,
+      ...(init.environment ? { environment: init.environment } : {}),
+      startedAt: new Date(this.started).toISOString(),
+      durationMs: 0,
+      progress: { done: 0, total: init.total },
+      stats: { iterations: init.iterations, requests: { total: 0, failed: 0 }, assertions: { total: 0, failed: 0, skipped: 0 }, scriptErrors: 0 },
+      failures: [],
+      failuresOmitted: 0,
+      console: [],
+      consoleOmitted: 0,
+      warnings: [...init.warnings],
+    };
+  }
+
+  private addFailure(failure: Failure): void {
+    this.allFailures.push(failure);
+    if (this.current) this.current.failed = true;
+    if (this.summary.failures.length < MAX_FAILURES) this.summary.failures.push(failure);
+    else this.summary.failuresOmitted += 1;
+  }
+
+  private base(cursor: Cursor, item: SdkItem): Pick<Failure, 'iteration' | 'folder' | 'request' | 'method' | 'url'> {
+    const record = this.current?.record;
+    return {
+      iteration: cursor.iteration ?? 0,
+      folder: record?.folder ?? folderOf(item),
+      request: item.name ?? record?.name ?? '(unnamed)',
+      ...(record ? { method: record.method, url: record.url } : {}),
+    };
+  }
+
+  /** The runtime callbacks, by event name. */
+  readonly handlers = {
+    beforeItem: (_err: unknown, cursor: Cursor, item: SdkItem) => {
+      const record: RequestRecord = {
+        iteration: cursor.iteration ?? 0,
+        folder: folderOf(item),
+        name: item.name ?? '(unnamed)',
+        method: item.request?.method ?? 'GET',
+        url: item.request?.url?.toString() ?? '',
+        assertions: { passed: 0, failed: 0, skipped: 0 },
+      };
+      this.current = { record, failed: false, failureStart: this.allFailures.length };
+      this.summary.progress.current = record.folder ? `${record.folder}/${record.name}` : record.name;
+    },
+    request: (err: { code?: string; message?: string } | null, _cursor: Cursor, response: SdkResponse | undefined, request: SdkItem['request'], item: SdkItem) => {
+      this.summary.stats.requests.total += 1;
+      if (!this.current) this.handlers.beforeItem(null, _cursor, item);
+      const current = this.current!;
+      if (request?.url) current.record.url = request.url.toString();
+      if (request?.method) current.record.method = request.method;
+      if (err) {
+        this.summary.stats.requests.failed += 1;
+        const message = err.code === 'ESOCKETTIMEDOUT' || err.code === 'ETIMEDOUT' ? `request timed out (${err.code})` : `${err.code ? `${err.code}: ` : ''}${err.message ?? 'request failed'}`;
+        current.record.error = message;
+        this.addFailure({ kind: 'request_error', ...this.base(_cursor, item), message });
+        return;
+      }
+      if (response) {
+        current.response = response;
+        current.record.code = response.code;
+        if (response.responseTime !== undefined) current.record.timeMs = response.responseTime;
+        const size = response.size?.();
+        if (size?.total !== undefined) current.record.sizeBytes = size.total;
+      }
+    },
+    assertion: (cursor: Cursor, assertions: AssertionEvent[]) => {
+      for (const assertion of assertions) {
+        this.summary.stats.assertions.total += 1;
+        const counts = this.current?.record.assertions;
+        if (assertion.skipped) {
+          this.summary.stats.assertions.skipped += 1;
+          if (counts) counts.skipped += 1;
+          continue;
+        }
+        if (!assertion.error) {
+          if (counts) counts.passed += 1;
+          continue;
+        }
+        this.summary.stats.assertions.failed += 1;
+        if (counts) counts.failed += 1;
+        const { expected, actual } = assertion.error;
+        this.addFailure({
+          kind: 'assertion',
+          ...this.base(cursor, { name: this.current?.record.name }),
+          assertion: assertion.name,
+          message: assertion.error.message ?? 'assertion failed',
+          ...(expected !== undefined ? { expected: describeValue(expected) } : {}),
+          ...(actual !== undefined ? { actual: describeValue(actual) } : {}),
+        });
+      }
+    },
+    prerequest: (err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem) => this.scriptResults('pre-request', err, cursor, results, item),
+    test: (err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem) => this.scriptResults('test', err, cursor, results, item),
+    item: (_err: unknown, _cursor: Cursor, _item: SdkItem, _visualizer: unknown, result?: { isSkipped?: boolean }) => {
+      const current = this.current;
+      this.summary.progress.done += 1;
+      if (!current) return;
+      if (result?.isSkipped) current.record.skipped = true;
+      this.records.push(current.record);
+      // Attach the response excerpt to this item's failures only: passing responses are dropped.
+      if (current.failed && current.response) {
+        const shown = excerpt(current.response);
+        for (const failure of this.allFailures.slice(current.failureStart)) if (failure.kind !== 'request_error') failure.response = shown;
+      }
+      this.current = undefined;
+    },
+    console: (_cursor: Cursor, level: string, ...args: unknown[]) => {
+      if (this.summary.console.length < MAX_CONSOLE_LINES) this.summary.console.push({ level, message: formatConsole(args) });
+      else this.summary.consoleOmitted += 1;
+    },
+    exception: () => {
+      // Script errors are counted from the prerequest/test results, which carry the same error.
+    },
+    done: (err: Error | null) => {
+      if (err) this.runError = err.message;
+    },
+  };
+
+  private scriptResults(kind: string, err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem): void {
+    const errors = [...(err ? [{ name: err.name, message: err.message }] : []), ...(results ?? []).flatMap((result) => (result?.error ? [result.error] : []))];
+    for (const error of errors) {
+      this.summary.stats.scriptErrors += 1;
+      this.addFailure({ kind: 'script_error', ...this.base(cursor, item), message: `${kind} script: ${error.name ?? 'Error'}: ${error.message ?? ''}` });
+    }
+  }
+
+  /** A copy of the summary as it stands, for polling. */
+  snapshot(): RunSummary {
+    return { ...structuredClone(this.summary), durationMs: Date.now() - this.started };
+  }
+
+  /** Closes the summary with a final status; the first call wins. */
+  finish(forced?: ForcedStatus, message?: string): RunSummary {
+    if (this.summary.status !== 'running') return this.summary;
+    const { stats } = this.summary;
+    if (this.runError) this.summary.warnings.push(`The runtime stopped: ${this.runError}`);
+    if (message) this.summary.warnings.push(message);
+    this.summary.status =
+      forced ?? (this.runError || stats.requests.failed > 0 || stats.scriptErrors > 0 ? 'errored' : stats.assertions.failed > 0 ? 'failed' : 'passed');
+    const ended = Date.now();
+    this.summary.endedAt = new Date(ended).toISOString();
+    this.summary.durationMs = ended - this.started;
+    delete this.summary.progress.current;
+    this.summary.hint = hintFor(this.summary);
+    return this.summary;
+  }
+}
+
+function hintFor(summary: RunSummary): string | undefined {
+  switch (summary.status) {
+    case 'passed':
+      return undefined;
+    case 'failed':
+      return 'Read each failure (assertion, expected/actual, response excerpt), find the change in the backend that caused it, and propose a fix; then run again.';
+    case 'errored':
+      return summary.stats.requests.failed > 0
+        ? 'Some requests did not get a response (see request_error failures): check the backend is running (check_backend_health) and the URLs resolve.'
+        : 'A script threw (see script_error failures): fix the script in the collection, or the response it expects.';
+    case 'cancelled':
+      return 'The run was cancelled; the results so far are above.';
+    case 'backend_unhealthy':
+      return 'The backend is not up, so the run did not start: see health for why (start the backend, or fix baseUrl), then run again.';
+    case 'timed_out':
+      return 'The run hit its overall timeout: raise run_timeout_ms, narrow it with folders, or check for a hanging endpoint.';
+    default:
+      return undefined;
+  }
+}

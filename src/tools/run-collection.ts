@@ -1,0 +1,118 @@
+// run_collection: run the collection with Postman's runtime and get results shaped for an agent.
+// Never blocks past wait_ms: a longer run returns `running` with its id, to poll or cancel.
+import { z } from 'zod';
+import { PowerError } from '../core/errors.js';
+import { formatRunSummary } from '../core/runner/format.js';
+import type { RunHandle } from '../core/runner/run-collection.js';
+import { RunSummarySchema, type RunSummary } from '../core/runner/summary.js';
+import { defineTool, type ToolExtra } from './define-tool.js';
+
+export const DEFAULT_WAIT_MS = 40_000;
+
+function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 'summary' | 'full' | undefined): RunSummary {
+  if (detail !== 'full' || !handle) return summary;
+  return { ...summary, requests: handle.recorder.records };
+}
+
+function streamProgress(handle: RunHandle, extra: ToolExtra): () => void {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return () => undefined;
+  return handle.onProgress((summary) => {
+    void extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress: summary.progress.done, total: summary.progress.total, ...(summary.progress.current ? { message: summary.progress.current } : {}) },
+      })
+      .catch(() => undefined);
+  });
+}
+
+export const runCollectionTool = defineTool({
+  name: 'run_collection',
+  title: 'Run collection',
+  description:
+    'Run the Postman collection against the backend with Postman\'s own runtime (pm.* scripts behave as in Postman and newman). Checks the backend first when the run targets the configured one. Returns counts first, then each failure with its assertion, expected/actual and a response excerpt; a failing run is a normal result. Returns within wait_ms: a longer run comes back as status "running" with run_id — call again with run_id to wait, or with cancel: true to stop it. Nothing is uploaded.',
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  inputSchema: {
+    collection: z.string().optional().describe('UID, id, local path or name. Default: from .postman.json, else the only collection file found.'),
+    environment: z.string().optional().describe('UID, id, local path or name. Default: from .postman.json, else the only environment file found, else none.'),
+    globals: z.string().optional().describe('A globals file (path) or cloud globals-like environment.'),
+    base_url: z.string().optional().describe('Overrides the collection\'s base URL variable (baseUrl unless configured) for this run.'),
+    env_vars: z.record(z.string(), z.string()).optional().describe('Environment values to set or override for this run.'),
+    folders: z.array(z.string()).optional().describe('Run only these folders (names, paths or ids).'),
+    iterations: z.number().int().min(1).max(1000).optional().describe('Iterations; default 1, or one per data row.'),
+    data: z.string().optional().describe('Iteration data: a JSON array or CSV file inside the workspace.'),
+    bail: z.union([z.boolean(), z.enum(['failure', 'error'])]).optional().describe('Stop at the first "failure" (assertion or error) or "error" (request/script error); true = "failure".'),
+    request_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Per-request timeout; default 30000.'),
+    script_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Per-script timeout; default 5000.'),
+    run_timeout_ms: z.number().int().min(1).max(3_600_000).optional().describe('Whole-run timeout; default 600000.'),
+    insecure_tls: z.boolean().optional().describe('Accept self-signed certificates (opt-in).'),
+    check_health: z.boolean().optional().describe('true: check the backend first; false: skip; default: when the run targets the configured baseUrl.'),
+    detail: z.enum(['summary', 'full']).optional().describe('"full" adds a compact record of every request.'),
+    reporters: z.array(z.enum(['junit', 'json'])).optional().describe('Write JUnit XML / JSON reports under .postman-power/reports/; their paths are returned.'),
+    wait_ms: z.number().int().min(0).max(600_000).optional().describe(`How long to wait before returning "running"; default ${DEFAULT_WAIT_MS} (under common 60 s tool-call limits).`),
+    run_id: z.string().optional().describe('Wait for (or cancel) a run started earlier, instead of starting one.'),
+    cancel: z.boolean().optional().describe('With run_id: stop the run now, in-flight request included.'),
+  },
+  outputSchema: RunSummarySchema.shape,
+  async handler(args, context, extra) {
+    const { client } = context;
+    const waitMs = args.wait_ms ?? DEFAULT_WAIT_MS;
+    let handle: RunHandle | undefined;
+    let summary: RunSummary;
+    if (args.run_id) {
+      handle = client.runs.get(args.run_id);
+      if (!handle) {
+        const known = client.runs.ids();
+        throw new PowerError('run_not_found', `No run "${args.run_id}" (the last ${known.length} are kept)`, {
+          hint: known.length ? `Known runs: ${known.join(', ')}` : 'Start a run with run_collection (without run_id).',
+        });
+      }
+      if (args.cancel) {
+        handle.cancel('Cancelled with run_collection {cancel: true}.');
+        summary = await handle.promise;
+      } else {
+        const stop = streamProgress(handle, extra);
+        try {
+          summary = await client.runs.wait(handle, waitMs, extra.signal);
+        } finally {
+          stop();
+        }
+      }
+    } else {
+      if (args.cancel) throw new PowerError('invalid_argument', 'cancel needs run_id', { hint: 'Pass the run_id returned by the run to cancel.' });
+      const started = await client.runCollection({
+        collection: args.collection,
+        environment: args.environment,
+        globals: args.globals,
+        baseUrl: args.base_url,
+        envVars: args.env_vars,
+        folders: args.folders,
+        iterations: args.iterations,
+        data: args.data,
+        bail: args.bail,
+        requestTimeoutMs: args.request_timeout_ms,
+        scriptTimeoutMs: args.script_timeout_ms,
+        runTimeoutMs: args.run_timeout_ms,
+        insecureTls: args.insecure_tls,
+        checkHealth: args.check_health,
+        reporters: args.reporters,
+      });
+      if ('summary' in started) return { summary: formatRunSummary(started.summary), structured: started.summary };
+      handle = started.handle;
+      const running = handle;
+      const stop = streamProgress(running, extra);
+      // The client's notifications/cancelled aborts this call: end the run with it.
+      const onAbort = () => running.cancel('Cancelled by the client (notifications/cancelled).');
+      extra.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        summary = await client.runs.wait(running, waitMs, extra.signal);
+      } finally {
+        stop();
+        extra.signal.removeEventListener('abort', onAbort);
+      }
+    }
+    const shown = withDetail(summary, handle, args.detail);
+    return { summary: formatRunSummary(shown), structured: shown };
+  },
+});
