@@ -3,6 +3,7 @@
 import { readConfigState, type ConfigEnv, type ConfigState, type PostmanConfig } from './config.js';
 import { checkBackendHealth, resolveTarget, type BodyExpectation, type HealthOptions, type HealthResult } from './health.js';
 import type { StatusExpectation } from './status-ranges.js';
+import { activatePower, type Activation } from './activate.js';
 import { PowerError } from './errors.js';
 import { PostmanApiClient, type CollectionJson } from './postman-api.js';
 import { viewEnvironment, secretValues, type EnvironmentView } from './sources/environment-view.js';
@@ -11,7 +12,7 @@ import { SourceResolver } from './sources/resolve.js';
 import { loadDataFile } from './runner/data-file.js';
 import { writeReports, type Reporter } from './runner/reports.js';
 import { RunRegistry } from './runner/run-registry.js';
-import { assertRunnable, selectFolders, startRun, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
+import { assertRunnable, loadEngine, selectFolders, startRun, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
 import type { RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
@@ -186,6 +187,11 @@ export class PostmanPowerClient {
     return viewEnvironment(resolved.value, resolved.source);
   }
 
+  /** Plan task 5: where things stand and what to do next. */
+  async activatePower(): Promise<Activation> {
+    return activatePower(this);
+  }
+
   /** Plan task 3 (part 2): resolves everything, gates on backend health, then starts the run. */
   async runCollection(args: RunArgs = {}): Promise<RunStart> {
     const config = await this.usableConfig();
@@ -227,7 +233,7 @@ export class PostmanPowerClient {
       const health = await this.checkBackendHealth(args.baseUrl && !targetsConfigured ? { urls: [args.baseUrl], ...anyAnswer } : anyAnswer, GATE_HEALTH);
       if (health.status === 'unhealthy') return { summary: unhealthySummary(input, health) };
     }
-    const handle = startRun(input);
+    const handle = startRun(input, await loadEngine());
     this.runs.add(handle);
     return { handle };
   }

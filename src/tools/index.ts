@@ -1,8 +1,9 @@
 // The table of tools: one file each, listed here, registered in a loop by src/server.ts.
+import { activatePowerTool } from './activate-power.js';
 import { checkBackendHealthTool } from './check-backend-health.js';
 import type { ToolDefinition } from './define-tool.js';
 import { getCollectionTool } from './get-collection.js';
 import { getEnvironmentTool } from './get-environment.js';
 import { runCollectionTool } from './run-collection.js';
 
-export const tools: ToolDefinition[] = [getCollectionTool, getEnvironmentTool, runCollectionTool, checkBackendHealthTool];
+export const tools: ToolDefinition[] = [activatePowerTool, checkBackendHealthTool, getCollectionTool, getEnvironmentTool, runCollectionTool];

@@ -4,8 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import sdk from 'postman-collection';
-import runtime from 'postman-runtime';
+import type sdkTypes from 'postman-collection';
 import { PowerError } from '../errors.js';
 import type { HealthResult } from '../health.js';
 import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
@@ -51,9 +50,20 @@ export interface RunHandle {
   onProgress(listener: (summary: RunSummary) => void): () => void;
 }
 
+/** postman-runtime and postman-collection, loaded on the first run: they take most of a second to import. */
+export interface Engine {
+  runtime: typeof import('postman-runtime').default;
+  sdk: typeof sdkTypes;
+}
+
+export async function loadEngine(): Promise<Engine> {
+  const [runtime, sdk] = await Promise.all([import('postman-runtime'), import('postman-collection')]);
+  return { runtime: runtime.default, sdk: (sdk.default ?? sdk) as typeof sdkTypes };
+}
+
 export const RUN_DEFAULTS = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, runTimeoutMs: 600_000 };
 
-function toScope(json: EnvironmentJson | undefined, extra: Record<string, string>): sdk.VariableScope {
+function toScope(sdk: typeof sdkTypes, json: EnvironmentJson | undefined, extra: Record<string, string>): sdkTypes.VariableScope {
   const values = (json?.values ?? []).map((entry) => ({
     key: entry.key,
     value: valueText(entry.value),
@@ -86,7 +96,7 @@ export function selectFolders(collection: CollectionJson, folders: string[] | un
   };
 }
 
-export function startRun(input: RunInput): RunHandle {
+export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   const id = input.runId ?? randomUUID();
   const iterations = Math.max(1, input.data?.length && !input.iterations ? input.data.length : (input.iterations ?? 1));
   const selection = selectFolders(input.collection, input.folders);
@@ -137,8 +147,8 @@ export function startRun(input: RunInput): RunHandle {
     timeout: { request: input.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs, script: input.scriptTimeoutMs ?? RUN_DEFAULTS.scriptTimeoutMs },
     iterationCount: iterations,
     ...(input.data?.length ? { data: input.data } : {}),
-    environment: toScope(input.environment, envVars),
-    globals: toScope(input.globals, {}),
+    environment: toScope(sdk, input.environment, envVars),
+    globals: toScope(sdk, input.globals, {}),
     ...(input.bail === 'failure' ? { stopOnFailure: true } : input.bail === 'error' ? { stopOnError: true } : {}),
     ...(selection.ids.length ? { entrypoint: { execute: selection.ids, lookupStrategy: 'multipleIdOrName' } } : {}),
     fileResolver: confinedFileResolver(input.root),
@@ -203,7 +213,7 @@ export function unhealthySummary(input: RunInput, health: HealthResult): RunSumm
 
 /** Convenience: run to the end. */
 export async function runCollection(input: RunInput): Promise<RunSummary> {
-  return startRun(input).promise;
+  return startRun(input, await loadEngine()).promise;
 }
 
 export function assertRunnable(collection: CollectionJson): void {

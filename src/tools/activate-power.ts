@@ -1,0 +1,20 @@
+// activate_power: one call that says where things stand and what to do next. Plan task 3/5.
+import { ActivationSchema } from '../core/activate.js';
+import { defineTool } from './define-tool.js';
+
+export const activatePowerTool = defineTool({
+  name: 'activate_power',
+  title: 'Activate Postman power',
+  description:
+    'Start here. In one call: is the power configured (.postman.json found, valid, with problems and hints — or a ready-to-write template filled from the files found), is the API key present and valid, are the collection and environment found, is the backend up, and a numbered list of next steps. Read-only; works offline with local files.',
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  inputSchema: {},
+  outputSchema: ActivationSchema.shape,
+  async handler(_args, context) {
+    const activation = await context.client.activatePower();
+    const head = activation.ready
+      ? `Postman power ${activation.power.version} is ready: "${activation.collection.name}" (${activation.collection.requests} requests)${activation.backend.status ? `, backend ${activation.backend.status}` : ''}.`
+      : `Postman power ${activation.power.version} is not ready yet.`;
+    return { summary: [head, 'Next steps:', ...activation.nextSteps].join('\n'), structured: activation };
+  },
+});
