@@ -6,7 +6,7 @@ export const activatePowerTool = defineTool({
   name: 'activate_power',
   title: 'Activate Postman power',
   description:
-    'Start here. In one call: is the power configured (.postman.json found, valid, with problems and hints — or a ready-to-write template filled from the files found), is the API key present and valid, are the collection and environment found, is the backend up, and a numbered list of next steps. Read-only; works offline with local files.',
+    'Start here: is .postman.json found and valid (else a template to write), is the API key valid, are the collection and environment found, is the backend up — and numbered next steps. Works offline.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {},
   outputSchema: ActivationSchema.shape,

@@ -52,8 +52,8 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
         title: tool.title,
         description: tool.description,
         inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
-        annotations: { title: tool.title, ...tool.annotations },
+        outputSchema: compactOutput(tool.outputSchema),
+        annotations: tool.annotations,
       },
       (async (args: Record<string, unknown>, extra: ToolExtra) => {
         try {
@@ -64,4 +64,23 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
       }) as never,
     ),
   );
+}
+
+function shallow(type: z.ZodType): z.ZodType {
+  if (type instanceof z.ZodOptional) return shallow(type.unwrap() as z.ZodType).optional();
+  if (type instanceof z.ZodEnum) return z.enum(type.options as [string, ...string[]]);
+  if (type instanceof z.ZodString) return z.string();
+  if (type instanceof z.ZodNumber) return z.number();
+  if (type instanceof z.ZodBoolean) return z.boolean();
+  return z.unknown();
+}
+
+/**
+ * The output schema the model reads: every top-level field, typed when it is a scalar or enum,
+ * nested objects and lists left open.
+ * The full zod schemas live in core (and tests check results against them); sending them whole
+ * would triple tools/list, which every client loads before doing anything.
+ */
+export function compactOutput(shape: z.ZodRawShape): z.ZodRawShape {
+  return Object.fromEntries(Object.entries(shape).map(([key, type]) => [key, shallow(type as z.ZodType)]));
 }

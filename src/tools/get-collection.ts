@@ -7,16 +7,16 @@ export const getCollectionTool = defineTool({
   name: 'get_collection',
   title: 'Get collection',
   description:
-    'Read the Postman collection to run, from the Postman cloud or a local file. Returns an outline by default: name, variables (secrets masked), auth, folders, and each request with method, URL as written, number of pm.test assertions and whether it has scripts. detail "full" adds the collection JSON up to a size cap (past it, the outline and a note on narrowing by folder).',
+    'What a run will do: the collection (cloud or local file) as an outline — variables (secrets masked), auth, folders, each request with method, URL, pm.test count, scripts. detail "full" adds the JSON up to a cap.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
-    collection: z.string().optional().describe('A UID (12345678-<uuid>), an id, a local path (v2.1 JSON) or a name. Default: "collection" in .postman.json, else the only collection file found.'),
-    detail: z.enum(['outline', 'full']).optional().describe('"outline" (default) or "full" (adds the JSON, capped).'),
-    folder: z.string().optional().describe('Narrow to one folder, by name, path (A/B) or id.'),
+    collection: z.string().optional().describe('UID, id, path or name; default from .postman.json'),
+    detail: z.enum(['outline', 'full']).optional().describe('Default "outline"'),
+    folder: z.string().optional().describe('One folder: name, path (A/B) or id'),
   },
   outputSchema: {
     ...OutlineSchema.shape,
-    collection: z.unknown().optional().describe('The collection (or folder) JSON, only with detail "full" and under the cap'),
+    collection: z.unknown().optional(),
     note: z.string().optional(),
   },
   async handler(args, context) {

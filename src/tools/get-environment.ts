@@ -7,10 +7,10 @@ export const getEnvironmentTool = defineTool({
   name: 'get_environment',
   title: 'Get environment',
   description:
-    'Read the Postman environment a run will use, from the cloud or a local file: each value with its type and whether it is enabled. Secret and vault-backed values are masked.',
+    'The environment a run will use (cloud or local file): each value with its type and enabled flag; secret and vault values masked.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
-    environment: z.string().optional().describe('A UID, an id, a local path or a name. Default: "environment" in .postman.json, else the only environment file found.'),
+    environment: z.string().optional().describe('UID, id, path or name; default from .postman.json'),
   },
   outputSchema: EnvironmentViewSchema.shape,
   async handler(args, context) {
