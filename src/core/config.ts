@@ -112,8 +112,11 @@ const KiroFlatShape = z.looseObject({
   workspaceId: WorkspaceId.optional(),
   collectionId: Reference.optional(),
   collectionUid: Reference.optional(),
+  /** Any reference, typically a local path (our own addition to the flat shape). */
+  collection: Reference.optional(),
   environmentId: Reference.optional(),
   environmentUid: Reference.optional(),
+  environment: Reference.optional(),
   apiKey: ApiKey.optional(),
   baseUrl: HttpUrl.optional(),
   ...Common,
@@ -215,7 +218,7 @@ export const DEFAULT_RUN = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, r
 
 const KNOWN_KEYS: Record<Exclude<ConfigShape, 'none'>, string[]> = {
   snake_case: ['workspace_id', 'collection_id', 'environment_id', 'api_key', 'base_url', 'health', 'run', 'baseUrlVariable'],
-  kiro_flat: ['workspaceId', 'collectionId', 'collectionUid', 'environmentId', 'environmentUid', 'apiKey', 'baseUrl', 'health', 'run', 'baseUrlVariable'],
+  kiro_flat: ['workspaceId', 'collectionId', 'collectionUid', 'collection', 'environmentId', 'environmentUid', 'environment', 'apiKey', 'baseUrl', 'health', 'run', 'baseUrlVariable'],
   kiro_nested: ['version', 'project', 'default', 'workspaces', 'collections', 'environments', 'apiKey', 'health', 'run', 'baseUrlVariable'],
 };
 
@@ -300,7 +303,9 @@ export function normaliseFile(raw: Record<string, unknown>, file: string): { sha
     return {
       shape,
       fields: {
-        workspaceId: v.workspaceId, collection: v.collectionUid ?? v.collectionId, environment: v.environmentUid ?? v.environmentId,
+        workspaceId: v.workspaceId,
+        collection: v.collectionUid ?? v.collectionId ?? v.collection,
+        environment: v.environmentUid ?? v.environmentId ?? v.environment,
         apiKey: v.apiKey, baseUrl: v.baseUrl, health: v.health, run: v.run, baseUrlVariable: v.baseUrlVariable, extra,
       },
     };

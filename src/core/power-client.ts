@@ -161,8 +161,9 @@ export class PostmanPowerClient {
   /** Plan task 3: the collection's outline (default) or its JSON up to a cap. */
   async getCollection(args: GetCollectionArgs = {}): Promise<CollectionResult> {
     const resolver = await this.resolver();
-    const { value: collection, source } = await resolver.resolveCollection(args.collection);
+    const { value: collection, source, warnings } = await resolver.resolveCollection(args.collection);
     const outline = outlineCollection(collection, source, args.folder);
+    if (warnings?.length) outline.warnings = warnings;
     if (args.detail !== 'full') return outline;
     const cap = args.maxChars ?? FULL_COLLECTION_CAP;
     const part: unknown = args.folder ? findFolder(collection, args.folder).item : collection;
@@ -196,7 +197,7 @@ export class PostmanPowerClient {
   async runCollection(args: RunArgs = {}): Promise<RunStart> {
     const config = await this.usableConfig();
     const resolver = await this.resolver();
-    const { value: collection, source } = await resolver.resolveCollection(args.collection);
+    const { value: collection, source, warnings } = await resolver.resolveCollection(args.collection);
     assertRunnable(collection);
     selectFolders(collection, args.folders);
     const environment = await resolver.resolveEnvironment(args.environment);
@@ -222,6 +223,7 @@ export class PostmanPowerClient {
       runTimeoutMs: args.runTimeoutMs ?? config.run.runTimeoutMs,
       insecureTls: args.insecureTls,
       root: config.root,
+      warnings,
       afterFinish: async (summary, records) => {
         if (args.reporters?.length) summary.reports = await writeReports(config.root, summary, records, args.reporters, this.secrets);
       },

@@ -23,6 +23,8 @@ export function classifyFile(relative: string): Kind | undefined {
   if (base.endsWith('.postman_collection.json')) return 'collections';
   if (base.endsWith('.postman_environment.json')) return 'environments';
   if (base.endsWith('.postman_globals.json')) return 'globals';
+  if (/\.environment\.ya?ml$/.test(base)) return 'environments';
+  if (/\.globals\.ya?ml$/.test(base)) return 'globals';
   if (/(^|\/)postman\/collections\/[^/]+\.json$/i.test(posix)) return 'collections';
   if (/(^|\/)postman\/environments\/[^/]+\.json$/i.test(posix)) return 'environments';
   if (/(^|\/)postman\/globals\/[^/]+\.json$/i.test(posix)) return 'globals';
@@ -46,7 +48,10 @@ export async function discoverFiles(root: string): Promise<DiscoveredFiles> {
       if (seen > MAX_ENTRIES) return;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIP.has(entry.name) && !(entry.name.startsWith('.') && entry.name !== '.postman')) await walk(full, depth + 1);
+        const relative = path.relative(root, full).split(path.sep).join('/');
+        // Postman v12: each directory directly under postman/collections/ is a (v3 YAML) collection.
+        if (/(^|\/)postman\/collections\/[^/]+$/.test(relative) && !entry.name.startsWith('.')) found.collections.push(relative);
+        else if (!SKIP.has(entry.name) && !(entry.name.startsWith('.') && entry.name !== '.postman')) await walk(full, depth + 1);
       } else if (entry.isFile()) {
         const relative = path.relative(root, full);
         const kind = classifyFile(relative);

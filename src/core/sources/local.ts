@@ -1,8 +1,10 @@
 // Local sources: v2.0/v2.1 collection JSON, environment and globals JSON from the workspace.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PowerError } from '../errors.js';
 import { CollectionJsonSchema, EnvironmentJsonSchema, type CollectionJson, type EnvironmentJson } from '../postman-api.js';
-import { readWorkspaceJson } from './workspace-files.js';
+import { readV3Collection, readV3Environment } from './v3-collection.js';
+import { readWorkspaceJson, resolveInsideRoot } from './workspace-files.js';
 
 function describeType(value: unknown): string {
   return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
@@ -56,12 +58,31 @@ export function asEnvironment(value: unknown, where: string): EnvironmentJson {
   return parsed.data;
 }
 
-export async function loadLocalCollection(root: string, given: string): Promise<{ file: string; collection: CollectionJson }> {
-  const { file, value } = await readWorkspaceJson(root, given, 'invalid_collection');
-  return { file, collection: asCollection(value, `"${given}"`) };
+export interface LocalCollection {
+  file: string;
+  collection: CollectionJson;
+  /** A v3 YAML directory rather than a v2.x JSON file. */
+  v3: boolean;
+  warnings: string[];
 }
 
+/** A v2.x JSON file, or a Postman v12 (v3 YAML) collection directory. */
+export async function loadLocalCollection(root: string, given: string): Promise<LocalCollection> {
+  const real = await resolveInsideRoot(root, given);
+  if ((await fs.stat(real)).isDirectory()) {
+    const { collection, warnings } = await readV3Collection(root, real);
+    return { file: real, collection, v3: true, warnings };
+  }
+  const { file, value } = await readWorkspaceJson(root, given, 'invalid_collection');
+  return { file, collection: asCollection(value, `"${given}"`), v3: false, warnings: [] };
+}
+
+/** A v2.x JSON environment/globals file, or a v3 `*.environment.yaml` / `*.globals.yaml`. */
 export async function loadLocalEnvironment(root: string, given: string): Promise<{ file: string; environment: EnvironmentJson }> {
+  if (/\.ya?ml$/i.test(given)) {
+    const real = await resolveInsideRoot(root, given);
+    return { file: real, environment: asEnvironment(await readV3Environment(root, real), `"${given}"`) };
+  }
   const { file, value } = await readWorkspaceJson(root, given, 'invalid_environment');
   return { file, environment: asEnvironment(value, `"${given}"`) };
 }

@@ -12,6 +12,8 @@ import type { SourceInfo } from './outline.js';
 export interface Resolved<T> {
   value: T;
   source: SourceInfo;
+  /** What reading it left out or chose (e.g. v3 requests of kinds that cannot run). */
+  warnings?: string[];
 }
 
 type Kind = 'collection' | 'environment';
@@ -87,16 +89,24 @@ export class SourceResolver {
   }
 
   private async loadLocal(kind: Kind, ref: string): Promise<Resolved<CollectionJson | EnvironmentJson>> {
-    const loaded = kind === 'collection' ? await loadLocalCollection(this.root, ref) : await loadLocalEnvironment(this.root, ref);
-    const value = 'collection' in loaded ? loaded.collection : loaded.environment;
-    return { value, source: { kind: 'local', ref, path: path.relative(this.root, loaded.file).split(path.sep).join('/') } };
+    const relative = (file: string) => path.relative(this.root, file).split(path.sep).join('/');
+    if (kind === 'environment') {
+      const loaded = await loadLocalEnvironment(this.root, ref);
+      return { value: loaded.environment, source: { kind: 'local', ref, path: relative(loaded.file) } };
+    }
+    const loaded = await loadLocalCollection(this.root, ref);
+    return {
+      value: loaded.collection,
+      source: { kind: loaded.v3 ? 'v3-directory' : 'local', ref, path: relative(loaded.file) },
+      ...(loaded.warnings.length ? { warnings: loaded.warnings } : {}),
+    };
   }
 
   private async candidates(kind: Kind): Promise<Candidate[]> {
     const files = (await this.discover())[kind === 'collection' ? 'collections' : 'environments'];
     const local: Candidate[] = [];
     for (const file of files.slice(0, 100)) {
-      const stem = path.posix.basename(file).replace(/(\.postman_(collection|environment))?\.json$/i, '');
+      const stem = path.posix.basename(file).replace(/(\.postman_(collection|environment))?\.json$|\.environment\.ya?ml$/i, '');
       let name = stem;
       try {
         const loaded = kind === 'collection' ? (await loadLocalCollection(this.root, file)).collection.info.name : (await loadLocalEnvironment(this.root, file)).environment.name;

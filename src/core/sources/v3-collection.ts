@@ -1,0 +1,334 @@
+// Postman v12 git-native collections (schema 3.0.0): a directory of YAML files, read into a v2.1
+// collection in memory so postman-runtime can run it. The mapping follows shared/COLLECTION-V3.md;
+// where Postman documents nothing (example files, ordering ties), the choice is said where it is made.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { PowerError } from '../errors.js';
+import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
+
+const SCHEMA_V21 = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
+const REQUEST_RE = /\.request\.ya?ml$/i;
+const RAW_LANGUAGES: Record<string, string> = { json: 'json', text: 'text', xml: 'xml', html: 'html', javascript: 'javascript' };
+
+type Yaml = Record<string, any>;
+type KeyValue = { key: string; value?: unknown; description?: string; disabled?: boolean; type?: string; src?: unknown; contentType?: string };
+
+interface Context {
+  root: string;
+  warnings: string[];
+  /** postman-collection's URL parser, loaded with the reader. */
+  parseUrl: (raw: string) => Yaml;
+}
+
+function rel(ctx: Context, file: string): string {
+  return path.relative(ctx.root, file).split(path.sep).join('/') || '.';
+}
+
+async function readYaml(ctx: Context, file: string): Promise<Yaml> {
+  const text = await fs.readFile(file, 'utf8');
+  try {
+    // The yaml package parses YAML 1.2, so `yes`/`on` stay strings.
+    const value: unknown = parseYaml(text, { prettyErrors: true });
+    if (value === null || value === undefined) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new PowerError('invalid_collection', `${rel(ctx, file)} holds ${Array.isArray(value) ? 'a list' : typeof value}, not a mapping`, {
+        hint: 'Each v3 file is a YAML mapping (key: value lines).',
+        details: { file: rel(ctx, file) },
+      });
+    }
+    return value as Yaml;
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const [start] = error.linePos ?? [];
+      const where = start ? `:${start.line}:${start.col}` : '';
+      throw new PowerError('invalid_collection', `${rel(ctx, file)}${where}: malformed YAML: ${error.message.split('\n')[0]}`, {
+        hint: 'Fix the YAML at that line and column (indentation and quoting are the usual causes).',
+        details: { file: rel(ctx, file), ...(start ? { line: start.line, column: start.col } : {}) },
+      });
+    }
+    throw error;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** `Key: value` maps and `[{key, value, …}]` lists both become key/value lists. */
+function keyValues(value: unknown): KeyValue[] {
+  if (!value) return [];
+  if (Array.isArray(value)) {
+    return value
+      .filter((entry) => entry && typeof entry === 'object' && 'key' in entry)
+      .map((entry: Yaml) => ({
+        ...entry,
+        key: String(entry.key),
+        ...(entry.value !== undefined ? { value: entry.value === null ? '' : entry.value } : {}),
+        ...(entry.disabled === true || entry.enabled === false ? { disabled: true } : {}),
+      }));
+  }
+  if (typeof value === 'object') return Object.entries(value as Yaml).map(([key, v]) => ({ key, value: v === null || v === undefined ? '' : v }));
+  return [];
+}
+
+function stringValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function convertAuth(ctx: Context, auth: unknown, where: string): Yaml | undefined {
+  if (auth === undefined || auth === null) return undefined; // no auth: inherit
+  let chosen = auth as Yaml;
+  if (Array.isArray(auth)) {
+    if (auth.length === 0) return undefined;
+    if (auth.length > 1) ctx.warnings.push(`${where}: ${auth.length} auths are defined; the first ("${auth[0]?.name ?? auth[0]?.type}") is used`);
+    chosen = auth[0];
+  }
+  const type = String(chosen.type ?? 'inherit');
+  if (type === 'inherit') return undefined;
+  if (type === 'noauth') return { type: 'noauth' };
+  return { type, [type]: keyValues(chosen.credentials).map(({ key, value }) => ({ key, value: value ?? '', type: typeof value === 'boolean' ? 'boolean' : 'string' })) };
+}
+
+/** Scripts → v2.1 events. Requests say beforeRequest/afterResponse; collections and folders prefix `http:`. */
+function convertScripts(ctx: Context, scripts: unknown, where: string): Yaml[] {
+  if (!Array.isArray(scripts)) return [];
+  const events: Yaml[] = [];
+  for (const script of scripts as Yaml[]) {
+    const type = String(script?.type ?? '');
+    const [prefix, phase] = type.includes(':') ? type.split(':', 2) : ['http', type];
+    if (prefix !== 'http') continue; // scripts for other protocols do not apply to HTTP runs
+    const listen = phase === 'beforeRequest' ? 'prerequest' : phase === 'afterResponse' ? 'test' : undefined;
+    if (!listen) {
+      ctx.warnings.push(`${where}: script type "${type}" is not known and was skipped`);
+      continue;
+    }
+    events.push({ listen, script: { type: 'text/javascript', exec: stringValue(script.code).split('\n') } });
+  }
+  return events;
+}
+
+function convertVariables(value: unknown): Yaml[] {
+  return keyValues(value).map((entry) => ({
+    key: entry.key,
+    value: stringValue(entry.value),
+    ...(entry.description ? { description: entry.description } : {}),
+    ...(entry.disabled ? { disabled: true } : {}),
+  }));
+}
+
+function convertBody(ctx: Context, body: unknown, where: string): Yaml | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Yaml;
+  const type = String(b.type ?? 'none');
+  if (type in RAW_LANGUAGES) return { mode: 'raw', raw: stringValue(b.content), options: { raw: { language: RAW_LANGUAGES[type] } } };
+  if (type === 'urlencoded') {
+    return { mode: 'urlencoded', urlencoded: keyValues(b.content).map((e) => ({ key: e.key, value: stringValue(e.value), ...(e.description ? { description: e.description } : {}), ...(e.disabled ? { disabled: true } : {}) })) };
+  }
+  if (type === 'formdata') {
+    return {
+      mode: 'formdata',
+      formdata: keyValues(b.content).map((e) =>
+        e.type === 'file'
+          ? { key: e.key, type: 'file', src: e.src ?? e.value ?? null, ...(e.contentType ? { contentType: e.contentType } : {}), ...(e.disabled ? { disabled: true } : {}) }
+          : { key: e.key, type: 'text', value: stringValue(e.value), ...(e.contentType ? { contentType: e.contentType } : {}), ...(e.disabled ? { disabled: true } : {}) },
+      ),
+    };
+  }
+  if (type === 'file') {
+    // Both `content: {src}` and a bare `content: path` have been seen.
+    const src = typeof b.content === 'string' ? b.content : (b.content as Yaml | undefined)?.src;
+    return { mode: 'file', file: { src: src ?? null } };
+  }
+  if (type !== 'none') ctx.warnings.push(`${where}: body type "${type}" is not known and was left out`);
+  return undefined;
+}
+
+function convertUrl(ctx: Context, raw: string, request: Yaml): Yaml | string {
+  const query = keyValues(request.queryParams);
+  const variables = keyValues(request.pathVariables);
+  if (query.length === 0 && variables.length === 0) return raw;
+  // postman-collection ignores `raw` when given an object, so the URL is parsed here and only the
+  // parts v3 keeps beside it (disabled query params, path variable values) are added.
+  const url = ctx.parseUrl(raw);
+  url.raw = raw;
+  const present = new Set(((url.query as KeyValue[] | undefined) ?? []).map((q) => q.key));
+  const disabled = query.filter((q) => q.disabled && !present.has(q.key)).map((q) => ({ key: q.key, value: stringValue(q.value), disabled: true }));
+  if (disabled.length) url.query = [...((url.query as KeyValue[] | undefined) ?? []), ...disabled];
+  if (variables.length) url.variable = variables.map((v) => ({ key: v.key, value: stringValue(v.value), ...(v.description ? { description: v.description } : {}) }));
+  return url;
+}
+
+function convertSettings(settings: unknown): Yaml | undefined {
+  if (!settings || typeof settings !== 'object') return undefined;
+  const out: Yaml = { ...(settings as Yaml) };
+  if (Array.isArray(out.disabledSystemHeaders)) out.disabledSystemHeaders = Object.fromEntries(out.disabledSystemHeaders.map((name: string) => [String(name).toLowerCase(), true]));
+  return out;
+}
+
+async function readExamples(ctx: Context, dir: string, requestName: string): Promise<Yaml[]> {
+  const examplesDir = path.join(dir, '.resources', `${requestName}.resources`, 'examples');
+  if (!(await exists(examplesDir))) return [];
+  const files = (await fs.readdir(examplesDir)).filter((file) => /\.example\.ya?ml$/i.test(file)).sort();
+  const examples: Yaml[] = [];
+  for (const file of files) {
+    const example = await readYaml(ctx, path.join(examplesDir, file));
+    // Example files are not documented: the response's status, headers and body are taken from
+    // `response` (or the top level), which is what the converters we checked do.
+    const response = (example.response as Yaml | undefined) ?? example;
+    const code = Number(response.code ?? response.statusCode ?? 200);
+    const body = response.body;
+    examples.push({
+      name: String(example.name ?? file.replace(/\.example\.ya?ml$/i, '')),
+      code,
+      ...(response.status ? { status: String(response.status) } : {}),
+      header: keyValues(response.headers).map((h) => ({ key: h.key, value: stringValue(h.value) })),
+      body: typeof body === 'string' ? body : body && typeof body === 'object' && 'content' in body ? stringValue((body as Yaml).content) : stringValue(body),
+    });
+  }
+  return examples;
+}
+
+async function convertRequest(ctx: Context, dir: string, file: string): Promise<{ item?: Yaml; order?: number; name: string }> {
+  const full = path.join(dir, file);
+  const where = rel(ctx, full);
+  const yaml = await readYaml(ctx, full);
+  const stem = file.replace(REQUEST_RE, '');
+  const name = String(yaml.name ?? stem);
+  const kind = String(yaml.$kind ?? 'http-request');
+  const order = typeof yaml.order === 'number' ? yaml.order : undefined;
+  if (kind !== 'http-request' && kind !== 'graphql-request') {
+    ctx.warnings.push(`${where}: "${kind}" requests cannot be run here and were skipped`);
+    return { name, order };
+  }
+  if (typeof yaml.url !== 'string' || yaml.url.trim() === '') {
+    throw new PowerError('invalid_collection', `${where}: the request has no "url"`, { hint: 'Add `url: https://…` (variables like {{baseUrl}} are fine).', details: { file: where, field: 'url' } });
+  }
+  if (kind === 'http-request' && (typeof yaml.method !== 'string' || yaml.method.trim() === '')) {
+    throw new PowerError('invalid_collection', `${where}: the request has no "method"`, { hint: 'Add `method: GET` (or POST, PUT, …).', details: { file: where, field: 'method' } });
+  }
+  const request: Yaml = {
+    method: kind === 'graphql-request' ? String(yaml.method ?? 'POST').toUpperCase() : String(yaml.method).toUpperCase(),
+    header: keyValues(yaml.headers).map((h) => ({ key: h.key, value: stringValue(h.value), ...(h.description ? { description: h.description } : {}), ...(h.disabled ? { disabled: true } : {}) })),
+    url: convertUrl(ctx, yaml.url, yaml),
+  };
+  if (yaml.description) request.description = String(yaml.description);
+  const auth = convertAuth(ctx, yaml.auth, where);
+  if (auth) request.auth = auth;
+  if (kind === 'graphql-request') {
+    request.body = { mode: 'graphql', graphql: { query: stringValue(yaml.query), variables: typeof yaml.variables === 'string' ? yaml.variables : yaml.variables ? JSON.stringify(yaml.variables) : '' } };
+  } else {
+    const body = convertBody(ctx, yaml.body, where);
+    if (body) request.body = body;
+  }
+  const item: Yaml = { name, request };
+  if (yaml.id) item.id = String(yaml.id);
+  const events = convertScripts(ctx, yaml.scripts, where);
+  if (events.length) item.event = events;
+  const behaviour = convertSettings(yaml.settings);
+  if (behaviour) item.protocolProfileBehavior = behaviour;
+  const examples = await readExamples(ctx, dir, stem);
+  if (examples.length) item.response = examples;
+  return { item, order, name };
+}
+
+/** The items of one directory (requests and sub-folders), sorted by `order`, then name. */
+async function readLevel(ctx: Context, dir: string): Promise<Yaml[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  const children: Array<{ item?: Yaml; order?: number; name: string }> = [];
+  for (const entry of entries) {
+    if (entry.isDirectory() && !entry.name.startsWith('.')) children.push(await readFolder(ctx, path.join(dir, entry.name)));
+    else if (entry.isFile() && REQUEST_RE.test(entry.name)) children.push(await convertRequest(ctx, dir, entry.name));
+  }
+  // Items without an order go last; ties sort by name (the converters' convention; Postman says nothing).
+  children.sort((a, b) => (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return children.flatMap((child) => (child.item ? [child.item] : []));
+}
+
+async function readDefinition(ctx: Context, dir: string): Promise<Yaml> {
+  for (const name of ['definition.yaml', 'definition.yml']) {
+    const file = path.join(dir, '.resources', name);
+    if (await exists(file)) return readYaml(ctx, file);
+  }
+  return {};
+}
+
+async function readFolder(ctx: Context, dir: string): Promise<{ item: Yaml; order?: number; name: string }> {
+  const definition = await readDefinition(ctx, dir);
+  const name = String(definition.name ?? path.basename(dir));
+  const where = rel(ctx, dir);
+  const item: Yaml = { name, item: await readLevel(ctx, dir) };
+  if (definition.id) item.id = String(definition.id);
+  if (definition.description) item.description = String(definition.description);
+  const auth = convertAuth(ctx, definition.auth, where);
+  if (auth) item.auth = auth;
+  const events = convertScripts(ctx, definition.scripts, where);
+  if (events.length) item.event = events;
+  const variables = convertVariables(definition.variables);
+  if (variables.length) {
+    item.variable = variables;
+    ctx.warnings.push(`${where}: folder variables (${variables.map((v) => v.key).join(', ')}) are kept, but the runtime does not resolve them, as in newman; use collection or environment variables`);
+  }
+  return { item, order: typeof definition.order === 'number' ? definition.order : undefined, name };
+}
+
+async function holdsRequests(dir: string, depth = 0): Promise<boolean> {
+  if (depth > 8) return false;
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isFile() && REQUEST_RE.test(entry.name)) return true;
+    if (entry.isDirectory() && !entry.name.startsWith('.') && (await holdsRequests(path.join(dir, entry.name), depth + 1))) return true;
+  }
+  return false;
+}
+
+/** True when `dir` looks like a v3 collection: a definition, or request files somewhere below. */
+export async function isV3CollectionDir(dir: string): Promise<boolean> {
+  return (await exists(path.join(dir, '.resources', 'definition.yaml'))) || (await exists(path.join(dir, '.resources', 'definition.yml'))) || holdsRequests(dir);
+}
+
+/** Reads a v3 collection directory into a v2.1 collection; `root` is for messages (relative paths). */
+export async function readV3Collection(root: string, dir: string): Promise<{ collection: CollectionJson; warnings: string[] }> {
+  if (!(await isV3CollectionDir(dir))) {
+    throw new PowerError('invalid_collection', `${path.relative(root, dir) || dir} is a directory but not a Postman v3 collection (no .resources/definition.yaml and no *.request.yaml files)`, {
+      hint: 'Name a collection directory such as postman/collections/<Collection>, or a v2.1 JSON file.',
+    });
+  }
+  const sdk = await import('postman-collection');
+  const Url = ((sdk as unknown as { default?: typeof sdk }).default ?? sdk).Url;
+  const ctx: Context = { root, warnings: [], parseUrl: (raw) => Url.parse(raw) as Yaml };
+  const definition = await readDefinition(ctx, dir);
+  const collection: Yaml = {
+    info: { name: String(definition.name ?? path.basename(dir)), schema: SCHEMA_V21, ...(definition.description ? { description: String(definition.description) } : {}) },
+    item: await readLevel(ctx, dir),
+  };
+  const auth = convertAuth(ctx, definition.auth, rel(ctx, dir));
+  if (auth) collection.auth = auth;
+  const events = convertScripts(ctx, definition.scripts, rel(ctx, dir));
+  if (events.length) collection.event = events;
+  const variables = convertVariables(definition.variables);
+  if (variables.length) collection.variable = variables;
+  return { collection: collection as CollectionJson, warnings: ctx.warnings };
+}
+
+/** `*.environment.yaml` / `*.globals.yaml`: values coerced to strings, `enabled: false` and `type: secret` kept. */
+export async function readV3Environment(root: string, file: string): Promise<EnvironmentJson> {
+  const ctx: Context = { root, warnings: [], parseUrl: () => ({}) };
+  const yaml = await readYaml(ctx, file);
+  const values = Array.isArray(yaml.values) ? yaml.values : keyValues(yaml.values);
+  return {
+    name: String(yaml.name ?? path.basename(file).replace(/\.(environment|globals)\.ya?ml$/i, '')),
+    values: (values as Yaml[])
+      .filter((entry) => entry && entry.key !== undefined)
+      .map((entry) => ({
+        key: String(entry.key),
+        value: stringValue(entry.value),
+        enabled: entry.enabled !== false && entry.disabled !== true,
+        type: entry.type === 'secret' ? 'secret' : 'default',
+      })),
+  };
+}
