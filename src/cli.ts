@@ -61,6 +61,7 @@ interface RunFlags {
   requestTimeout?: number;
   checkHealth: boolean;
   insecure?: boolean;
+  parallel?: number;
 }
 
 async function runCommand(collection: string | undefined, flags: RunFlags): Promise<number> {
@@ -80,6 +81,7 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
     insecureTls: flags.insecure,
     checkHealth: flags.checkHealth ? undefined : false,
     reporters: reporters.filter((r): r is Reporter => r !== 'cli'),
+    parallel: flags.parallel,
   });
   if ('summary' in started) {
     err(client.secrets.redactText(formatRunSummary(started.summary)));
@@ -148,6 +150,7 @@ function program(): Command {
     .option('--request-timeout <ms>', 'per-request timeout', positiveInt)
     .option('--no-check-health', 'skip the backend health check before the run')
     .option('-k, --insecure', 'accept self-signed certificates')
+    .option('-p, --parallel <lanes>', 'run top-level folders (or iterations) in this many lanes at once', positiveInt)
     .action(async (collection: string | undefined, flags: RunFlags) => {
       process.exitCode = await runCommand(collection, flags);
     });

@@ -196,6 +196,36 @@ describe('long runs never block', () => {
   });
 });
 
+describe('parallel lanes', () => {
+  beforeEach(() => setup());
+
+  it('runs top-level folders in lanes and merges results in collection order', async () => {
+    const folder = (name: string) => ({
+      name,
+      item: [1, 2, 3].map((n) => ({
+        name: `${name} ${n}`,
+        request: { method: 'GET', url: `{{baseUrl}}/slow?ms=50&lane=${name}` },
+        event: [{ listen: 'test', script: { exec: [`pm.test('${name} ${n} ok', () => pm.response.to.have.status(${name === 'C' && n === 2 ? 500 : 200}));`, "pm.environment.set('seen', (pm.environment.get('seen') || '') + pm.info.requestName + ',');"] } }],
+      })),
+    });
+    rw.ws.write('postman/collections/lanes.postman_collection.json', { info: { name: 'Lanes' }, item: [folder('A'), folder('B'), folder('C'), folder('D')] });
+    const summary = await run({ collection: 'postman/collections/lanes.postman_collection.json', parallel: 4, detail: 'full' });
+    expect(summary.stats.requests.total).toBe(12);
+    expect(summary.requests!.map((r) => r.name)).toEqual(['A', 'B', 'C', 'D'].flatMap((f) => [1, 2, 3].map((n) => `${f} ${n}`)));
+    expect(summary.failures.map((f) => f.assertion)).toEqual(['C 2 ok']);
+    expect(summary.warnings).toContain('Ran in 4 parallel lanes; each lane had its own copy of the variables.');
+    expect(summary.progress.done).toBe(12);
+  });
+
+  it('splits iterations into lanes when there are no folders to split', async () => {
+    const summary = await run({ collection: collectionPath('iterations'), data: 'data/users.csv', parallel: 2 });
+    expect(summary.stats.iterations).toBe(3);
+    expect(summary.stats.requests.total).toBe(3);
+    expect(summary.failures).toHaveLength(1);
+    expect(summary.failures[0]).toMatchObject({ iteration: 2, assertion: 'expected status' });
+  });
+});
+
 describe('the health gate', () => {
   it('an unhealthy configured backend: the run does not start, a normal result says why', async () => {
     rw = await createRunWorkspace('Test_Task3_');

@@ -12,7 +12,9 @@ import { SourceResolver } from './sources/resolve.js';
 import { loadDataFile } from './runner/data-file.js';
 import { writeReports, type Reporter } from './runner/reports.js';
 import { RunRegistry } from './runner/run-registry.js';
-import { assertRunnable, loadEngine, selectFolders, startRun, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
+import { startLanes } from './runner/lanes.js';
+import { WorkerRunner, workerScript } from './runner/worker-runner.js';
+import { assertRunnable, loadEngine, selectFolders, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
 import type { RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
@@ -24,6 +26,8 @@ export interface PowerClientDeps {
   logger?: Logger;
   /** Postman API client settings (tests shorten the timeout). */
   api?: { timeoutMs?: number; retryLimit?: number; maxResponseBytes?: number };
+  /** Where runs execute: a worker thread each (default), or this thread. */
+  isolation?: 'worker' | 'inline';
 }
 
 export interface HealthArgs {
@@ -66,6 +70,8 @@ export interface RunArgs {
   /** true: always check the backend first; false: never; default: when the run targets the configured backend. */
   checkHealth?: boolean;
   reporters?: Reporter[];
+  /** Lanes: top-level folders (or iterations) run at once, each with its own variables. */
+  parallel?: number;
 }
 
 /** A started run, or a summary that says why it did not start (backend down). */
@@ -88,6 +94,8 @@ export class PostmanPowerClient {
   private readonly apiSettings: PowerClientDeps['api'];
   /** The last runs, for polling, cancelling and postman://runs/{id}. */
   readonly runs = new RunRegistry();
+  private workers: WorkerRunner | undefined;
+  private readonly isolation: 'worker' | 'inline';
 
   constructor(deps: PowerClientDeps = {}) {
     this.env = deps.env ?? (process.env as ConfigEnv);
@@ -95,6 +103,7 @@ export class PostmanPowerClient {
     this.secrets = deps.secrets ?? new SecretSet();
     this.logger = deps.logger ?? silentLogger;
     this.apiSettings = deps.api;
+    this.isolation = deps.isolation ?? 'worker';
     // The env key is a secret even before any config is read.
     this.secrets.add(this.env.POSTMAN_API_KEY);
   }
@@ -235,14 +244,25 @@ export class PostmanPowerClient {
       const health = await this.checkBackendHealth(args.baseUrl && !targetsConfigured ? { urls: [args.baseUrl], ...anyAnswer } : anyAnswer, GATE_HEALTH);
       if (health.status === 'unhealthy') return { summary: unhealthySummary(input, health) };
     }
-    const handle = startRun(input, await loadEngine());
+    const handle = await this.startRunner(input, args.parallel ?? 1);
     this.runs.add(handle);
     return { handle };
+  }
+
+  /** In a worker thread when the built worker is there; in this thread otherwise (same results, slower). */
+  private startRunner(input: RunInput, parallel: number): RunHandle | Promise<RunHandle> {
+    const script = this.isolation === 'worker' ? workerScript() : undefined;
+    if (script) {
+      this.workers ??= new WorkerRunner(script);
+      return this.workers.start(input, parallel);
+    }
+    return loadEngine().then((engine) => startLanes(input, parallel, engine));
   }
 
   /** Ends whatever the client still holds (runs, sockets). */
   async close(): Promise<void> {
     this.runs.cancelAll();
+    await this.workers?.close();
     this.configCache = undefined;
   }
 }

@@ -7,7 +7,7 @@ export const getCollectionTool = defineTool({
   name: 'get_collection',
   title: 'Get collection',
   description:
-    'What a run will do: the collection (cloud or local file) as an outline — variables (secrets masked), auth, folders, each request with method, URL, pm.test count, scripts. detail "full" adds the JSON up to a cap.',
+    'What a run will do: the collection (cloud or local file) as an outline: variables (secrets masked), auth, folders, each request with method, URL, pm.test count, scripts. detail "full" adds the JSON up to a cap.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
     collection: z.string().optional().describe('UID, id, path or name; default from .postman.json'),

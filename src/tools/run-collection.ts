@@ -11,7 +11,7 @@ export const DEFAULT_WAIT_MS = 40_000;
 
 function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 'summary' | 'full' | undefined): RunSummary {
   if (detail !== 'full' || !handle) return summary;
-  return { ...summary, requests: handle.recorder.records };
+  return { ...summary, requests: handle.records() };
 }
 
 function streamProgress(handle: RunHandle, extra: ToolExtra): () => void {
@@ -31,7 +31,7 @@ export const runCollectionTool = defineTool({
   name: 'run_collection',
   title: 'Run collection',
   description:
-    'Run the collection against the backend with Postman\'s runtime (pm.* as in Postman/newman), after a health check of the configured backend. Returns counts, then each failure: assertion, expected/actual, response excerpt. A failing run is a normal result. Past wait_ms it returns status "running" and run_id: call again with run_id to wait, or cancel: true.',
+    'Run the collection with Postman\'s runtime (pm.* as in newman) after a health check. Returns counts, then each failure: assertion, expected/actual, response excerpt. A failing run is a normal result. Past wait_ms: status "running" and run_id; call again with run_id to wait, or cancel: true.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   inputSchema: {
     collection: z.string().optional().describe('UID, id, path or name; default from .postman.json'),
@@ -48,6 +48,7 @@ export const runCollectionTool = defineTool({
     run_timeout_ms: z.number().int().min(1).max(3_600_000).optional().describe('Default 600000'),
     insecure_tls: z.boolean().optional().describe('Accept self-signed certificates'),
     check_health: z.boolean().optional().describe('Check the backend first; default when it is the configured one'),
+    parallel: z.number().int().min(1).max(16).optional().describe('Lanes of top-level folders (or iterations); no shared variables'),
     detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
     reporters: z.array(z.enum(['junit', 'json'])).optional().describe('Reports to write under .postman-power/reports/'),
     wait_ms: z.number().int().min(0).max(600_000).optional().describe(`Wait before returning "running"; default ${DEFAULT_WAIT_MS}`),
@@ -97,6 +98,7 @@ export const runCollectionTool = defineTool({
         insecureTls: args.insecure_tls,
         checkHealth: args.check_health,
         reporters: args.reporters,
+        parallel: args.parallel,
       });
       if ('summary' in started) return { summary: formatRunSummary(started.summary), structured: started.summary };
       handle = started.handle;

@@ -45,7 +45,8 @@ export interface RunHandle {
   promise: Promise<RunSummary>;
   snapshot(): RunSummary;
   cancel(reason?: string): void;
-  readonly recorder: RunRecorder;
+  /** The compact record of every request so far. */
+  records(): RequestRecord[];
   /** Called after each request with the progress so far. */
   onProgress(listener: (summary: RunSummary) => void): () => void;
 }
@@ -185,7 +186,7 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   return {
     id,
     promise,
-    recorder,
+    records: () => recorder.records,
     snapshot: () => (finished ? recorder.summary : recorder.snapshot()),
     cancel: (reason) => finish('cancelled', reason ?? 'Cancelled by the client.'),
     onProgress(listener) {

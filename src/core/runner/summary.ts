@@ -300,6 +300,49 @@ export class RunRecorder {
     }
   }
 
+  /**
+   * Sets this summary to the sum of several lanes' summaries (in collection order), for parallel
+   * runs. Iterations of lane i are shifted by its offset so they read as one run's.
+   */
+  absorb(lanes: Array<{ summary: RunSummary; records: RequestRecord[]; iterationOffset: number }>): void {
+    const target = this.summary;
+    const stats = target.stats;
+    stats.requests = { total: 0, failed: 0 };
+    stats.assertions = { total: 0, failed: 0, skipped: 0 };
+    stats.scriptErrors = 0;
+    target.failures = [];
+    target.failuresOmitted = 0;
+    target.console = [];
+    target.consoleOmitted = 0;
+    target.progress.done = 0;
+    this.records.length = 0;
+    this.allFailures.length = 0;
+    for (const { summary, records, iterationOffset } of lanes) {
+      stats.requests.total += summary.stats.requests.total;
+      stats.requests.failed += summary.stats.requests.failed;
+      stats.assertions.total += summary.stats.assertions.total;
+      stats.assertions.failed += summary.stats.assertions.failed;
+      stats.assertions.skipped += summary.stats.assertions.skipped;
+      stats.scriptErrors += summary.stats.scriptErrors;
+      target.progress.done += summary.progress.done;
+      if (summary.progress.current) target.progress.current = summary.progress.current;
+      for (const failure of summary.failures) {
+        const shifted = { ...failure, iteration: failure.iteration + iterationOffset };
+        this.allFailures.push(shifted);
+        if (target.failures.length < MAX_FAILURES) target.failures.push(shifted);
+        else target.failuresOmitted += 1;
+      }
+      target.failuresOmitted += summary.failuresOmitted;
+      for (const line of summary.console) {
+        if (target.console.length < MAX_CONSOLE_LINES) target.console.push(line);
+        else target.consoleOmitted += 1;
+      }
+      target.consoleOmitted += summary.consoleOmitted;
+      for (const warning of summary.warnings) if (!target.warnings.includes(warning)) target.warnings.push(warning);
+      for (const record of records) this.records.push({ ...record, iteration: record.iteration + iterationOffset });
+    }
+  }
+
   /** A copy of the summary as it stands, for polling. */
   snapshot(): RunSummary {
     return { ...structuredClone(this.summary), durationMs: Date.now() - this.started };
