@@ -24,7 +24,9 @@ globalThis.clearTimeout = ((handle: unknown) => (isImmediate(handle) ? clearImme
 
 // Scripts' console output is captured by the runtime; anything else printed here must not reach the
 // server's stdout (JSON-RPC), so console goes to stderr.
+// eslint-disable-next-line no-console -- redirecting, not printing
 console.log = console.error;
+// eslint-disable-next-line no-console -- redirecting, not printing
 console.info = console.error;
 
 const port = parentPort;
