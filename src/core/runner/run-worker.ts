@@ -2,6 +2,7 @@
 // thread is terminated, in-flight request included) and a server that stays responsive. Inside it
 // only, zero-delay timers are served with setImmediate: postman-runtime schedules ~7 setTimeout(fn, 0)
 // per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
+import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import type { RunInput } from './run-collection.js';
 import type { RequestRecord, RunSummary } from './summary.js';
@@ -22,6 +23,19 @@ globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, .
   !ms || ms <= 0 ? setImmediate(callback, ...args) : realSetTimeout(callback, ms, ...args)) as unknown as typeof setTimeout;
 globalThis.clearTimeout = ((handle: unknown) => (isImmediate(handle) ? clearImmediate(handle) : realClearTimeout(handle as NodeJS.Timeout))) as typeof clearTimeout;
 
+// Scripts run in postman-sandbox's own thread (uvm spawns it from boot code): the same timer change
+// is prepended to that boot code. If uvm's layout ever changes, scripts just run at the usual pace.
+const SANDBOX_TIMERS = `(function(){var st=setTimeout,ct=clearTimeout,si=setImmediate,ci=clearImmediate;
+globalThis.setTimeout=function(f,ms){if(!ms||ms<=0){var a=Array.prototype.slice.call(arguments,2);return si(function(){f.apply(null,a)})}return st.apply(null,arguments)};
+globalThis.clearTimeout=function(h){return h&&h._onImmediate?ci(h):ct(h)}})();`;
+try {
+  const uvmWorker = createRequire(createRequire(import.meta.url).resolve('postman-sandbox'))('uvm/lib/worker.js') as { __bootCodeExecutor: (bootCode: string) => string };
+  const execute = uvmWorker.__bootCodeExecutor;
+  if (typeof execute === 'function') uvmWorker.__bootCodeExecutor = (bootCode: string) => SANDBOX_TIMERS + execute(bootCode);
+} catch {
+  // Not found: leave the sandbox as it is.
+}
+
 // Scripts' console output is captured by the runtime; anything else printed here must not reach the
 // server's stdout (JSON-RPC), so console goes to stderr.
 // eslint-disable-next-line no-console -- redirecting, not printing
@@ -29,6 +43,7 @@ console.log = console.error;
 // eslint-disable-next-line no-console -- redirecting, not printing
 console.info = console.error;
 
+const PROGRESS_INTERVAL_MS = 20;
 const port = parentPort;
 if (port) {
   // Loading the engine before the first run is what makes a warm worker worth keeping.
@@ -40,8 +55,15 @@ if (port) {
     if (message.type !== 'start') return;
     try {
       const handle = startLanes(message.input, message.parallel, engine);
-      // Records go once, at the end: lanes reorder them as they merge.
-      handle.onProgress((summary) => port.postMessage({ type: 'progress', summary } satisfies WorkerMessage));
+      // Records go once, at the end: lanes reorder them as they merge. Progress goes at most every
+      // PROGRESS_INTERVAL_MS: fast requests would otherwise spend more time cloning than running.
+      let lastSent = 0;
+      handle.onProgress((summary) => {
+        const now = Date.now();
+        if (now - lastSent < PROGRESS_INTERVAL_MS) return;
+        lastSent = now;
+        port.postMessage({ type: 'progress', summary } satisfies WorkerMessage);
+      });
       void handle.promise.then((summary) => {
         port.postMessage({ type: 'done', summary, records: handle.records() } satisfies WorkerMessage);
       });

@@ -25,6 +25,7 @@ interface WarmWorker {
 export class WorkerRunner {
   private warm: WarmWorker | undefined;
   private readonly live = new Set<Worker>();
+  private closed = false;
 
   constructor(private readonly script: string) {}
 
@@ -55,8 +56,14 @@ export class WorkerRunner {
 
   private take(): WarmWorker {
     const taken = this.warm ?? this.spawn();
-    this.warm = this.spawn();
+    this.warm = undefined;
     return taken;
+  }
+
+  /** Resolves once a warm worker is ready for the next run (benchmarks wait for it). */
+  async idle(): Promise<void> {
+    this.prewarm();
+    await this.warm?.ready.catch(() => undefined);
   }
 
   start(input: RunInput, parallel = 1): RunHandle {
@@ -90,6 +97,8 @@ export class WorkerRunner {
       listeners.clear();
       this.live.delete(worker);
       void worker.terminate();
+      // The next run's worker loads its engine now, not while this run competed for the CPU.
+      if (!this.closed) this.prewarm();
       await input.afterFinish?.(summary, records).catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`));
       settle(summary);
     };
@@ -137,6 +146,7 @@ export class WorkerRunner {
 
   /** Ends every worker, warm or running. */
   async close(): Promise<void> {
+    this.closed = true;
     const all = [...this.live, ...(this.warm ? [this.warm.worker] : [])];
     this.warm = undefined;
     this.live.clear();

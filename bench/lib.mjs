@@ -1,0 +1,48 @@
+// Helpers shared by the benchmark scenarios: backends, collections, statistics.
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export async function startBackend(latencyMs = 0) {
+  const child = fork(path.join(here, 'backend.mjs'), [], { env: { ...process.env, LATENCY_MS: String(latencyMs) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('error', reject);
+  });
+  return { url: `http://127.0.0.1:${port}`, close: () => child.kill() };
+}
+
+const TESTS = ["pm.test('status is 200', () => pm.response.to.have.status(200));", "pm.test('ok is true', () => pm.expect(pm.response.json().ok).to.eql(true));"];
+
+export function flatCollection(count, pathname = '/json') {
+  return {
+    info: { name: `bench-${count}`, schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' },
+    item: Array.from({ length: count }, (_, i) => ({
+      name: `request ${i + 1}`,
+      request: { method: 'GET', url: `{{baseUrl}}${pathname}` },
+      event: [{ listen: 'test', script: { exec: TESTS } }],
+    })),
+  };
+}
+
+export function folderCollection(folders, perFolder) {
+  return {
+    info: { name: `bench-${folders}x${perFolder}`, schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' },
+    item: Array.from({ length: folders }, (_, f) => ({
+      name: `folder ${f + 1}`,
+      item: flatCollection(perFolder).item.map((item, i) => ({ ...item, name: `f${f + 1} request ${i + 1}` })),
+    })),
+  };
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+export const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export const mb = (bytes) => round(bytes / 1024 / 1024, 1);
