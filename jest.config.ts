@@ -1,6 +1,7 @@
 /** @jest-config-loader ts-node */
 // One jest project per suite of the plan: config (task 2), power-client (task 3), health (task 4),
-// checkpoint (task 5, all together) and e2e (the built server over stdio). `npm test` runs them
+// checkpoint (task 5, all together), e2e (the built server over stdio) and reliability (secrets,
+// stdout, bad input, protocol abuse, faults, load). `npm test` runs them
 // across workers; `npm run test:shard -- 1/3` runs one shard.
 import type { Config } from 'jest';
 
@@ -18,7 +19,7 @@ const suite = (name: string, extra: Partial<Config> = {}): Config => ({
 });
 
 const config: Config = {
-  projects: [suite('config'), suite('power-client'), suite('health'), suite('checkpoint'), suite('e2e')],
+  projects: [suite('config'), suite('power-client'), suite('health'), suite('checkpoint'), suite('e2e'), suite('reliability')],
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
   testTimeout: 30000,

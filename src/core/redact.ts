@@ -34,9 +34,10 @@ export class SecretSet {
     const ordered = [...this.secrets].sort((a, b) => b.length - a.length);
     for (const secret of ordered) {
       if (out.includes(secret)) out = out.split(secret).join(maskSecret(secret));
-      // Secrets also travel URL-encoded (query strings) and base64-encoded (basic auth).
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(maskSecret(secret));
+      // Secrets also travel URL-encoded (query strings) and JSON-escaped (a body echoing a header).
+      for (const form of [encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
+        if (form !== secret && out.includes(form)) out = out.split(form).join(maskSecret(secret));
+      }
     }
     return out;
   }

@@ -44,18 +44,21 @@ export function junitReport(summary: RunSummary, records: RequestRecord[]): stri
 /** Writes the chosen reports (secrets masked) and returns their workspace-relative paths. */
 export async function writeReports(root: string, summary: RunSummary, records: RequestRecord[], reporters: Reporter[], secrets: SecretSet): Promise<{ junit?: string; json?: string }> {
   if (reporters.length === 0) return {};
+  // Masked before formatting, so a secret is caught before XML escaping could disguise it.
+  const safeSummary = secrets.redact(summary);
+  const safeRecords = secrets.redact(records);
   const dir = path.join(root, '.postman-power', 'reports');
   await fs.mkdir(dir, { recursive: true });
   const written: { junit?: string; json?: string } = {};
   const stem = `run-${summary.startedAt.replace(/[:.]/g, '-')}-${summary.runId.slice(0, 8)}`;
   if (reporters.includes('junit')) {
     const file = path.join(dir, `${stem}.xml`);
-    await fs.writeFile(file, secrets.redactText(junitReport(summary, records)));
+    await fs.writeFile(file, junitReport(safeSummary, safeRecords));
     written.junit = path.relative(root, file);
   }
   if (reporters.includes('json')) {
     const file = path.join(dir, `${stem}.json`);
-    await fs.writeFile(file, JSON.stringify(secrets.redact({ ...summary, requests: records }), null, 2));
+    await fs.writeFile(file, JSON.stringify({ ...safeSummary, requests: safeRecords }, null, 2));
     written.json = path.relative(root, file);
   }
   return written;

@@ -35,7 +35,31 @@ export function asCollection(value: unknown, where: string): CollectionJson {
       details: { issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })) },
     });
   }
+  const depth = nestingDepth(parsed.data.item);
+  if (depth > MAX_NESTING) {
+    throw new PowerError('invalid_collection', `${where} nests folders ${depth} levels deep; the limit is ${MAX_NESTING}`, {
+      hint: 'Flatten the folder structure: no real collection needs that depth, and runners overflow their stack on it.',
+    });
+  }
   return parsed.data;
+}
+
+export const MAX_NESTING = 100;
+
+function nestingDepth(items: unknown[]): number {
+  // Iterative, so a hostile depth cannot overflow the stack here either.
+  let deepest = 0;
+  const stack: Array<{ items: unknown[]; depth: number }> = [{ items, depth: 1 }];
+  while (stack.length) {
+    const { items: level, depth } = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_NESTING) return deepest;
+    for (const item of level) {
+      const children = (item as { item?: unknown })?.item;
+      if (Array.isArray(children)) stack.push({ items: children, depth: depth + 1 });
+    }
+  }
+  return deepest;
 }
 
 /** Checks a parsed value is an environment (or globals); Postman API envelopes are unwrapped. */

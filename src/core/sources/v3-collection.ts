@@ -25,14 +25,14 @@ function rel(ctx: Context, file: string): string {
   return path.relative(ctx.root, file).split(path.sep).join('/') || '.';
 }
 
-async function readYaml(ctx: Context, file: string): Promise<Yaml> {
+async function readYaml(ctx: Context, file: string, code: 'invalid_collection' | 'invalid_environment' = 'invalid_collection'): Promise<Yaml> {
   const text = await fs.readFile(file, 'utf8');
   try {
     // The yaml package parses YAML 1.2, so `yes`/`on` stay strings.
     const value: unknown = parseYaml(text, { prettyErrors: true });
     if (value === null || value === undefined) return {};
     if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new PowerError('invalid_collection', `${rel(ctx, file)} holds ${Array.isArray(value) ? 'a list' : typeof value}, not a mapping`, {
+      throw new PowerError(code, `${rel(ctx, file)} holds ${Array.isArray(value) ? 'a list' : typeof value}, not a mapping`, {
         hint: 'Each v3 file is a YAML mapping (key: value lines).',
         details: { file: rel(ctx, file) },
       });
@@ -42,7 +42,7 @@ async function readYaml(ctx: Context, file: string): Promise<Yaml> {
     if (error instanceof YAMLParseError) {
       const [start] = error.linePos ?? [];
       const where = start ? `:${start.line}:${start.col}` : '';
-      throw new PowerError('invalid_collection', `${rel(ctx, file)}${where}: malformed YAML: ${error.message.split('\n')[0]}`, {
+      throw new PowerError(code, `${rel(ctx, file)}${where}: malformed YAML: ${error.message.split('\n')[0]}`, {
         hint: 'Fix the YAML at that line and column (indentation and quoting are the usual causes).',
         details: { file: rel(ctx, file), ...(start ? { line: start.line, column: start.col } : {}) },
       });
@@ -318,7 +318,7 @@ export async function readV3Collection(root: string, dir: string): Promise<{ col
 /** `*.environment.yaml` / `*.globals.yaml`: values coerced to strings, `enabled: false` and `type: secret` kept. */
 export async function readV3Environment(root: string, file: string): Promise<EnvironmentJson> {
   const ctx: Context = { root, warnings: [], parseUrl: () => ({}) };
-  const yaml = await readYaml(ctx, file);
+  const yaml = await readYaml(ctx, file, 'invalid_environment');
   const values = Array.isArray(yaml.values) ? yaml.values : keyValues(yaml.values);
   return {
     name: String(yaml.name ?? path.basename(file).replace(/\.(environment|globals)\.ya?ml$/i, '')),
