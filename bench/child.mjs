@@ -15,7 +15,8 @@ function runNewman(collection) {
   );
 }
 
-const workers = new WorkerRunner(workerScript());
+// A one-shot measurement: no worker is booted ahead for a next run that never comes.
+const workers = new WorkerRunner(workerScript(), { keepWarm: mode !== 'rss' });
 async function runOurs(collection) {
   const summary = await workers.start({ collection, source: { kind: 'local', ref: 'bench' }, envVars: { baseUrl }, root: process.cwd() }).promise;
   return { assertions: summary.stats.assertions.total, failed: summary.stats.assertions.failed };

@@ -2,7 +2,7 @@
 // network errors with jittered backoff, honouring Retry-After (and Postman's X-RateLimit-RetryAfter);
 // every failure becomes a PowerError with a hint an agent can act on. Responses are size-capped and
 // validated with zod before anyone reads them.
-import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
+import type { HTTPError, KyInstance, Options as KyOptions } from 'ky';
 import { z } from 'zod';
 import { EXAMPLE_UID } from './config.js';
 import { PowerError } from './errors.js';
@@ -138,13 +138,27 @@ async function httpErrorToPowerError(error: HTTPError, kind: ResourceKind, ref: 
   return new PowerError('bad_response', `The Postman API answered ${status}${detail}`, { hint: 'Check the reference and the API key.', details });
 }
 
+// ky is imported on the first API call (the server should start fast); its errors are recognised by
+// name, which also works across module copies.
+const isHttpError = (error: unknown): error is HTTPError => (error as { name?: string })?.name === 'HTTPError';
+const isTimeoutError = (error: unknown): boolean => (error as { name?: string })?.name === 'TimeoutError';
+
 export class PostmanApiClient {
-  private readonly http: KyInstance;
+  private httpClient: Promise<KyInstance> | undefined;
   private readonly maxBytes: number;
 
   constructor(private readonly options: PostmanApiOptions) {
     this.maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-    this.http = ky.create({
+  }
+
+  private http(): Promise<KyInstance> {
+    this.httpClient ??= import('ky').then(({ default: ky }) => ky.create(this.kyOptions()));
+    return this.httpClient;
+  }
+
+  private kyOptions(): KyOptions {
+    const { options } = this;
+    return {
       prefixUrl: options.baseUrl.replace(/\/+$/, ''),
       timeout: options.timeoutMs ?? 30_000,
       headers: { 'X-Api-Key': options.apiKey, 'User-Agent': `${POWER_NAME}/${POWER_VERSION}`, Accept: 'application/json' },
@@ -159,7 +173,7 @@ export class PostmanApiClient {
         jitter: true,
         shouldRetry: ({ error }) => {
           // A wait longer than we are willing to block becomes a rate-limit error naming the reset time.
-          if (error instanceof HTTPError) {
+          if (isHttpError(error)) {
             const wait = retryAfterMs(error.response.headers);
             if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) return false;
           }
@@ -180,13 +194,13 @@ export class PostmanApiClient {
           },
         ],
       },
-    });
+    };
   }
 
   private async get<S extends z.ZodType>(url: string, schema: S, kind: ResourceKind, ref: string, searchParams?: Record<string, string>): Promise<z.infer<S>> {
     let response: Response;
     try {
-      response = await this.http.get(url, searchParams ? { searchParams } : {});
+      response = await (await this.http()).get(url, searchParams ? { searchParams } : {});
     } catch (error) {
       throw await this.toPowerError(error, kind, ref);
     }
@@ -244,8 +258,8 @@ export class PostmanApiClient {
 
   private async toPowerError(error: unknown, kind: ResourceKind, ref: string): Promise<PowerError> {
     if (error instanceof PowerError) return error;
-    if (error instanceof HTTPError) return httpErrorToPowerError(error, kind, ref);
-    if (error instanceof TimeoutError) {
+    if (isHttpError(error)) return httpErrorToPowerError(error, kind, ref);
+    if (isTimeoutError(error)) {
       return new PowerError('timeout', `The Postman API did not answer within ${Math.round((this.options.timeoutMs ?? 30_000) / 1000)} s`, {
         hint: 'Postman may be slow or unreachable from here; retry, or use local collection files.',
         cause: error,

@@ -121,10 +121,12 @@ export class PostmanPowerClient {
     this.configCache = undefined;
   }
 
-  /** The config, or its error when the file exists but is broken (a missing file is not an error here). */
+  /** The config, or its error when the file is broken (a missing file is not an error here). */
   async usableConfig(): Promise<PostmanConfig> {
     const state = await this.configState();
-    if (state.error && state.error.code !== 'config_not_found') throw state.error;
+    // No file is fine (local discovery works without one) unless POSTMAN_POWER_CONFIG named it.
+    const explicitlyNamed = Boolean(this.env.POSTMAN_POWER_CONFIG?.trim());
+    if (state.error && (state.error.code !== 'config_not_found' || explicitlyNamed)) throw state.error;
     return state.config;
   }
 

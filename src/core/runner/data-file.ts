@@ -1,11 +1,11 @@
 // Iteration data: a JSON array of objects or a CSV file with a header row, inside the workspace.
-import { parse as parseCsv } from 'csv-parse/sync';
 import { PowerError } from '../errors.js';
 import { readWorkspaceFile, readWorkspaceJson } from '../sources/workspace-files.js';
 
 export async function loadDataFile(root: string, given: string): Promise<Array<Record<string, unknown>>> {
   if (/\.csv$/i.test(given)) {
     const { text } = await readWorkspaceFile(root, given);
+    const { parse: parseCsv } = await import('csv-parse/sync');
     try {
       const rows = parseCsv(text.replace(/^\ufeff/, ''), { columns: true, skip_empty_lines: true, trim: false, relax_column_count: false }) as Array<Record<string, string>>;
       if (rows.length === 0) throw new PowerError('invalid_data_file', `"${given}" has a header but no rows`, { hint: 'Add one row per iteration.' });

@@ -27,7 +27,11 @@ export class WorkerRunner {
   private readonly live = new Set<Worker>();
   private closed = false;
 
-  constructor(private readonly script: string) {}
+  /** keepWarm: boot the next run's worker as soon as a run ends (default); off for one-shot use. */
+  constructor(
+    private readonly script: string,
+    private readonly options: { keepWarm?: boolean } = {},
+  ) {}
 
   private spawn(): WarmWorker {
     const worker = new Worker(this.script, { stdout: true, stderr: false });
@@ -98,7 +102,7 @@ export class WorkerRunner {
       this.live.delete(worker);
       void worker.terminate();
       // The next run's worker loads its engine now, not while this run competed for the CPU.
-      if (!this.closed) this.prewarm();
+      if (!this.closed && this.options.keepWarm !== false) this.prewarm();
       await input.afterFinish?.(summary, records).catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`));
       settle(summary);
     };

@@ -3,7 +3,6 @@
 // where Postman documents nothing (example files, ordering ties), the choice is said where it is made.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PowerError } from '../errors.js';
 import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
 
@@ -27,6 +26,8 @@ function rel(ctx: Context, file: string): string {
 
 async function readYaml(ctx: Context, file: string, code: 'invalid_collection' | 'invalid_environment' = 'invalid_collection'): Promise<Yaml> {
   const text = await fs.readFile(file, 'utf8');
+  // Loaded on first use: most sessions never read YAML, and the server should start fast.
+  const { parse: parseYaml, YAMLParseError } = await import('yaml');
   try {
     // The yaml package parses YAML 1.2, so `yes`/`on` stay strings.
     const value: unknown = parseYaml(text, { prettyErrors: true });

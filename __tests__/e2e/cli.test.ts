@@ -1,0 +1,68 @@
+// The CLI for CI and humans: `run`, `check`, `config`, `--version`, with the exit codes the README
+// promises (0 pass, 1 test failures, 2 errors).
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { closedPort } from '../support/http-server.js';
+import { createExampleProject, type ExampleProject } from '../support/example-project.js';
+
+const CLI = path.resolve('dist/cli.js');
+const exec = promisify(execFile);
+
+async function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let project: ExampleProject;
+beforeAll(async () => {
+  project = await createExampleProject('Test_Task5_');
+});
+afterAll(() => project.close());
+
+it('--version prints the package version', async () => {
+  const { code, stdout } = await cli(['--version'], project.ws.dir);
+  expect(code).toBe(0);
+  expect(stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+});
+
+it('run: exit 0 and a summary when everything passes; JUnit written on request', async () => {
+  const { code, stdout } = await cli(['run', '-r', 'cli,junit'], project.ws.dir);
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^Run passed: "Todo API" — 8 requests/m);
+  expect(stdout).toMatch(/JUnit report: \.postman-power\/reports\/run-.*\.xml/);
+}, 60_000);
+
+it('run: exit 1 on test failures, naming each', async () => {
+  const { code, stdout } = await cli(['run', '--base-url', `${project.backendUrl}/nope`, '--no-check-health', '-f', 'Validation'], project.ws.dir);
+  expect(code).toBe(1);
+  expect(stdout).toContain('Run failed');
+  expect(stdout).toContain('"422 for an empty title"');
+}, 60_000);
+
+it('run: exit 2 when the backend is down or the config is broken', async () => {
+  const port = await closedPort();
+  const down = await cli(['run'], project.ws.dir, { POSTMAN_POWER_CONFIG: 'down.json' });
+  expect(down.code).toBe(2);
+  expect(down.stderr).toMatch(/^config_not_found: /);
+  project.ws.write('down.json', { baseUrl: `http://127.0.0.1:${port}`, collection: 'postman/collections/Todo API.postman_collection.json' });
+  const unhealthy = await cli(['run'], project.ws.dir, { POSTMAN_POWER_CONFIG: 'down.json' });
+  expect(unhealthy.code).toBe(2);
+  expect(unhealthy.stderr).toContain('Run not started: Backend is unhealthy');
+}, 60_000);
+
+it('check and config', async () => {
+  const check = await cli(['check'], project.ws.dir);
+  expect(check.code).toBe(0);
+  expect(check.stdout).toContain('Backend is healthy');
+  const config = await cli(['config'], project.ws.dir, { POSTMAN_API_KEY: 'PMAK-cli-secret-0000000000000000' });
+  expect(config.code).toBe(0);
+  expect(JSON.parse(config.stdout)).toMatchObject({ valid: true, shape: 'kiro_flat', config: { apiKey: '****0000', apiKeySource: 'env' } });
+  expect(config.stdout).not.toContain('PMAK-cli-secret');
+});
