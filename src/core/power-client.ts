@@ -1,8 +1,7 @@
 // PostmanPowerClient: the facade the MCP tools and the CLI share (plan task 3: activate, get
 // collection, get environment, run collection; plus the health check of plan task 4).
 import { readConfigState, type ConfigEnv, type ConfigState, type PostmanConfig } from './config.js';
-import { checkBackendHealth, resolveTarget, type BodyExpectation, type HealthOptions, type HealthResult } from './health.js';
-import type { StatusExpectation } from './status-ranges.js';
+import { checkBackendHealth, resolveTarget, type HealthOptions, type HealthResult } from './health.js';
 import { activatePower, type Activation } from './activate.js';
 import { PowerError } from './errors.js';
 import { PostmanApiClient, type CollectionJson } from './postman-api.js';
@@ -30,18 +29,8 @@ export interface PowerClientDeps {
   isolation?: 'worker' | 'inline';
 }
 
-export interface HealthArgs {
-  /** Full URLs, or paths joined to the configured base URL. */
-  urls?: string[];
-  method?: 'GET' | 'HEAD';
-  expectStatus?: StatusExpectation;
-  expectBody?: BodyExpectation;
-  timeoutMs?: number;
-  attempts?: number;
-  deadlineMs?: number;
-  waitUntilHealthy?: boolean;
-  signal?: AbortSignal;
-}
+/** The health check's own options, all optional; `urls` may also be paths joined to the configured base URL. */
+export type HealthArgs = Partial<Pick<HealthOptions, 'urls' | 'method' | 'expectStatus' | 'expectBody' | 'timeoutMs' | 'attempts' | 'deadlineMs' | 'waitUntilHealthy' | 'signal'>>;
 
 export interface GetCollectionArgs {
   collection?: string;

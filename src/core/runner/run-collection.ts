@@ -36,6 +36,8 @@ export interface RunInput {
   root: string;
   warnings?: string[];
   runId?: string;
+  /** Progress listeners hear at most one snapshot per this many ms (each snapshot is a copy). */
+  progressIntervalMs?: number;
   /** Runs once the summary is final and before anyone sees it (reports are written here). */
   afterFinish?: (summary: RunSummary, records: RequestRecord[]) => Promise<void>;
 }
@@ -113,6 +115,7 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
     warnings: input.warnings ?? [],
   });
   const listeners = new Set<(summary: RunSummary) => void>();
+  let lastProgress = 0;
   // Each run has its own agents (no shared sockets between runs) so a cancel can destroy them.
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, rejectUnauthorized: !input.insecureTls }) };
   let run: { abort(): void } | undefined;
@@ -173,7 +176,11 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
         callbacks[event] = (...args: any[]) => {
           if (finished) return;
           (handler as (...a: any[]) => void)(...args);
-          if (event === 'item') for (const listener of listeners) listener(recorder.snapshot());
+          if (event === 'item' && listeners.size && Date.now() - lastProgress >= (input.progressIntervalMs ?? 0)) {
+            lastProgress = Date.now();
+            const snapshot = recorder.snapshot();
+            for (const listener of listeners) listener(snapshot);
+          }
           if (event === 'done') finish();
         };
       }

@@ -54,16 +54,11 @@ if (port) {
   port.on('message', (message: WorkerRequest) => {
     if (message.type !== 'start') return;
     try {
-      const handle = startLanes(message.input, message.parallel, engine);
-      // Records go once, at the end: lanes reorder them as they merge. Progress goes at most every
-      // PROGRESS_INTERVAL_MS: fast requests would otherwise spend more time cloning than running.
-      let lastSent = 0;
-      handle.onProgress((summary) => {
-        const now = Date.now();
-        if (now - lastSent < PROGRESS_INTERVAL_MS) return;
-        lastSent = now;
-        port.postMessage({ type: 'progress', summary } satisfies WorkerMessage);
-      });
+      // Records go once, at the end: lanes reorder them as they merge. Progress is a copy of the
+      // summary, so it goes at most every PROGRESS_INTERVAL_MS: fast requests would otherwise spend
+      // more time copying than running.
+      const handle = startLanes({ ...message.input, progressIntervalMs: PROGRESS_INTERVAL_MS }, message.parallel, engine);
+      handle.onProgress((summary) => port.postMessage({ type: 'progress', summary } satisfies WorkerMessage));
       void handle.promise.then((summary) => {
         port.postMessage({ type: 'done', summary, records: handle.records() } satisfies WorkerMessage);
       });
