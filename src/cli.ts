@@ -10,7 +10,6 @@ import { PostmanPowerClient } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
 import { formatRunSummary } from './core/runner/format.js';
 import type { Reporter } from './core/runner/reports.js';
-import { redactConfig } from './core/config.js';
 import { POWER_VERSION } from './core/version.js';
 import { describeConfigState } from './resources/config-resource.js';
 import { createServer } from './server.js';
@@ -125,7 +124,7 @@ async function checkCommand(urls: string[], flags: { attempts?: number; timeout?
 async function configCommand(): Promise<number> {
   const client = newClient();
   const state = await client.configState();
-  out(client.secrets.redactText(JSON.stringify({ ...describeConfigState(state), config: redactConfig(state.config) }, null, 2)));
+  out(client.secrets.redactText(JSON.stringify(describeConfigState(state), null, 2)));
   if (state.error) err(client.secrets.redactText(formatError(state.error)));
   return state.error ? 2 : 0;
 }

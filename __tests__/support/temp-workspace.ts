@@ -1,5 +1,5 @@
 // Temporary workspaces for tests: a directory under this run's parent, named with the suite's prefix,
-// removed by `cleanup()` (call it in afterEach/afterAll, or use `withWorkspace`).
+// removed by `cleanup()` (call it in afterEach/afterAll).
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,13 +50,4 @@ export function createTempWorkspace(prefix: SuitePrefix): TempWorkspace {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-export async function withWorkspace<T>(prefix: SuitePrefix, fn: (ws: TempWorkspace) => Promise<T> | T): Promise<T> {
-  const ws = createTempWorkspace(prefix);
-  try {
-    return await fn(ws);
-  } finally {
-    ws.cleanup();
-  }
 }

@@ -213,7 +213,8 @@ export const PostmanConfigSchema = z.object({
 
 export type PostmanConfig = z.infer<typeof PostmanConfigSchema>;
 
-export const DEFAULT_HEALTH = { paths: [] as string[], expectStatus: DEFAULT_EXPECTED_STATUS, timeoutMs: 2000, attempts: 5 };
+/** The one home of the defaults: health checks and runs read them from here. */
+export const DEFAULT_HEALTH = { timeoutMs: 2000, attempts: 5, deadlineMs: 30_000 };
 export const DEFAULT_RUN = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, runTimeoutMs: 600_000, bail: false as const };
 
 const KNOWN_KEYS: Record<Exclude<ConfigShape, 'none'>, string[]> = {

@@ -33,7 +33,6 @@ export type ErrorCode =
   | 'invalid_argument'
   | 'unknown_folder'
   | 'run_not_found'
-  | 'run_failed_to_start'
   | 'internal_error';
 
 export interface FieldIssue {

@@ -8,6 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
+import { DEFAULT_HEALTH } from './config.js';
 import { PowerError } from './errors.js';
 import { parseStatusExpectation, statusMatches, formatStatusRanges, type StatusExpectation, type StatusRange } from './status-ranges.js';
 
@@ -99,7 +100,6 @@ export interface HealthOptions {
   signal?: AbortSignal;
 }
 
-export const HEALTH_DEFAULTS = { timeoutMs: 2000, attempts: 5, deadlineMs: 30_000 };
 
 const HINTS: Record<Outcome, (url: URL, statusCode?: number) => string | undefined> = {
   ok: () => undefined,
@@ -282,9 +282,9 @@ export async function checkBackendHealth(options: HealthOptions): Promise<Health
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const probe = options.probe ?? httpProbe;
-  const timeoutMs = options.timeoutMs ?? HEALTH_DEFAULTS.timeoutMs;
-  const deadlineMs = options.deadlineMs ?? HEALTH_DEFAULTS.deadlineMs;
-  const maxAttempts = options.waitUntilHealthy ? Number.POSITIVE_INFINITY : Math.max(1, options.attempts ?? HEALTH_DEFAULTS.attempts);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH.timeoutMs;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_HEALTH.deadlineMs;
+  const maxAttempts = options.waitUntilHealthy ? Number.POSITIVE_INFINITY : Math.max(1, options.attempts ?? DEFAULT_HEALTH.attempts);
   const method = options.method ?? 'GET';
   const started = clock.now();
   const elapsed = () => clock.now() - started;

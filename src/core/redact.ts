@@ -58,8 +58,3 @@ function redactValue(value: unknown, set: SecretSet): unknown {
   }
   return value;
 }
-
-/** Convenience for one-off use: `redact(text, [key])`. */
-export function redact<T>(value: T, secrets: Iterable<string | undefined>): T {
-  return new SecretSet().add(...secrets).redact(value);
-}

@@ -3,7 +3,7 @@
 // Each lane gets its own copy of the variable scopes: lanes do not see variables another lane sets.
 import { randomUUID } from 'node:crypto';
 import { findFolder } from '../sources/outline.js';
-import { startRun, type Engine, type RunHandle, type RunInput } from './run-collection.js';
+import { countRequests, iterationCount, startRun, type Engine, type RunHandle, type RunInput } from './run-collection.js';
 import { RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
 
 export interface Lane {
@@ -17,13 +17,9 @@ interface Entry {
   item: { id?: string; name?: string; item?: unknown[] };
 }
 
-function countRequests(item: { item?: unknown[] }): number {
-  return Array.isArray(item.item) ? item.item.reduce<number>((sum, child) => sum + countRequests(child as { item?: unknown[] }), 0) : 1;
-}
-
 /** Splits entries into at most `n` contiguous chunks of similar request counts. */
 function chunk(entries: Entry[], n: number): Entry[][] {
-  const target = entries.reduce((sum, entry) => sum + countRequests(entry.item), 0) / n;
+  const target = entries.reduce((sum, entry) => sum + countRequests([entry.item]), 0) / n;
   const chunks: Entry[][] = [[]];
   let size = 0;
   for (const entry of entries) {
@@ -32,7 +28,7 @@ function chunk(entries: Entry[], n: number): Entry[][] {
       size = 0;
     }
     chunks[chunks.length - 1].push(entry);
-    size += countRequests(entry.item);
+    size += countRequests([entry.item]);
   }
   return chunks;
 }
@@ -47,7 +43,7 @@ export function planLanes(input: RunInput, parallel: number): Lane[] {
   if (entries.filter((entry) => Array.isArray(entry.item.item)).length >= 2) {
     return chunk(entries, Math.min(parallel, entries.length)).map((lane) => ({ input: { ...input, folders: lane.map((entry) => entry.ref) }, iterationOffset: 0 }));
   }
-  const iterations = input.data?.length && !input.iterations ? input.data.length : (input.iterations ?? 1);
+  const iterations = iterationCount(input);
   if (iterations < 2) return single;
   const lanes: Lane[] = [];
   const per = Math.ceil(iterations / Math.min(parallel, iterations));

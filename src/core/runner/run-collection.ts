@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type sdkTypes from 'postman-collection';
+import { DEFAULT_RUN } from '../config.js';
 import { PowerError } from '../errors.js';
 import type { HealthResult } from '../health.js';
 import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
@@ -64,7 +65,6 @@ export async function loadEngine(): Promise<Engine> {
   return { runtime: runtime.default, sdk: (sdk.default ?? sdk) as typeof sdkTypes };
 }
 
-export const RUN_DEFAULTS = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, runTimeoutMs: 600_000 };
 
 function toScope(sdk: typeof sdkTypes, json: EnvironmentJson | undefined, extra: Record<string, string>): sdkTypes.VariableScope {
   const values = (json?.values ?? []).map((entry) => ({
@@ -82,10 +82,29 @@ function toScope(sdk: typeof sdkTypes, json: EnvironmentJson | undefined, extra:
   return new sdk.VariableScope({ ...(json?.name ? { name: json.name } : {}), values } as never);
 }
 
-function countRequests(items: unknown[]): number {
+/** Requests in a list of items, folders included. */
+export function countRequests(items: unknown[]): number {
   let count = 0;
   for (const item of items as Array<{ item?: unknown[] }>) count += Array.isArray(item.item) ? countRequests(item.item) : 1;
   return count;
+}
+
+/** Iterations of a run: as asked, else one per data row, at least one. */
+export function iterationCount(input: Pick<RunInput, 'iterations' | 'data'>): number {
+  return Math.max(1, input.iterations ?? (input.data?.length || 1));
+}
+
+/** A fresh accumulator for a run, its total known from the folders and iterations it will run. */
+export function newRecorder(input: RunInput, runId: string): RunRecorder {
+  const iterations = iterationCount(input);
+  return new RunRecorder({
+    runId,
+    collection: { name: input.collection.info.name, source: input.source },
+    environment: input.environment?.name,
+    total: selectFolders(input.collection, input.folders).requests * iterations,
+    iterations,
+    warnings: input.warnings ?? [],
+  });
 }
 
 /** Checks the selected folders exist (an unknown one lists those that do) and counts their requests. */
@@ -101,19 +120,12 @@ export function selectFolders(collection: CollectionJson, folders: string[] | un
 
 export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   const id = input.runId ?? randomUUID();
-  const iterations = Math.max(1, input.data?.length && !input.iterations ? input.data.length : (input.iterations ?? 1));
+  const iterations = iterationCount(input);
   const selection = selectFolders(input.collection, input.folders);
   const envVars = { ...(input.envVars ?? {}) };
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 
-  const recorder = new RunRecorder({
-    runId: id,
-    collection: { name: input.collection.info.name, source: input.source },
-    environment: input.environment?.name,
-    total: selection.requests * iterations,
-    iterations,
-    warnings: input.warnings ?? [],
-  });
+  const recorder = newRecorder(input, id);
   const listeners = new Set<(summary: RunSummary) => void>();
   let lastProgress = 0;
   // Each run has its own agents (no shared sockets between runs) so a cancel can destroy them.
@@ -143,12 +155,12 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
       .catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`))
       .then(() => settle(summary));
   };
-  const runTimeoutMs = input.runTimeoutMs ?? RUN_DEFAULTS.runTimeoutMs;
+  const runTimeoutMs = input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs;
   const runTimer = setTimeout(() => finish('timed_out', `The run was stopped after ${runTimeoutMs} ms (run timeout).`), runTimeoutMs);
   runTimer.unref?.();
 
   const options: Record<string, unknown> = {
-    timeout: { request: input.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs, script: input.scriptTimeoutMs ?? RUN_DEFAULTS.scriptTimeoutMs },
+    timeout: { request: input.requestTimeoutMs ?? DEFAULT_RUN.requestTimeoutMs, script: input.scriptTimeoutMs ?? DEFAULT_RUN.scriptTimeoutMs },
     iterationCount: iterations,
     ...(input.data?.length ? { data: input.data } : {}),
     environment: toScope(sdk, input.environment, envVars),
@@ -205,23 +217,9 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
 
 /** The summary of a run that did not start because its backend is down. */
 export function unhealthySummary(input: RunInput, health: HealthResult): RunSummary {
-  const selection = selectFolders(input.collection, input.folders);
-  const recorder = new RunRecorder({
-    runId: input.runId ?? randomUUID(),
-    collection: { name: input.collection.info.name, source: input.source },
-    environment: input.environment?.name,
-    total: selection.requests * Math.max(1, input.iterations ?? input.data?.length ?? 1),
-    iterations: Math.max(1, input.iterations ?? input.data?.length ?? 1),
-    warnings: input.warnings ?? [],
-  });
-  const summary = recorder.finish('backend_unhealthy', health.summary);
+  const summary = newRecorder(input, input.runId ?? randomUUID()).finish('backend_unhealthy', health.summary);
   summary.health = health;
   return summary;
-}
-
-/** Convenience: run to the end. */
-export async function runCollection(input: RunInput): Promise<RunSummary> {
-  return startRun(input, await loadEngine()).promise;
 }
 
 export function assertRunnable(collection: CollectionJson): void {

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
-import { RUN_DEFAULTS, selectFolders, type RunHandle, type RunInput } from './run-collection.js';
+import { DEFAULT_RUN } from '../config.js';
+import { newRecorder, type RunHandle, type RunInput } from './run-collection.js';
 import type { WorkerMessage } from './run-worker.js';
 
 /** The compiled worker next to this module, or (when running from sources under ts-jest) the built one. */
@@ -75,16 +76,7 @@ export class WorkerRunner {
     const { worker, ready } = this.take();
     this.live.add(worker);
     worker.ref();
-    const iterations = Math.max(1, input.data?.length && !input.iterations ? input.data.length : (input.iterations ?? 1));
-    const recorder = new RunRecorder({
-      runId: id,
-      collection: { name: input.collection.info.name, source: input.source },
-      environment: input.environment?.name,
-      total: selectFolders(input.collection, input.folders).requests * iterations,
-      iterations,
-      warnings: input.warnings ?? [],
-    });
-    let latest: RunSummary = recorder.snapshot();
+    let latest: RunSummary = newRecorder(input, id).snapshot();
     const records: RequestRecord[] = [];
     const listeners = new Set<(summary: RunSummary) => void>();
     let settle: (summary: RunSummary) => void = () => undefined;
@@ -92,7 +84,7 @@ export class WorkerRunner {
       settle = resolve;
     });
     let finished = false;
-    const runTimeoutMs = input.runTimeoutMs ?? RUN_DEFAULTS.runTimeoutMs;
+    const runTimeoutMs = input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs;
     const end = async (summary: RunSummary) => {
       if (finished) return;
       finished = true;
