@@ -85,7 +85,11 @@ export function isPowerError(value: unknown): value is PowerError {
 export function toPowerError(value: unknown, fallback: ErrorCode = 'internal_error'): PowerError {
   if (isPowerError(value)) return value;
   const message = value instanceof Error ? value.message : String(value);
-  return new PowerError(fallback, message, { cause: value });
+  // Even a fault nobody foresaw tells the agent what to do next.
+  return new PowerError(fallback, message, {
+    cause: value,
+    hint: 'An unexpected fault in postman-power; the server keeps running. Retry once; if it happens again, report it with the server\'s stderr log.',
+  });
 }
 
 /** `code: message` then `Hint: ...`, the text an agent reads. */
