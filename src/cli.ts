@@ -4,8 +4,8 @@
 // Exit codes: 0 passed/healthy/valid, 1 test failures (or a degraded/unhealthy check), 2 errors.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { formatError, toPowerError } from './core/errors.js';
-import { createLogger, stderrSink } from './core/logger.js';
+import { formatError, redactError, toPowerError } from './core/errors.js';
+import { createLogger, stderrSink, warnAboutShortSecrets } from './core/logger.js';
 import { PostmanPowerClient } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
 import { formatRunSummary } from './core/runner/format.js';
@@ -23,9 +23,13 @@ function positiveInt(value: string): number {
   return parsed;
 }
 
+// One registry for the whole command, so the last-resort error handler masks what the command learned.
+const secrets = new SecretSet().add(process.env.POSTMAN_API_KEY);
+
 function newClient(): PostmanPowerClient {
-  const secrets = new SecretSet();
-  return new PostmanPowerClient({ secrets, logger: createLogger(secrets, [stderrSink()], 'warning') });
+  const logger = createLogger(secrets, [stderrSink()], 'warning');
+  warnAboutShortSecrets(secrets, logger);
+  return new PostmanPowerClient({ secrets, logger });
 }
 
 async function serve(): Promise<void> {
@@ -83,20 +87,20 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
     parallel: flags.parallel,
   });
   if ('summary' in started) {
-    err(client.secrets.redactText(formatRunSummary(started.summary)));
+    err(formatRunSummary(client.secrets.redact(started.summary)));
     return 2;
   }
   const { handle } = started;
   const tty = process.stderr.isTTY;
   handle.onProgress((summary) => {
-    if (tty) process.stderr.write(`\r\u001b[K${summary.progress.done}/${summary.progress.total} ${summary.progress.current ?? ''}`);
+    if (tty) process.stderr.write(`\r\u001b[K${summary.progress.done}/${summary.progress.total} ${client.secrets.redactText(summary.progress.current ?? '')}`);
   });
   const stop = () => handle.cancel('Interrupted (SIGINT).');
   process.once('SIGINT', stop);
   const summary = await handle.promise;
   process.off('SIGINT', stop);
   if (tty) process.stderr.write('\r\u001b[K');
-  if (reporters.includes('cli') || reporters.length === 0) out(client.secrets.redactText(formatRunSummary(summary)));
+  if (reporters.includes('cli') || reporters.length === 0) out(formatRunSummary(client.secrets.redact(summary)));
   if (summary.reports?.junit) out(`JUnit report: ${summary.reports.junit}`);
   if (summary.reports?.json) out(`JSON report: ${summary.reports.json}`);
   await client.close();
@@ -105,7 +109,7 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
 
 async function checkCommand(urls: string[], flags: { attempts?: number; timeout?: number; wait?: boolean; deadline?: number; expectStatus?: string }): Promise<number> {
   const client = newClient();
-  const result = await client.checkBackendHealth({
+  const checked = await client.checkBackendHealth({
     urls: urls.length ? urls : undefined,
     attempts: flags.attempts,
     timeoutMs: flags.timeout,
@@ -113,6 +117,8 @@ async function checkCommand(urls: string[], flags: { attempts?: number; timeout?
     deadlineMs: flags.deadline,
     expectStatus: flags.expectStatus,
   });
+  await client.primeSecrets();
+  const result = client.secrets.redact(checked);
   out(result.summary);
   for (const target of result.targets) {
     out(`  ${target.healthy ? 'ok  ' : 'FAIL'} ${target.url} ${target.outcome}${target.statusCode ? ` ${target.statusCode}` : ''} (${target.attempts.length} attempt${target.attempts.length === 1 ? '' : 's'})`);
@@ -124,8 +130,9 @@ async function checkCommand(urls: string[], flags: { attempts?: number; timeout?
 async function configCommand(): Promise<number> {
   const client = newClient();
   const state = await client.configState();
-  out(client.secrets.redactText(JSON.stringify(describeConfigState(state), null, 2)));
-  if (state.error) err(client.secrets.redactText(formatError(state.error)));
+  await client.primeSecrets();
+  out(JSON.stringify(client.secrets.redact(describeConfigState(state)), null, 2));
+  if (state.error) err(formatError(redactError(state.error, client.secrets)));
   return state.error ? 2 : 0;
 }
 
@@ -177,7 +184,6 @@ function program(): Command {
 program()
   .parseAsync(process.argv)
   .catch((error: unknown) => {
-    const powerError = toPowerError(error);
-    err(formatError(powerError));
+    err(formatError(redactError(toPowerError(error), secrets)));
     process.exit(2);
   });

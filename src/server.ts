@@ -5,7 +5,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { CONFIG_FILE_NAME, findConfig, workspaceRoot } from './core/config.js';
 import { watchConfigFile, type ConfigWatcher } from './core/config-watcher.js';
-import { createLogger, stderrSink, type LogLevel, type LogSink } from './core/logger.js';
+import { createLogger, stderrSink, warnAboutShortSecrets, type LogLevel, type LogSink } from './core/logger.js';
 import { PostmanPowerClient, type PowerClientDeps } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
 import { POWER_NAME, POWER_VERSION } from './core/version.js';
@@ -17,6 +17,11 @@ import { registerTools } from './tools/define-tool.js';
 import { tools } from './tools/index.js';
 
 export interface ServerDeps extends Omit<PowerClientDeps, 'secrets' | 'logger'> {
+  /**
+   * The secret registry. Tests inject one whose masking is switched off to prove their leak
+   * detectors can fail; the shipped binary always builds its own.
+   */
+  secrets?: SecretSet;
   /** Where log lines go besides MCP logging; default stderr. */
   logSink?: LogSink;
   logLevel?: LogLevel;
@@ -32,7 +37,7 @@ export interface PowerServer {
 }
 
 export function createServer(deps: ServerDeps = {}): PowerServer {
-  const secrets = new SecretSet();
+  const secrets = deps.secrets ?? new SecretSet();
   const server = new McpServer(
     { name: POWER_NAME, version: POWER_VERSION, title: 'Postman Power' },
     {
@@ -45,6 +50,7 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
     if (server.isConnected()) server.sendLoggingMessage({ level, logger: POWER_NAME, data: text }).catch(() => undefined);
   };
   const logger = createLogger(secrets, [deps.logSink ?? stderrSink(), mcpSink], deps.logLevel ?? 'info');
+  warnAboutShortSecrets(secrets, logger);
   const client = new PostmanPowerClient({ ...deps, secrets, logger });
   const context: ToolContext = { client, secrets, logger };
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PowerError, type FieldIssue } from './errors.js';
 import { parseJsonText } from './json-text.js';
-import { maskSecret } from './redact.js';
+import { MASK, maskSecret } from './redact.js';
 import { StatusExpectationSchema, parseStatusExpectation, formatStatusRanges, DEFAULT_EXPECTED_STATUS } from './status-ranges.js';
 
 export const CONFIG_FILE_NAME = '.postman.json';
@@ -178,6 +178,18 @@ const KiroNestedShape = z
 
 export type ConfigShape = 'snake_case' | 'kiro_flat' | 'kiro_nested' | 'none';
 
+/** Every spelling of an API key people write; the one a shape does not define is still a key (used, masked, warned about). */
+export const API_KEY_SPELLINGS = ['apiKey', 'api_key', 'apikey', 'postmanApiKey', 'postman_api_key', 'POSTMAN_API_KEY', 'x-api-key', 'X-Api-Key'] as const;
+
+/** The API key under a spelling the detected shape does not define, if any. */
+function foreignApiKey(raw: Record<string, unknown>, own: string): { spelling: string; value: string } | undefined {
+  for (const spelling of API_KEY_SPELLINGS) {
+    const value = raw[spelling];
+    if (spelling !== own && typeof value === 'string' && value.trim()) return { spelling, value };
+  }
+  return undefined;
+}
+
 // ---------- the normalised model ----------
 
 export const PostmanConfigSchema = z.object({
@@ -242,6 +254,8 @@ export interface ConfigEnv {
 export interface LoadedConfig {
   config: PostmanConfig;
   warnings: string[];
+  /** The key as written in the file (untrimmed), to be masked in that form too. */
+  fileApiKey?: string;
 }
 
 interface FileFields {
@@ -256,11 +270,20 @@ interface FileFields {
   run?: z.infer<typeof RunBlock>;
   baseUrlVariable?: string;
   extra: Record<string, unknown>;
+  /** Set when the key was found under another shape's spelling. */
+  apiKeySpelling?: string;
 }
 
 function pickExtra(raw: Record<string, unknown>, shape: Exclude<ConfigShape, 'none'>): Record<string, unknown> {
-  const known = new Set(KNOWN_KEYS[shape]);
+  const known = new Set<string>([...KNOWN_KEYS[shape], ...API_KEY_SPELLINGS]);
   return Object.fromEntries(Object.entries(raw).filter(([key]) => !known.has(key)));
+}
+
+/** The key a shape spells itself, or one found under another spelling (with which). */
+function apiKeyOf(raw: Record<string, unknown>, own: 'apiKey' | 'api_key', parsed: string | undefined): Pick<FileFields, 'apiKey' | 'apiKeySpelling'> {
+  if (parsed !== undefined) return { apiKey: parsed };
+  const foreign = foreignApiKey(raw, own);
+  return foreign ? { apiKey: foreign.value, apiKeySpelling: foreign.spelling } : {};
 }
 
 function entryRef(entry: { uid?: string; id?: string; path?: string } | undefined): string | undefined {
@@ -292,7 +315,7 @@ export function normaliseFile(raw: Record<string, unknown>, file: string): { sha
     return {
       shape,
       fields: {
-        workspaceId: v.workspace_id, collection: v.collection_id, environment: v.environment_id, apiKey: v.api_key,
+        workspaceId: v.workspace_id, collection: v.collection_id, environment: v.environment_id, ...apiKeyOf(raw, 'api_key', v.api_key),
         baseUrl: v.base_url, health: v.health, run: v.run, baseUrlVariable: v.baseUrlVariable, extra,
       },
     };
@@ -307,7 +330,7 @@ export function normaliseFile(raw: Record<string, unknown>, file: string): { sha
         workspaceId: v.workspaceId,
         collection: v.collectionUid ?? v.collectionId ?? v.collection,
         environment: v.environmentUid ?? v.environmentId ?? v.environment,
-        apiKey: v.apiKey, baseUrl: v.baseUrl, health: v.health, run: v.run, baseUrlVariable: v.baseUrlVariable, extra,
+        ...apiKeyOf(raw, 'apiKey', v.apiKey), baseUrl: v.baseUrl, health: v.health, run: v.run, baseUrlVariable: v.baseUrlVariable, extra,
       },
     };
   }
@@ -321,7 +344,7 @@ export function normaliseFile(raw: Record<string, unknown>, file: string): { sha
       workspaceId: defaults.workspace ? v.workspaces?.[defaults.workspace]?.id : undefined,
       collection: entryRef(defaults.collection ? v.collections?.[defaults.collection] : undefined),
       environment: entryRef(defaults.environment ? v.environments?.[defaults.environment] : undefined),
-      apiKey: v.apiKey,
+      ...apiKeyOf(raw, 'apiKey', v.apiKey),
       baseUrl: v.project?.baseUrl,
       region: v.project?.region,
       projectName: v.project?.name,
@@ -354,11 +377,15 @@ export function buildConfig(
     apiKey = envKey;
     apiKeySource = 'env';
   }
+  if (fields?.apiKeySpelling) {
+    warnings.push(`${file} spells the API key "${fields.apiKeySpelling}", which its ${shape} shape does not define; it is treated as the API key (and masked). Better: move it to the POSTMAN_API_KEY environment variable.`);
+  }
   if (fields?.apiKey) {
     if (apiKeySource === 'env') {
       warnings.push(`${file} also holds an API key; POSTMAN_API_KEY wins. Remove the key from the file: it may end up in git.`);
     } else {
-      apiKey = fields.apiKey;
+      // Sent trimmed; the raw form (trailing whitespace and all) is registered as a secret too.
+      apiKey = fields.apiKey.trim();
       apiKeySource = 'file';
       warnings.push(`${file} holds an API key (${maskSecret(fields.apiKey)}). Move it to the POSTMAN_API_KEY environment variable so it stays out of git.`);
     }
@@ -416,7 +443,7 @@ export function buildConfig(
     shape,
     extra: fields?.extra ?? {},
   };
-  return { config, warnings };
+  return { config, warnings, ...(fields?.apiKey ? { fileApiKey: fields.apiKey } : {}) };
 }
 
 // ---------- finding and reading the file ----------
@@ -547,7 +574,7 @@ export async function readConfigState(options: LoadConfigOptions = {}): Promise<
   const root = workspaceRoot(env, options.cwd);
   try {
     const loaded = await loadConfig(options);
-    return { ...loaded, file: loaded.config.file, secrets: loaded.config.apiKey ? [loaded.config.apiKey] : [] };
+    return { ...loaded, file: loaded.config.file, secrets: [...(loaded.config.apiKey ? [loaded.config.apiKey] : []), ...(loaded.fileApiKey ? [loaded.fileApiKey] : [])] };
   } catch (error) {
     const powerError = error instanceof PowerError ? error : new PowerError('config_unreadable', String(error), { cause: error });
     let fallback: LoadedConfig;
@@ -558,12 +585,17 @@ export async function readConfigState(options: LoadConfigOptions = {}): Promise<
     }
     const file = await findConfig(env, options.cwd).catch(() => undefined);
     const raw = file ? await readConfigFile(file).catch(() => undefined) : undefined;
-    const secrets = [raw?.api_key, raw?.apiKey, env.POSTMAN_API_KEY].filter((value): value is string => typeof value === 'string');
+    const secrets = [...API_KEY_SPELLINGS.map((spelling) => raw?.[spelling]), env.POSTMAN_API_KEY].filter((value): value is string => typeof value === 'string');
     return { config: fallback.config, warnings: fallback.warnings, error: powerError, secrets, ...(file ? { file } : {}) };
   }
 }
 
-/** The config with the API key masked: what resources, logs and activate_power show. */
+/**
+ * The config as resources, the CLI and activate_power show it: the API key masked, and the fields
+ * we do not use shown by name only (their values masked: a file written by another tool may hold
+ * credentials under any name).
+ */
 export function redactConfig(config: PostmanConfig): Omit<PostmanConfig, 'apiKey'> & { apiKey?: string } {
-  return { ...config, ...(config.apiKey ? { apiKey: maskSecret(config.apiKey) } : {}) };
+  const extra = Object.fromEntries(Object.keys(config.extra).map((key) => [key, MASK]));
+  return { ...config, extra, ...(config.apiKey ? { apiKey: maskSecret(config.apiKey) } : {}) };
 }

@@ -100,3 +100,17 @@ export function formatError(error: PowerError): string {
   if (error.hint) lines.push(`Hint: ${error.hint}`);
   return lines.join('\n');
 }
+
+/** What redaction needs of a SecretSet (kept structural: errors.ts does not depend on redact.ts). */
+export interface Redactor {
+  redactText(text: string): string;
+  redact<T>(value: T): T;
+}
+
+/** The same error with its message, hint and details masked field by field, before anything formats it. */
+export function redactError(error: PowerError, secrets: Redactor): PowerError {
+  return new PowerError(error.code, secrets.redactText(error.message), {
+    ...(error.hint ? { hint: secrets.redactText(error.hint) } : {}),
+    ...(error.details ? { details: secrets.redact(error.details) } : {}),
+  });
+}

@@ -20,10 +20,20 @@ export function createLogger(secrets: SecretSet, sinks: LogSink[], minLevel: Log
   return {
     log(level, message, data) {
       if (ORDER[level] < ORDER[minLevel]) return;
-      const text = secrets.redactText(data ? `${message} ${JSON.stringify(data)}` : message);
+      // Masked before serialising: a secret inside data is seen whole, not JSON-escaped.
+      const text = data ? `${secrets.redactText(message)} ${JSON.stringify(secrets.redact(data))}` : secrets.redactText(message);
       for (const sink of sinks) sink(level, text);
     },
   };
 }
 
 export const silentLogger: Logger = { log() {} };
+
+/** Warns once, without the value, when a secret is too short to be masked inside free text. */
+export function warnAboutShortSecrets(secrets: SecretSet, logger: Logger): void {
+  secrets.onShortSecret((count) => {
+    if (count === 1) {
+      logger.log('warning', 'A secret value is shorter than 4 characters: it is masked where it is a whole field value, but cannot be masked inside longer text. Use longer secrets.');
+    }
+  });
+}

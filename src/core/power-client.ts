@@ -1,11 +1,12 @@
 // PostmanPowerClient: the facade the MCP tools and the CLI share (plan task 3: activate, get
 // collection, get environment, run collection; plus the health check of plan task 4).
-import { readConfigState, type ConfigEnv, type ConfigState, type PostmanConfig } from './config.js';
+import { classifyReference, readConfigState, type ConfigEnv, type ConfigState, type PostmanConfig } from './config.js';
 import { checkBackendHealth, resolveTarget, type HealthOptions, type HealthResult } from './health.js';
 import { activatePower, type Activation } from './activate.js';
 import { PowerError } from './errors.js';
 import { PostmanApiClient, type CollectionJson } from './postman-api.js';
-import { viewEnvironment, secretValues, type EnvironmentView } from './sources/environment-view.js';
+import { viewEnvironment, type EnvironmentView } from './sources/environment-view.js';
+import { collectionSecrets, secretVariableValues } from './secret-sources.js';
 import { findFolder, outlineCollection, type Outline } from './sources/outline.js';
 import { SourceResolver } from './sources/resolve.js';
 import { loadDataFile } from './runner/data-file.js';
@@ -79,6 +80,7 @@ export class PostmanPowerClient {
   readonly secrets: SecretSet;
   readonly logger: Logger;
   private configCache: Promise<ConfigState> | undefined;
+  private primed: Promise<void> | undefined;
   private apiCache: { key: string; client: PostmanApiClient } | undefined;
   private readonly apiSettings: PowerClientDeps['api'];
   /** The last runs, for polling, cancelling and postman://runs/{id}. */
@@ -108,6 +110,7 @@ export class PostmanPowerClient {
 
   invalidateConfig(): void {
     this.configCache = undefined;
+    this.primed = undefined;
   }
 
   /** The config, or its error when the file is broken (a missing file is not an error here). */
@@ -155,7 +158,27 @@ export class PostmanPowerClient {
 
   async resolver(): Promise<SourceResolver> {
     const config = await this.usableConfig();
-    return new SourceResolver({ config, api: () => this.apiFor(config) });
+    return new SourceResolver({
+      config,
+      api: () => this.apiFor(config),
+      onLoaded: (kind, value) => this.secrets.add(...(kind === 'collection' ? collectionSecrets(value) : secretVariableValues((value as { values?: unknown }).values))),
+    });
+  }
+
+  /**
+   * Registers the secrets of the configured local collection and environment before anything is
+   * shown, so masking never depends on which tool was called first. Cloud sources are registered
+   * when they are fetched (priming them would make every call wait on the Postman API).
+   */
+  primeSecrets(): Promise<void> {
+    this.primed ??= (async () => {
+      const config = (await this.configState()).config;
+      const resolver = await this.resolver().catch(() => undefined);
+      if (!resolver) return;
+      if (config.collection && classifyReference(config.collection) === 'path') await resolver.resolveCollection(config.collection).catch(() => undefined);
+      if (config.environment && classifyReference(config.environment) === 'path') await resolver.resolveEnvironment(config.environment).catch(() => undefined);
+    })();
+    return this.primed;
   }
 
   /** Plan task 3: the collection's outline (default) or its JSON up to a cap. */
@@ -184,7 +207,6 @@ export class PostmanPowerClient {
         hint: 'Pass environment (a UID, path or name), or set "environment" in .postman.json.',
       });
     }
-    this.secrets.add(...secretValues(resolved.value));
     return viewEnvironment(resolved.value, resolved.source);
   }
 
@@ -203,7 +225,6 @@ export class PostmanPowerClient {
     const environment = await resolver.resolveEnvironment(args.environment);
     const globals = args.globals ? await resolver.resolveEnvironment(args.globals) : undefined;
     const data = args.data ? await loadDataFile(config.root, args.data) : undefined;
-    for (const scope of [environment, globals]) if (scope) this.secrets.add(...secretValues(scope.value));
     const bail: Bail = args.bail === true ? 'failure' : args.bail === undefined ? config.run.bail : args.bail;
     const input: RunInput = {
       collection,
@@ -224,6 +245,8 @@ export class PostmanPowerClient {
       insecureTls: args.insecureTls,
       root: config.root,
       warnings,
+      // Values a script assigns to secret-typed variables (a login flow's token) are masked from then on.
+      onSecrets: (values) => this.secrets.add(...values),
       afterFinish: async (summary, records) => {
         if (args.reporters?.length) summary.reports = await writeReports(config.root, summary, records, args.reporters, this.secrets);
       },

@@ -28,7 +28,8 @@ export function registerConfigResource(server: McpServer, context: ToolContext):
     },
     async (uri) => {
       const state = await context.client.configState();
-      const text = context.secrets.redactText(JSON.stringify(describeConfigState(state), null, 2));
+      await context.client.primeSecrets();
+      const text = JSON.stringify(context.secrets.redact(describeConfigState(state)), null, 2);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text }] };
     },
   );

@@ -11,7 +11,7 @@ export function registerRunsResource(server: McpServer, context: ToolContext): v
       list: async () => ({
         resources: context.client.runs.ids().map((id) => {
           const summary = context.client.runs.get(id)!.snapshot();
-          return { uri: `${RUN_RESOURCE_PREFIX}${id}`, name: `run ${id}`, description: `${summary.collection.name}: ${summary.status}`, mimeType: 'application/json' };
+          return { uri: `${RUN_RESOURCE_PREFIX}${id}`, name: `run ${id}`, description: context.secrets.redactText(`${summary.collection.name}: ${summary.status}`), mimeType: 'application/json' };
         }),
       }),
     }),
@@ -24,7 +24,7 @@ export function registerRunsResource(server: McpServer, context: ToolContext): v
       const id = String(variables.id);
       const handle = context.client.runs.get(id);
       const body = handle ? handle.snapshot() : { error: `No run "${id}" (the last 20 are kept)`, known: context.client.runs.ids() };
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: context.secrets.redactText(JSON.stringify(body, null, 2)) }] };
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(context.secrets.redact(body), null, 2) }] };
     },
   );
 }

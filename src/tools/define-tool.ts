@@ -5,7 +5,7 @@ import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { formatError, toPowerError } from '../core/errors.js';
+import { formatError, redactError, toPowerError } from '../core/errors.js';
 import type { ToolContext } from './context.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -35,9 +35,10 @@ export function errorResult(error: unknown, context: ToolContext): CallToolResul
   if (powerError.code === 'internal_error') {
     context.logger.log('error', `unexpected fault: ${powerError.message}`, { stack: (error as Error)?.stack });
   }
-  return { isError: true, content: [{ type: 'text', text: context.secrets.redactText(formatError(powerError)) }] };
+  return { isError: true, content: [{ type: 'text', text: formatError(redactError(powerError, context.secrets)) }] };
 }
 
+/** Masked before it is serialised: the walk sees each string once, whole. */
 export function successResult<O>(outcome: ToolOutcome<O>, context: ToolContext): CallToolResult {
   const structured = context.secrets.redact(outcome.structured) as Record<string, unknown>;
   const text = `${context.secrets.redactText(outcome.summary)}\n\n${JSON.stringify(structured, null, 2)}`;
@@ -57,8 +58,11 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
       },
       (async (args: Record<string, unknown>, extra: ToolExtra) => {
         try {
-          return successResult(await tool.handler(args as never, context, extra), context);
+          const outcome = await tool.handler(args as never, context, extra);
+          await context.client.primeSecrets();
+          return successResult(outcome, context);
         } catch (error) {
+          await context.client.primeSecrets().catch(() => undefined);
           return errorResult(error, context);
         }
       }) as never,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { PowerError } from '../core/errors.js';
 import { formatRunSummary } from '../core/runner/format.js';
+import type { SecretSet } from '../core/redact.js';
 import type { RunHandle } from '../core/runner/run-collection.js';
 import { RunSummarySchema, type RunSummary } from '../core/runner/summary.js';
 import { defineTool, type ToolExtra } from './define-tool.js';
@@ -14,14 +15,14 @@ function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 
   return { ...summary, requests: handle.records() };
 }
 
-function streamProgress(handle: RunHandle, extra: ToolExtra): () => void {
+function streamProgress(handle: RunHandle, extra: ToolExtra, secrets: SecretSet): () => void {
   const token = extra._meta?.progressToken;
   if (token === undefined) return () => undefined;
   return handle.onProgress((summary) => {
     void extra
       .sendNotification({
         method: 'notifications/progress',
-        params: { progressToken: token, progress: summary.progress.done, total: summary.progress.total, ...(summary.progress.current ? { message: summary.progress.current } : {}) },
+        params: { progressToken: token, progress: summary.progress.done, total: summary.progress.total, ...(summary.progress.current ? { message: secrets.redactText(summary.progress.current) } : {}) },
       })
       .catch(() => undefined);
   });
@@ -73,7 +74,7 @@ export const runCollectionTool = defineTool({
         handle.cancel('Cancelled with run_collection {cancel: true}.');
         summary = await handle.promise;
       } else {
-        const stop = streamProgress(handle, extra);
+        const stop = streamProgress(handle, extra, context.secrets);
         try {
           summary = await client.runs.wait(handle, waitMs, extra.signal);
         } finally {
@@ -103,7 +104,7 @@ export const runCollectionTool = defineTool({
       if ('summary' in started) return { summary: formatRunSummary(started.summary), structured: started.summary };
       handle = started.handle;
       const running = handle;
-      const stop = streamProgress(running, extra);
+      const stop = streamProgress(running, extra, context.secrets);
       // The client's notifications/cancelled aborts this call: end the run with it.
       const onAbort = () => running.cancel('Cancelled by the client (notifications/cancelled).');
       extra.signal.addEventListener('abort', onAbort, { once: true });

@@ -7,7 +7,8 @@ import type { RequestRecord, RunSummary } from './summary.js';
 
 export type Reporter = 'junit' | 'json';
 
-function xml(text: unknown): string {
+/** XML attribute/text escaping (hand-written: five replacements are not worth a dependency). */
+export function escapeXml(text: unknown): string {
   return String(text ?? '')
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
     .replace(/&/g, '&amp;')
@@ -21,19 +22,19 @@ export function junitReport(summary: RunSummary, records: RequestRecord[]): stri
   const cases = records.map((record, index) => {
     const failures = summary.failures.filter((f) => f.request === record.name && f.iteration === record.iteration && f.folder === record.folder);
     const body = failures
-      .map((f) => `      <failure type="${xml(f.kind)}" message="${xml(f.assertion ? `${f.assertion}: ${f.message}` : f.message)}">${xml(JSON.stringify({ expected: f.expected, actual: f.actual, response: f.response }))}</failure>`)
+      .map((f) => `      <failure type="${escapeXml(f.kind)}" message="${escapeXml(f.assertion ? `${f.assertion}: ${f.message}` : f.message)}">${escapeXml(JSON.stringify({ expected: f.expected, actual: f.actual, response: f.response }))}</failure>`)
       .join('\n');
     const failedHere = record.assertions.failed > 0 || record.error;
-    const missing = failedHere && failures.length === 0 ? `      <failure type="failure" message="${xml(record.error ?? `${record.assertions.failed} assertion(s) failed`)}"/>` : '';
+    const missing = failedHere && failures.length === 0 ? `      <failure type="failure" message="${escapeXml(record.error ?? `${record.assertions.failed} assertion(s) failed`)}"/>` : '';
     const name = `${record.folder ? `${record.folder}/` : ''}${record.name}${summary.stats.iterations > 1 ? ` [iteration ${record.iteration}]` : ''}`;
     const inner = [body, missing].filter(Boolean).join('\n');
-    return `    <testcase classname="${xml(summary.collection.name)}" name="${xml(name)}" time="${seconds(record.timeMs)}" id="${index}"${inner ? `>\n${inner}\n    </testcase>` : '/>'}`;
+    return `    <testcase classname="${escapeXml(summary.collection.name)}" name="${escapeXml(name)}" time="${seconds(record.timeMs)}" id="${index}"${inner ? `>\n${inner}\n    </testcase>` : '/>'}`;
   });
   const failures = records.filter((r) => r.assertions.failed > 0 || r.error).length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xml(summary.collection.name)}" tests="${records.length}" failures="${failures}" time="${seconds(summary.durationMs)}">`,
-    `  <testsuite name="${xml(summary.collection.name)}" tests="${records.length}" failures="${failures}" errors="0" time="${seconds(summary.durationMs)}" timestamp="${xml(summary.startedAt)}">`,
+    `<testsuites name="${escapeXml(summary.collection.name)}" tests="${records.length}" failures="${failures}" time="${seconds(summary.durationMs)}">`,
+    `  <testsuite name="${escapeXml(summary.collection.name)}" tests="${records.length}" failures="${failures}" errors="0" time="${seconds(summary.durationMs)}" timestamp="${escapeXml(summary.startedAt)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -12,6 +12,7 @@ import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
 import { valueText } from '../sources/environment-view.js';
 import { findFolder, type SourceInfo } from '../sources/outline.js';
 import { confinedFileResolver } from './file-resolver.js';
+import { RuntimeSecretWatcher } from './runtime-secrets.js';
 import { RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
 
 export type Bail = false | 'failure' | 'error';
@@ -41,6 +42,8 @@ export interface RunInput {
   progressIntervalMs?: number;
   /** Runs once the summary is final and before anyone sees it (reports are written here). */
   afterFinish?: (summary: RunSummary, records: RequestRecord[]) => Promise<void>;
+  /** Hears secrets learned during the run (secret-typed values scripts set, credentials as sent), before any output that holds them. */
+  onSecrets?: (values: string[]) => void;
 }
 
 export interface RunHandle {
@@ -126,6 +129,7 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 
   const recorder = newRecorder(input, id);
+  const watcher = new RuntimeSecretWatcher(input.onSecrets);
   const listeners = new Set<(summary: RunSummary) => void>();
   let lastProgress = 0;
   // Each run has its own agents (no shared sockets between runs) so a cancel can destroy them.
@@ -183,10 +187,16 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
       if (finished) return;
       if (error) return finish('errored', `The run could not start: ${error.message}`);
       run = created;
-      const callbacks: Record<string, (...args: any[]) => void> = {};
+      const callbacks: Record<string, (...args: any[]) => void> = {
+        script: (_err: unknown, _cursor: unknown, result: unknown) => {
+          if (!finished) watcher.afterScript(result);
+        },
+      };
       for (const [event, handler] of Object.entries(recorder.handlers)) {
         callbacks[event] = (...args: any[]) => {
           if (finished) return;
+          // Credentials as sent are learned before the request's record can be shown.
+          if (event === 'request') watcher.afterRequest(args[3]);
           (handler as (...a: any[]) => void)(...args);
           if (event === 'item' && listeners.size && Date.now() - lastProgress >= (input.progressIntervalMs ?? 0)) {
             lastProgress = Date.now();

@@ -7,9 +7,10 @@ import { parentPort } from 'node:worker_threads';
 import type { RunInput } from './run-collection.js';
 import type { RequestRecord, RunSummary } from './summary.js';
 
-export type WorkerRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish'>; parallel: number };
+export type WorkerRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets'>; parallel: number };
 export type WorkerMessage =
   | { type: 'ready' }
+  | { type: 'secrets'; values: string[] }
   | { type: 'progress'; summary: RunSummary }
   | { type: 'done'; summary: RunSummary; records: RequestRecord[] }
   | { type: 'error'; message: string };
@@ -57,7 +58,16 @@ if (port) {
       // Records go once, at the end: lanes reorder them as they merge. Progress is a copy of the
       // summary, so it goes at most every PROGRESS_INTERVAL_MS: fast requests would otherwise spend
       // more time copying than running.
-      const handle = startLanes({ ...message.input, progressIntervalMs: PROGRESS_INTERVAL_MS }, message.parallel, engine);
+      const handle = startLanes(
+        {
+          ...message.input,
+          progressIntervalMs: PROGRESS_INTERVAL_MS,
+          // Sent before the progress that may hold them: the server registers them first.
+          onSecrets: (values) => port.postMessage({ type: 'secrets', values } satisfies WorkerMessage),
+        },
+        message.parallel,
+        engine,
+      );
       handle.onProgress((summary) => port.postMessage({ type: 'progress', summary } satisfies WorkerMessage));
       void handle.promise.then((summary) => {
         port.postMessage({ type: 'done', summary, records: handle.records() } satisfies WorkerMessage);

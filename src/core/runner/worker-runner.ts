@@ -111,6 +111,7 @@ export class WorkerRunner {
 
     worker.on('message', (message: WorkerMessage) => {
       if (finished) return;
+      if (message.type === 'secrets') input.onSecrets?.(message.values);
       if (message.type === 'progress') latest = message.summary;
       if (message.type === 'done') records.push(...message.records);
       if (message.type === 'progress') for (const listener of listeners) listener(latest);
@@ -119,7 +120,7 @@ export class WorkerRunner {
     });
     worker.on('error', (error) => stop('errored', `The run's worker failed: ${error.message}`));
     worker.on('exit', () => stop('errored', 'The run\'s worker exited before the run ended.'));
-    const { afterFinish: _afterFinish, ...serialisable } = input;
+    const { afterFinish: _afterFinish, onSecrets: _onSecrets, ...serialisable } = input;
     void ready.then(
       () => {
         if (!finished) worker.postMessage({ type: 'start', input: { ...serialisable, runId: id }, parallel });

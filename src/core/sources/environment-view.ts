@@ -31,11 +31,6 @@ export function isSecretEntry(entry: { type?: string }): boolean {
   return entry.type === 'secret';
 }
 
-/** The secret values of an environment, to be masked in every output. */
-export function secretValues(environment: EnvironmentJson): string[] {
-  return environment.values.filter(isSecretEntry).map((entry) => valueText(entry.value)).filter((value) => value !== '');
-}
-
 export function viewEnvironment(environment: EnvironmentJson, source: SourceInfo): EnvironmentView {
   const values = environment.values.map((entry) => {
     const raw = valueText(entry.value);

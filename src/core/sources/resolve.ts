@@ -16,7 +16,7 @@ export interface Resolved<T> {
   warnings?: string[];
 }
 
-type Kind = 'collection' | 'environment';
+export type Kind = 'collection' | 'environment';
 
 interface Candidate {
   name: string;
@@ -29,6 +29,8 @@ export interface SourceResolverDeps {
   config: PostmanConfig;
   /** The API client, or an error saying why there is none (no key). */
   api: () => PostmanApiClient;
+  /** Hears every collection or environment loaded, before anyone can show it (secrets are registered here). */
+  onLoaded?: (kind: Kind, value: CollectionJson | EnvironmentJson) => void;
 }
 
 export class SourceResolver {
@@ -76,9 +78,9 @@ export class SourceResolver {
 
   private async load(kind: Kind, ref: string): Promise<Resolved<CollectionJson | EnvironmentJson>> {
     const refKind = classifyReference(ref);
-    if (refKind === 'uid' || refKind === 'id') return this.loadCloud(kind, ref);
-    if (refKind === 'path') return this.loadLocal(kind, ref);
-    return this.loadByName(kind, ref);
+    const loaded = refKind === 'uid' || refKind === 'id' ? await this.loadCloud(kind, ref) : refKind === 'path' ? await this.loadLocal(kind, ref) : await this.loadByName(kind, ref);
+    this.deps.onLoaded?.(kind, loaded.value);
+    return loaded;
   }
 
   private async loadCloud(kind: Kind, ref: string, updatedAt?: string): Promise<Resolved<CollectionJson | EnvironmentJson>> {
