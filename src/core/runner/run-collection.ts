@@ -12,7 +12,7 @@ import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
 import { valueText } from '../sources/environment-view.js';
 import { findFolder, type SourceInfo } from '../sources/outline.js';
 import { confinedFileResolver } from './file-resolver.js';
-import { RuntimeSecretWatcher } from './runtime-secrets.js';
+import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
 
 export type Bail = false | 'failure' | 'error';
@@ -129,7 +129,10 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 
   const recorder = newRecorder(input, id);
-  const watcher = new RuntimeSecretWatcher(input.onSecrets);
+  const watcher = new RuntimeSecretWatcher(
+    input.onSecrets,
+    secretKeysOf(input.environment?.values, input.globals?.values, (input.collection as { variable?: unknown }).variable),
+  );
   const listeners = new Set<(summary: RunSummary) => void>();
   let lastProgress = 0;
   // Each run has its own agents (no shared sockets between runs) so a cancel can destroy them.

@@ -2,7 +2,9 @@
 // (`pm.environment.set('token', …)` in a login flow), and credentials as actually sent (auth blocks
 // whose values came from variables). Each new one is reported once, as soon as it is seen, so every
 // later output that holds it is masked.
-import { authorizationHeaderSecrets, authSecrets, secretVariableValues } from '../secret-sources.js';
+// The sandbox's `set` drops the variable's type (a secret becomes `any`), so secrecy follows the
+// key: a key that was secret-typed in any scope stays secret in every scope for the whole run.
+import { authorizationHeaderSecrets, authSecrets } from '../secret-sources.js';
 
 interface ScopeLike {
   values?: { all?: () => Array<{ key?: string; value?: unknown; type?: string }> };
@@ -22,10 +24,29 @@ function scopeValues(scope: unknown): unknown {
   return (scope as { values?: unknown }).values;
 }
 
+interface VariableLike {
+  key?: unknown;
+  value?: unknown;
+  type?: unknown;
+}
+
+/** The keys of the secret-typed entries of some variable lists (environment, globals, collection). */
+export function secretKeysOf(...lists: unknown[]): Set<string> {
+  const keys = new Set<string>();
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const entry of list as VariableLike[]) if (entry?.type === 'secret' && typeof entry.key === 'string') keys.add(entry.key);
+  }
+  return keys;
+}
+
 export class RuntimeSecretWatcher {
   private readonly known = new Set<string>();
 
-  constructor(private readonly report: ((values: string[]) => void) | undefined) {}
+  constructor(
+    private readonly report: ((values: string[]) => void) | undefined,
+    private readonly secretKeys: Set<string> = new Set(),
+  ) {}
 
   private learn(values: string[]): void {
     if (!this.report) return;
@@ -39,7 +60,19 @@ export class RuntimeSecretWatcher {
   afterScript(result: unknown): void {
     if (!result || typeof result !== 'object') return;
     const scopes = result as Record<string, unknown>;
-    this.learn(['environment', 'globals', 'collectionVariables', '_variables'].flatMap((name) => secretVariableValues(scopeValues(scopes[name]))));
+    const found: string[] = [];
+    for (const name of ['environment', 'globals', 'collectionVariables', '_variables']) {
+      const values = scopeValues(scopes[name]);
+      if (!Array.isArray(values)) continue;
+      for (const variable of values as VariableLike[]) {
+        if (typeof variable?.key !== 'string') continue;
+        if (variable.type === 'secret') this.secretKeys.add(variable.key);
+        if (this.secretKeys.has(variable.key) && variable.value !== undefined && variable.value !== null && variable.value !== '') {
+          found.push(typeof variable.value === 'string' ? variable.value : JSON.stringify(variable.value));
+        }
+      }
+    }
+    this.learn(found);
   }
 
   /** After each request: the resolved auth block's credentials and the Authorization header as sent. */
