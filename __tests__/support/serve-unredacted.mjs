@@ -14,6 +14,7 @@ class NoRedaction extends SecretSet {
   }
 }
 
+// eslint-disable-next-line no-console -- redirecting, not printing: stdout belongs to JSON-RPC
 console.log = console.error;
 const { server, close } = createServer({ secrets: new NoRedaction() });
 process.stdin.on('end', () => void close().finally(() => process.exit(0)));
