@@ -3,7 +3,6 @@
 // `config` serve CI and humans from the same core (PostmanPowerClient) the tools use.
 // Exit codes: 0 passed/healthy/valid, 1 test failures (or a degraded/unhealthy check), 2 errors.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { formatError, redactError, toPowerError } from './core/errors.js';
 import { createLogger, stderrSink, warnAboutShortSecrets } from './core/logger.js';
 import { PostmanPowerClient } from './core/power-client.js';
@@ -12,7 +11,7 @@ import { formatRunSummary } from './core/runner/format.js';
 import type { Reporter } from './core/runner/reports.js';
 import { POWER_VERSION } from './core/version.js';
 import { describeConfigState } from './resources/config-resource.js';
-import { createServer } from './server.js';
+import { serveStdio } from './serve-stdio.js';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
@@ -33,24 +32,7 @@ function newClient(): PostmanPowerClient {
 }
 
 async function serve(): Promise<void> {
-  // stdout belongs to JSON-RPC: anything a dependency prints through console goes to stderr instead.
-  console.log = console.error;
-  console.info = console.error;
-  console.debug = console.error;
-  // A client that goes away closes our stdout: shut down instead of dying on EPIPE.
-  process.stdout.on('error', () => process.exit(0));
-  const { server, close } = createServer();
-  const transport = new StdioServerTransport();
-  let closing = false;
-  const shutdown = () => {
-    if (closing) return;
-    closing = true;
-    void close().finally(() => process.exit(0));
-  };
-  process.stdin.on('end', shutdown);
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-  await server.connect(transport);
+  await serveStdio({ secrets });
 }
 
 interface RunFlags {

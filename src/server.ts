@@ -22,6 +22,8 @@ export interface ServerDeps extends Omit<PowerClientDeps, 'secrets' | 'logger'> 
    * detectors can fail; the shipped binary always builds its own.
    */
   secrets?: SecretSet;
+  /** Called before each tool call's handler; tests inject faults through it. */
+  onToolCall?: (tool: string) => void;
   /** Where log lines go besides MCP logging; default stderr. */
   logSink?: LogSink;
   logLevel?: LogLevel;
@@ -52,7 +54,7 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
   const logger = createLogger(secrets, [deps.logSink ?? stderrSink(), mcpSink], deps.logLevel ?? 'info');
   warnAboutShortSecrets(secrets, logger);
   const client = new PostmanPowerClient({ ...deps, secrets, logger });
-  const context: ToolContext = { client, secrets, logger };
+  const context: ToolContext = { client, secrets, logger, ...(deps.onToolCall ? { onToolCall: deps.onToolCall } : {}) };
 
   registerTools(server, tools, context);
   for (const register of resources) register(server, context);

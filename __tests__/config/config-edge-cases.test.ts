@@ -145,15 +145,24 @@ describe('precedence, lookup and kept fields', () => {
     expect((await loadConfig({ env: { POSTMAN_API_BASE_URL: 'http://127.0.0.1:9/' }, cwd: ws.dir })).config.apiBaseUrl).toBe('http://127.0.0.1:9');
   });
 
-  it('looks upward from POSTMAN_POWER_ROOT to the git root, and no further', async () => {
+  it('looks upward from the working directory to the git root, and no further', async () => {
     ws.write('.postman.json', { baseUrl: 'http://localhost:4000' });
     const nested = ws.mkdir('packages/api/src');
-    const { config } = await loadConfig({ env: { POSTMAN_POWER_ROOT: nested }, cwd: '/' });
+    const { config } = await loadConfig({ env: {}, cwd: nested });
     expect(config.file).toBe(ws.path('.postman.json'));
     expect(config.root).toBe(ws.dir);
     // A git root below the file stops the search.
     ws.mkdir('packages/api/.git');
+    await expect(loadConfig({ env: {}, cwd: nested })).rejects.toMatchObject({ code: 'config_not_found' });
+  });
+
+  it('a root named with POSTMAN_POWER_ROOT is the whole workspace: a .postman.json above it is not used', async () => {
+    ws.write('.postman.json', { baseUrl: 'http://localhost:4000' });
+    const nested = ws.mkdir('packages/api');
     await expect(loadConfig({ env: { POSTMAN_POWER_ROOT: nested }, cwd: '/' })).rejects.toMatchObject({ code: 'config_not_found' });
+    ws.write('packages/api/.postman.json', { baseUrl: 'http://localhost:5000' });
+    const { config } = await loadConfig({ env: { POSTMAN_POWER_ROOT: nested }, cwd: '/' });
+    expect(config.root).toBe(nested);
   });
 
   it('unknown fields are kept in extra', async () => {

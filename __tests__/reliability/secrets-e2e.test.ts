@@ -16,7 +16,7 @@ import { RunSummarySchema } from '../../src/core/runner/summary.js';
 import { createLeakyProject, leaksIn, LEAKY_SECRETS, type LeakyProject } from '../support/leaky-project.js';
 
 const CLI = path.resolve('dist/cli.js');
-const UNREDACTED = path.resolve('__tests__/support/serve-unredacted.mjs');
+const TEST_SERVER = path.resolve('__tests__/support/serve-test.mjs');
 const exec = promisify(execFile);
 // The basic-auth header carries base64(user:password).
 const EXTRA_FORMS = { basicPassword: [Buffer.from(`ada:${LEAKY_SECRETS.basicPassword}`).toString('base64')] };
@@ -28,11 +28,11 @@ beforeAll(async () => {
 afterAll(() => project.close());
 
 /** Drives one server over stdio the way an agent would and returns everything that left it. */
-async function driveServer(entry: string): Promise<string[]> {
+async function driveServer(args: string[]): Promise<string[]> {
   const outputs: string[] = [];
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [entry],
+    args,
     cwd: project.ws.dir,
     env: { PATH: process.env.PATH ?? '', POSTMAN_API_KEY: LEAKY_SECRETS.apiKey },
     stderr: 'pipe',
@@ -72,7 +72,7 @@ async function driveServer(entry: string): Promise<string[]> {
 }
 
 it('no form of any secret leaves the built server, its reports or the CLI', async () => {
-  const outputs = await driveServer(CLI);
+  const outputs = await driveServer([CLI]);
   const cli = await exec(process.execPath, [CLI, 'run', '-r', 'cli,junit,json', '--no-check-health'], {
     cwd: project.ws.dir,
     env: { PATH: process.env.PATH ?? '', POSTMAN_API_KEY: LEAKY_SECRETS.apiKey },
@@ -83,7 +83,7 @@ it('no form of any secret leaves the built server, its reports or the CLI', asyn
 }, 180_000);
 
 it('the oracle can fail: with masking switched off, the same scenario is caught leaking', async () => {
-  const outputs = await driveServer(UNREDACTED);
+  const outputs = await driveServer([TEST_SERVER, '--no-redaction']);
   const leaked = leaksIn(outputs, LEAKY_SECRETS, EXTRA_FORMS).map((line) => line.split(' ')[0]);
   expect(leaked).toEqual(expect.arrayContaining(['envSecret', 'collectionSecret', 'bearer', 'basicPassword', 'sessionToken']));
 }, 180_000);

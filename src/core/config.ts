@@ -5,7 +5,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PowerError, type FieldIssue } from './errors.js';
+import { assertJsonTextDepth } from './bounds.js';
 import { parseJsonText } from './json-text.js';
+import { readConfinedFile } from './sources/workspace-files.js';
 import { MASK, maskSecret } from './redact.js';
 import { StatusExpectationSchema, parseStatusExpectation, formatStatusRanges, DEFAULT_EXPECTED_STATUS } from './status-ranges.js';
 
@@ -457,6 +459,14 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+/** Something is there, even a dangling symlink (reading it then says what is wrong). */
+async function existsAsLink(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** The workspace root: POSTMAN_POWER_ROOT, else cwd. */
 export function workspaceRoot(env: ConfigEnv, cwd: string = process.cwd()): string {
   return path.resolve(cwd, env.POSTMAN_POWER_ROOT?.trim() || '.');
@@ -469,10 +479,15 @@ export function workspaceRoot(env: ConfigEnv, cwd: string = process.cwd()): stri
 export async function findConfig(env: ConfigEnv, cwd: string = process.cwd()): Promise<string | undefined> {
   const root = workspaceRoot(env, cwd);
   if (env.POSTMAN_POWER_CONFIG?.trim()) return path.resolve(root, env.POSTMAN_POWER_CONFIG.trim());
+  // A root the client named is the whole workspace: a .postman.json above it is not this project's.
+  if (env.POSTMAN_POWER_ROOT?.trim()) {
+    const candidate = path.join(root, CONFIG_FILE_NAME);
+    return (await existsAsLink(candidate)) ? candidate : undefined;
+  }
   let dir = root;
   for (;;) {
     const candidate = path.join(dir, CONFIG_FILE_NAME);
-    if (await exists(candidate)) return candidate;
+    if (await existsAsLink(candidate)) return candidate;
     if (await exists(path.join(dir, '.git'))) return undefined;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
@@ -487,8 +502,13 @@ export const CONFIG_TEMPLATE = {
   health: { path: '/health' },
 };
 
-/** Reads and parses the file (BOM accepted), with a typed error for each way it can fail. */
-export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+/**
+ * Reads and parses the file (BOM accepted), with a typed error for each way it can fail. The read
+ * goes through the confined reader: a `.postman.json` that is a symlink out of its folder, a FIFO or a
+ * device is refused before anything waits on it. `explicit`: named by POSTMAN_POWER_CONFIG, which
+ * the client chose, so it may live anywhere (it is still read only if it is a regular file).
+ */
+export async function readConfigFile(file: string, explicit = false): Promise<Record<string, unknown>> {
   let stat;
   try {
     stat = await fs.stat(file);
@@ -510,9 +530,15 @@ export async function readConfigFile(file: string): Promise<Record<string, unkno
   }
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    const folder = explicit ? path.dirname(await fs.realpath(file)) : path.dirname(file);
+    text = (await readConfinedFile(folder, explicit ? await fs.realpath(file) : file, { maxBytes: MAX_CONFIG_BYTES })).text;
   } catch (cause) {
-    throw new PowerError('config_unreadable', `Cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+    if (cause instanceof PowerError && cause.code === 'path_outside_workspace') {
+      throw new PowerError('path_outside_workspace', `${file} is a symlink to a file outside its folder; it is not read`, {
+        hint: `Write ${CONFIG_FILE_NAME} as a real file in the project, or name the file you mean with POSTMAN_POWER_CONFIG.`,
+      });
+    }
+    throw new PowerError('config_unreadable', `Cannot read ${file}: ${cause instanceof PowerError ? cause.message : ((cause as NodeJS.ErrnoException).code ?? String(cause))}`, {
       hint: 'Check the file permissions (the server runs as your user) and that it is a regular file.',
       cause,
     });
@@ -522,6 +548,7 @@ export async function readConfigFile(file: string): Promise<Record<string, unkno
       hint: `Write a JSON object into it, e.g. ${JSON.stringify(CONFIG_TEMPLATE)}`,
     });
   }
+  assertJsonTextDepth(text, file, 'config_invalid');
   const parsed = parseJsonText(text);
   if (!parsed.ok) {
     const { line, column } = parsed.error;
@@ -553,7 +580,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       hint: `Create ${CONFIG_FILE_NAME} in the project root, e.g. ${JSON.stringify(CONFIG_TEMPLATE)} — or call activate_power for one filled from the files found.`,
     });
   }
-  const raw = await readConfigFile(file);
+  const raw = await readConfigFile(file, Boolean(env.POSTMAN_POWER_CONFIG?.trim()));
   const { shape, fields } = normaliseFile(raw, file);
   return buildConfig(fields, env, path.dirname(file), file, shape);
 }
@@ -584,7 +611,7 @@ export async function readConfigState(options: LoadConfigOptions = {}): Promise<
       fallback = buildConfig(undefined, {}, root, undefined, 'none');
     }
     const file = await findConfig(env, options.cwd).catch(() => undefined);
-    const raw = file ? await readConfigFile(file).catch(() => undefined) : undefined;
+    const raw = file ? await readConfigFile(file, Boolean(env.POSTMAN_POWER_CONFIG?.trim())).catch(() => undefined) : undefined;
     const secrets = [...API_KEY_SPELLINGS.map((spelling) => raw?.[spelling]), env.POSTMAN_API_KEY].filter((value): value is string => typeof value === 'string');
     return { config: fallback.config, warnings: fallback.warnings, error: powerError, secrets, ...(file ? { file } : {}) };
   }

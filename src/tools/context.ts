@@ -7,4 +7,6 @@ export interface ToolContext {
   client: PostmanPowerClient;
   secrets: SecretSet;
   logger: Logger;
+  /** A test seam: runs before each handler (fault injection). */
+  onToolCall?: (tool: string) => void;
 }

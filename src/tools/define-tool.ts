@@ -58,6 +58,7 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
       },
       (async (args: Record<string, unknown>, extra: ToolExtra) => {
         try {
+          context.onToolCall?.(tool.name);
           const outcome = await tool.handler(args as never, context, extra);
           await context.client.primeSecrets();
           return successResult(outcome, context);

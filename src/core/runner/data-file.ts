@@ -1,27 +1,53 @@
-// Iteration data: a JSON array of objects or a CSV file with a header row, inside the workspace.
+// Iteration data, read as newman reads it: JSON first, CSV if it is not JSON (whatever the file's
+// extension), with newman's CSV options (trimmed fields, relaxed quotes and column counts, BOM
+// dropped, unquoted numbers cast). Read through the confined reader and bounded.
+import { assertJsonTextDepth, assertValueBounds } from '../bounds.js';
 import { PowerError } from '../errors.js';
-import { readWorkspaceFile, readWorkspaceJson } from '../sources/workspace-files.js';
+import { parseJsonText } from '../json-text.js';
+import { readConfinedFile } from '../sources/workspace-files.js';
+
+// newman's own tests for "is a number", so the same cells become numbers.
+const INT = /^(-|\+)?([1-9]+[0-9]*)$/;
+const isFloat = (value: string) => Number(value) - parseFloat(value) + 1 >= 0;
+
+function castCell(value: string, context: { quoting: boolean }): unknown {
+  if (context.quoting) return value;
+  if (INT.test(value)) return parseInt(value, 10);
+  if (isFloat(value)) return parseFloat(value);
+  return value;
+}
 
 export async function loadDataFile(root: string, given: string): Promise<Array<Record<string, unknown>>> {
-  if (/\.csv$/i.test(given)) {
-    const { text } = await readWorkspaceFile(root, given);
+  const { text } = await readConfinedFile(root, given);
+  const where = `"${given}"`;
+  const trimmed = text.trim();
+  if (trimmed === '') throw new PowerError('invalid_data_file', `${where} is empty`, { hint: 'Write a JSON array of objects, or a CSV file with a header row.' });
+  assertJsonTextDepth(trimmed, where, 'invalid_data_file');
+  const json = parseJsonText(trimmed);
+  let rows: unknown;
+  if (json.ok) rows = json.value;
+  else if (/^[[{]/.test(trimmed) && !/\.csv$/i.test(given)) {
+    throw new PowerError('invalid_data_file', `${where} is not valid JSON: ${json.error.message}`, {
+      hint: 'Fix the syntax at that position, or use a CSV file with a header row.',
+      details: { line: json.error.line, column: json.error.column },
+    });
+  } else {
     const { parse: parseCsv } = await import('csv-parse/sync');
     try {
-      const rows = parseCsv(text.replace(/^\ufeff/, ''), { columns: true, skip_empty_lines: true, trim: false, relax_column_count: false }) as Array<Record<string, string>>;
-      if (rows.length === 0) throw new PowerError('invalid_data_file', `"${given}" has a header but no rows`, { hint: 'Add one row per iteration.' });
-      return rows;
+      rows = parseCsv(text, { columns: true, cast: castCell, trim: true, relax_quotes: true, relax_column_count: true, bom: true, skip_empty_lines: true });
     } catch (error) {
-      if (error instanceof PowerError) throw error;
-      throw new PowerError('invalid_data_file', `"${given}" is not valid CSV: ${(error as Error).message}`, {
-        hint: 'The first line names the variables; each following line is one iteration with the same number of columns.',
+      throw new PowerError('invalid_data_file', `${where} is neither JSON nor valid CSV: ${(error as Error).message}`, {
+        hint: 'The first line names the variables; each following line is one iteration.',
       });
     }
+    // A header alone is one iteration with no data, as in newman.
+    if (Array.isArray(rows) && rows.length === 0) rows = [{}];
   }
-  const { value } = await readWorkspaceJson(root, given, 'invalid_data_file');
-  if (!Array.isArray(value) || value.length === 0 || !value.every((row) => row && typeof row === 'object' && !Array.isArray(row))) {
-    throw new PowerError('invalid_data_file', `"${given}" must be a non-empty JSON array of objects (one per iteration)`, {
+  if (!Array.isArray(rows) || rows.length === 0 || !rows.every((row) => row && typeof row === 'object' && !Array.isArray(row))) {
+    throw new PowerError('invalid_data_file', `${where} must be a non-empty JSON array of objects (one per iteration)`, {
       hint: 'Write e.g. [{"userId": 1}, {"userId": 2}], or use a CSV file with a header row.',
     });
   }
-  return value as Array<Record<string, unknown>>;
+  assertValueBounds(rows, where, 'invalid_data_file');
+  return rows as Array<Record<string, unknown>>;
 }

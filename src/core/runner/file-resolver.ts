@@ -4,8 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
-const DENIED = 'postman-power: file access outside the workspace root is not allowed';
+/** The refusal's text; the run recorder recognises it and fails the request that wanted the file. */
+export const FILE_REFUSED = 'postman-power: file access outside the workspace root is not allowed';
+const DENIED = FILE_REFUSED;
 
+/** Sync twin of the confined reader's checks (the runtime's resolver API is callback/sync): inside the root, a regular file. */
 export function confinedPath(root: string, given: string): string {
   const realRoot = fs.realpathSync(root);
   const absolute = path.resolve(realRoot, given);
@@ -17,6 +20,8 @@ export function confinedPath(root: string, given: string): string {
   }
   const relative = path.relative(realRoot, real);
   if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) throw new Error(`${DENIED}: ${given}`);
+  const stat = fs.statSync(real, { throwIfNoEntry: false });
+  if (stat && !stat.isFile()) throw new Error(`${DENIED}: ${given} is not a regular file`);
   return real;
 }
 

@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SecretSet } from '../redact.js';
+import { confinedDirectory } from '../sources/workspace-files.js';
 import type { RequestRecord, RunSummary } from './summary.js';
 
 export type Reporter = 'junit' | 'json';
@@ -48,19 +49,20 @@ export async function writeReports(root: string, summary: RunSummary, records: R
   // Masked before formatting, so a secret is caught before XML escaping could disguise it.
   const safeSummary = secrets.redact(summary);
   const safeRecords = secrets.redact(records);
-  const dir = path.join(root, '.postman-power', 'reports');
-  await fs.mkdir(dir, { recursive: true });
+  // Checked level by level like every read: a symlinked .postman-power/ cannot lead the write outside.
+  const dir = await confinedDirectory(root, path.join('.postman-power', 'reports'), true);
+  const realRoot = await fs.realpath(root);
   const written: { junit?: string; json?: string } = {};
   const stem = `run-${summary.startedAt.replace(/[:.]/g, '-')}-${summary.runId.slice(0, 8)}`;
   if (reporters.includes('junit')) {
     const file = path.join(dir, `${stem}.xml`);
     await fs.writeFile(file, junitReport(safeSummary, safeRecords));
-    written.junit = path.relative(root, file);
+    written.junit = path.relative(realRoot, file);
   }
   if (reporters.includes('json')) {
     const file = path.join(dir, `${stem}.json`);
     await fs.writeFile(file, JSON.stringify({ ...safeSummary, requests: safeRecords }, null, 2));
-    written.json = path.relative(root, file);
+    written.json = path.relative(realRoot, file);
   }
   return written;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { HealthResultSchema } from '../health.js';
 import { SourceInfoSchema } from '../sources/outline.js';
+import { FILE_REFUSED } from './file-resolver.js';
 
 export const MAX_FAILURES = 20;
 export const MAX_EXCERPT_BYTES = 2048;
@@ -166,7 +167,7 @@ export class RunRecorder {
   readonly records: RequestRecord[] = [];
   private readonly allFailures: Failure[] = [];
   private readonly started = Date.now();
-  private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number } | undefined;
+  private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number; refusal?: string } | undefined;
   private runError: string | undefined;
 
   constructor(init: RecorderInit) {
@@ -224,6 +225,9 @@ export class RunRecorder {
       const current = this.current!;
       if (request?.url) current.record.url = request.url.toString();
       if (request?.method) current.record.method = request.method;
+      // A file the request needed was refused (outside the workspace): the request cannot be what
+      // the collection meant, so it fails, whatever the server answered.
+      if (!err && current.refusal) err = { message: current.refusal };
       if (err) {
         this.summary.stats.requests.failed += 1;
         const message = err.code === 'ESOCKETTIMEDOUT' || err.code === 'ETIMEDOUT' ? `request timed out (${err.code})` : `${err.code ? `${err.code}: ` : ''}${err.message ?? 'request failed'}`;
@@ -281,6 +285,8 @@ export class RunRecorder {
       this.current = undefined;
     },
     console: (_cursor: Cursor, level: string, ...args: unknown[]) => {
+      const text = args.map(String).join(' ');
+      if (this.current && text.includes(FILE_REFUSED)) this.current.refusal = `A file the request sends was refused: ${text.slice(text.indexOf(FILE_REFUSED) + FILE_REFUSED.length).replace(/^:\s*/, '')} is outside the workspace root (or not a regular file)`;
       if (this.summary.console.length < MAX_CONSOLE_LINES) this.summary.console.push({ level, message: formatConsole(args) });
       else this.summary.consoleOmitted += 1;
     },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PowerError } from '../errors.js';
 import { CollectionJsonSchema, EnvironmentJsonSchema, type CollectionJson, type EnvironmentJson } from '../postman-api.js';
 import { readV3Collection, readV3Environment } from './v3-collection.js';
+import { MAX_FOLDER_NESTING } from '../bounds.js';
 import { readWorkspaceJson, resolveInsideRoot } from './workspace-files.js';
 
 function describeType(value: unknown): string {
@@ -36,15 +37,14 @@ export function asCollection(value: unknown, where: string): CollectionJson {
     });
   }
   const depth = nestingDepth(parsed.data.item);
-  if (depth > MAX_NESTING) {
-    throw new PowerError('invalid_collection', `${where} nests folders ${depth} levels deep; the limit is ${MAX_NESTING}`, {
+  if (depth > MAX_FOLDER_NESTING) {
+    throw new PowerError('invalid_collection', `${where} nests folders ${depth} levels deep; the limit is ${MAX_FOLDER_NESTING}`, {
       hint: 'Flatten the folder structure: no real collection needs that depth, and runners overflow their stack on it.',
+      details: { limit: MAX_FOLDER_NESTING },
     });
   }
   return parsed.data;
 }
-
-export const MAX_NESTING = 100;
 
 function nestingDepth(items: unknown[]): number {
   // Iterative, so a hostile depth cannot overflow the stack here either.
@@ -53,7 +53,7 @@ function nestingDepth(items: unknown[]): number {
   while (stack.length) {
     const { items: level, depth } = stack.pop()!;
     deepest = Math.max(deepest, depth);
-    if (deepest > MAX_NESTING) return deepest;
+    if (deepest > MAX_FOLDER_NESTING) return deepest;
     for (const item of level) {
       const children = (item as { item?: unknown })?.item;
       if (Array.isArray(children)) stack.push({ items: children, depth: depth + 1 });

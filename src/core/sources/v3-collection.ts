@@ -3,8 +3,10 @@
 // where Postman documents nothing (example files, ordering ties), the choice is said where it is made.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { assertValueBounds, MAX_FOLDER_NESTING } from '../bounds.js';
 import { PowerError } from '../errors.js';
 import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
+import { readConfinedFile, resolveInsideRoot } from './workspace-files.js';
 
 const SCHEMA_V21 = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 const REQUEST_RE = /\.request\.ya?ml$/i;
@@ -25,13 +27,21 @@ function rel(ctx: Context, file: string): string {
 }
 
 async function readYaml(ctx: Context, file: string, code: 'invalid_collection' | 'invalid_environment' = 'invalid_collection'): Promise<Yaml> {
-  const text = await fs.readFile(file, 'utf8');
+  // Every YAML file of the tree through the one confined reader: a symlink out of the workspace is refused.
+  const { text } = await readConfinedFile(ctx.root, file);
   // Loaded on first use: most sessions never read YAML, and the server should start fast.
   const { parse: parseYaml, YAMLParseError } = await import('yaml');
   try {
     // The yaml package parses YAML 1.2, so `yes`/`on` stay strings.
-    const value: unknown = parseYaml(text, { prettyErrors: true });
+    let value: unknown;
+    try {
+      value = parseYaml(text, { prettyErrors: true });
+    } catch (error) {
+      if (error instanceof RangeError) throw new PowerError(code, `${rel(ctx, file)} nests too deeply to parse`, { hint: 'Flatten the YAML.', details: { file: rel(ctx, file) } });
+      throw error;
+    }
     if (value === null || value === undefined) return {};
+    assertValueBounds(value, rel(ctx, file), code);
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new PowerError(code, `${rel(ctx, file)} holds ${Array.isArray(value) ? 'a list' : typeof value}, not a mapping`, {
         hint: 'Each v3 file is a YAML mapping (key: value lines).',
@@ -52,11 +62,26 @@ async function readYaml(ctx: Context, file: string, code: 'invalid_collection' |
   }
 }
 
+/** True when something is at `file` (a symlink counts: reading it decides whether it may be followed). */
 async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(
+  return fs.lstat(file).then(
     () => true,
     () => false,
   );
+}
+
+/** A directory's entries as files and directories, symlinks resolved through the confined check. */
+async function listDirectory(ctx: Context, dir: string): Promise<Array<{ name: string; isFile: boolean; isDirectory: boolean }>> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  const listed: Array<{ name: string; isFile: boolean; isDirectory: boolean }> = [];
+  for (const entry of entries) {
+    if (entry.isSymbolicLink()) {
+      // Refused (path_outside_workspace) when it points out of the workspace.
+      const target = await fs.stat(await resolveInsideRoot(ctx.root, path.join(dir, entry.name)));
+      listed.push({ name: entry.name, isFile: target.isFile(), isDirectory: target.isDirectory() });
+    } else listed.push({ name: entry.name, isFile: entry.isFile(), isDirectory: entry.isDirectory() });
+  }
+  return listed;
 }
 
 /** `Key: value` maps and `[{key, value, …}]` lists both become key/value lists. */
@@ -174,7 +199,7 @@ function convertSettings(settings: unknown): Yaml | undefined {
 async function readExamples(ctx: Context, dir: string, requestName: string): Promise<Yaml[]> {
   const examplesDir = path.join(dir, '.resources', `${requestName}.resources`, 'examples');
   if (!(await exists(examplesDir))) return [];
-  const files = (await fs.readdir(examplesDir)).filter((file) => /\.example\.ya?ml$/i.test(file)).sort();
+  const files = (await listDirectory(ctx, examplesDir)).filter((entry) => entry.isFile && /\.example\.ya?ml$/i.test(entry.name)).map((entry) => entry.name).sort();
   const examples: Yaml[] = [];
   for (const file of files) {
     const example = await readYaml(ctx, path.join(examplesDir, file));
@@ -238,12 +263,11 @@ async function convertRequest(ctx: Context, dir: string, file: string): Promise<
 }
 
 /** The items of one directory (requests and sub-folders), sorted by `order`, then name. */
-async function readLevel(ctx: Context, dir: string): Promise<Yaml[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
+async function readLevel(ctx: Context, dir: string, depth: number): Promise<Yaml[]> {
   const children: Array<{ item?: Yaml; order?: number; name: string }> = [];
-  for (const entry of entries) {
-    if (entry.isDirectory() && !entry.name.startsWith('.')) children.push(await readFolder(ctx, path.join(dir, entry.name)));
-    else if (entry.isFile() && REQUEST_RE.test(entry.name)) children.push(await convertRequest(ctx, dir, entry.name));
+  for (const entry of await listDirectory(ctx, dir)) {
+    if (entry.isDirectory && !entry.name.startsWith('.')) children.push(await readFolder(ctx, path.join(dir, entry.name), depth + 1));
+    else if (entry.isFile && REQUEST_RE.test(entry.name)) children.push(await convertRequest(ctx, dir, entry.name));
   }
   // Items without an order go last; ties sort by name (the converters' convention; Postman says nothing).
   children.sort((a, b) => (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -258,11 +282,17 @@ async function readDefinition(ctx: Context, dir: string): Promise<Yaml> {
   return {};
 }
 
-async function readFolder(ctx: Context, dir: string): Promise<{ item: Yaml; order?: number; name: string }> {
+async function readFolder(ctx: Context, dir: string, depth: number): Promise<{ item: Yaml; order?: number; name: string }> {
+  const where = rel(ctx, dir);
+  if (depth > MAX_FOLDER_NESTING) {
+    throw new PowerError('invalid_collection', `${where} nests folders more than ${MAX_FOLDER_NESTING} levels deep; the limit is ${MAX_FOLDER_NESTING}`, {
+      hint: 'Flatten the folder structure: no real collection needs that depth.',
+      details: { limit: MAX_FOLDER_NESTING },
+    });
+  }
   const definition = await readDefinition(ctx, dir);
   const name = String(definition.name ?? path.basename(dir));
-  const where = rel(ctx, dir);
-  const item: Yaml = { name, item: await readLevel(ctx, dir) };
+  const item: Yaml = { name, item: await readLevel(ctx, dir, depth) };
   if (definition.id) item.id = String(definition.id);
   if (definition.description) item.description = String(definition.description);
   const auth = convertAuth(ctx, definition.auth, where);
@@ -281,7 +311,8 @@ async function holdsRequests(dir: string, depth = 0): Promise<boolean> {
   if (depth > 8) return false;
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
-    if (entry.isFile() && REQUEST_RE.test(entry.name)) return true;
+    // Only a guess at the shape; the read that follows confines every file.
+    if ((entry.isFile() || entry.isSymbolicLink()) && REQUEST_RE.test(entry.name)) return true;
     if (entry.isDirectory() && !entry.name.startsWith('.') && (await holdsRequests(path.join(dir, entry.name), depth + 1))) return true;
   }
   return false;
@@ -305,7 +336,7 @@ export async function readV3Collection(root: string, dir: string): Promise<{ col
   const definition = await readDefinition(ctx, dir);
   const collection: Yaml = {
     info: { name: String(definition.name ?? path.basename(dir)), schema: SCHEMA_V21, ...(definition.description ? { description: String(definition.description) } : {}) },
-    item: await readLevel(ctx, dir),
+    item: await readLevel(ctx, dir, 1),
   };
   const auth = convertAuth(ctx, definition.auth, rel(ctx, dir));
   if (auth) collection.auth = auth;
