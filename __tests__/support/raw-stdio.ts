@@ -15,8 +15,9 @@ export interface RawServer {
   close(): Promise<void>;
 }
 
-export function spawnServer(cwd: string, env: Record<string, string> = {}): RawServer {
-  const child = spawn(process.execPath, [path.resolve('dist/cli.js')], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+/** `args`: the script and its flags (default the built binary; tests may use __tests__/support/serve-test.mjs). */
+export function spawnServer(cwd: string, env: Record<string, string> = {}, args: string[] = [path.resolve('dist/cli.js')]): RawServer {
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const server: RawServer = {
     child,
     messages: [],

@@ -88,6 +88,7 @@ const HealthBlock = z.looseObject({
 
 const Bail = z.union([z.boolean(), z.enum(['failure', 'error'])]);
 const RunBlock = z.looseObject({
+  maxResponseBytes: z.number().int().min(1024).max(2 ** 31).optional().describe('Largest response a request may receive; default 50 MB'),
   requestTimeoutMs: PositiveMs.optional(),
   scriptTimeoutMs: PositiveMs.optional(),
   runTimeoutMs: PositiveMs.optional(),
@@ -212,6 +213,7 @@ export const PostmanConfigSchema = z.object({
     attempts: z.number(),
   }),
   run: z.object({
+    maxResponseBytes: z.number(),
     requestTimeoutMs: z.number(),
     scriptTimeoutMs: z.number(),
     runTimeoutMs: z.number(),
@@ -229,7 +231,7 @@ export type PostmanConfig = z.infer<typeof PostmanConfigSchema>;
 
 /** The one home of the defaults: health checks and runs read them from here. */
 export const DEFAULT_HEALTH = { timeoutMs: 2000, attempts: 5, deadlineMs: 30_000 };
-export const DEFAULT_RUN = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, runTimeoutMs: 600_000, bail: false as const };
+export const DEFAULT_RUN = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, runTimeoutMs: 600_000, maxResponseBytes: 50 * 1024 * 1024, bail: false as const };
 
 const KNOWN_KEYS: Record<Exclude<ConfigShape, 'none'>, string[]> = {
   snake_case: ['workspace_id', 'collection_id', 'environment_id', 'api_key', 'base_url', 'health', 'run', 'baseUrlVariable'],
@@ -435,6 +437,7 @@ export function buildConfig(
       attempts: health?.attempts ?? DEFAULT_HEALTH.attempts,
     },
     run: {
+      maxResponseBytes: run?.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes,
       requestTimeoutMs: run?.requestTimeoutMs ?? DEFAULT_RUN.requestTimeoutMs,
       scriptTimeoutMs: run?.scriptTimeoutMs ?? DEFAULT_RUN.scriptTimeoutMs,
       runTimeoutMs: run?.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs,

@@ -12,7 +12,9 @@ import { SourceResolver } from './sources/resolve.js';
 import { loadDataFile } from './runner/data-file.js';
 import { writeReports, type Reporter } from './runner/reports.js';
 import { RunRegistry } from './runner/run-registry.js';
-import { startLanes } from './runner/lanes.js';
+import { planLanes, startLanes } from './runner/lanes.js';
+import { RunQueue } from './runner/run-queue.js';
+import { randomUUID } from 'node:crypto';
 import { WorkerRunner, workerScript } from './runner/worker-runner.js';
 import { assertRunnable, loadEngine, selectFolders, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
 import type { RunSummary } from './runner/summary.js';
@@ -28,6 +30,8 @@ export interface PowerClientDeps {
   api?: { timeoutMs?: number; retryLimit?: number; maxResponseBytes?: number };
   /** Where runs execute: a worker thread each (default), or this thread. */
   isolation?: 'worker' | 'inline';
+  /** Runs executing at once (lanes counted); default the machine's cores. */
+  runSlots?: number;
 }
 
 /** The health check's own options, all optional; `urls` may also be paths joined to the configured base URL. */
@@ -86,6 +90,8 @@ export class PostmanPowerClient {
   /** The last runs, for polling, cancelling and postman://runs/{id}. */
   readonly runs = new RunRegistry();
   private workers: WorkerRunner | undefined;
+  /** Bounds the run workers executing at once (lanes included); the rest wait as `queued`. */
+  readonly queue: RunQueue;
   private readonly isolation: 'worker' | 'inline';
 
   constructor(deps: PowerClientDeps = {}) {
@@ -95,6 +101,7 @@ export class PostmanPowerClient {
     this.logger = deps.logger ?? silentLogger;
     this.apiSettings = deps.api;
     this.isolation = deps.isolation ?? 'worker';
+    this.queue = new RunQueue(deps.runSlots);
     // The env key is a secret even before any config is read.
     this.secrets.add(this.env.POSTMAN_API_KEY);
   }
@@ -241,6 +248,7 @@ export class PostmanPowerClient {
       bail,
       requestTimeoutMs: args.requestTimeoutMs ?? config.run.requestTimeoutMs,
       scriptTimeoutMs: args.scriptTimeoutMs ?? config.run.scriptTimeoutMs,
+      maxResponseBytes: config.run.maxResponseBytes,
       runTimeoutMs: args.runTimeoutMs ?? config.run.runTimeoutMs,
       insecureTls: args.insecureTls,
       root: config.root,
@@ -258,7 +266,9 @@ export class PostmanPowerClient {
       const health = await this.checkBackendHealth(args.baseUrl && !targetsConfigured ? { urls: [args.baseUrl], ...anyAnswer } : anyAnswer, GATE_HEALTH);
       if (health.status === 'unhealthy') return { summary: unhealthySummary(input, health) };
     }
-    const handle = await this.startRunner(input, args.parallel ?? 1);
+    const parallel = args.parallel ?? 1;
+    const runId = randomUUID();
+    const handle = this.queue.enqueue({ ...input, runId }, planLanes(input, parallel).length, () => this.startRunner({ ...input, runId }, parallel));
     this.runs.add(handle);
     return { handle };
   }

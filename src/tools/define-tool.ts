@@ -38,11 +38,20 @@ export function errorResult(error: unknown, context: ToolContext): CallToolResul
   return { isError: true, content: [{ type: 'text', text: formatError(redactError(powerError, context.secrets)) }] };
 }
 
-/** Masked before it is serialised: the walk sees each string once, whole. */
+/**
+ * Masked before it is serialised: the walk sees each string once, whole. Two text blocks, so either
+ * can be used alone: the human summary, and the same JSON as structuredContent (compact, so the text
+ * never outgrows the structured part's caps).
+ */
 export function successResult<O>(outcome: ToolOutcome<O>, context: ToolContext): CallToolResult {
   const structured = context.secrets.redact(outcome.structured) as Record<string, unknown>;
-  const text = `${context.secrets.redactText(outcome.summary)}\n\n${JSON.stringify(structured, null, 2)}`;
-  return { content: [{ type: 'text', text }], structuredContent: structured };
+  return {
+    content: [
+      { type: 'text', text: context.secrets.redactText(outcome.summary) },
+      { type: 'text', text: JSON.stringify(structured) },
+    ],
+    structuredContent: structured,
+  };
 }
 
 export function registerTools(server: McpServer, tools: ToolDefinition[], context: ToolContext): RegisteredTool[] {

@@ -5,14 +5,16 @@ import { PowerError } from '../core/errors.js';
 import { formatRunSummary } from '../core/runner/format.js';
 import type { SecretSet } from '../core/redact.js';
 import type { RunHandle } from '../core/runner/run-collection.js';
-import { RunSummarySchema, type RunSummary } from '../core/runner/summary.js';
+import { MAX_REQUEST_RECORDS_SHOWN, RunSummarySchema, type RunSummary } from '../core/runner/summary.js';
 import { defineTool, type ToolExtra } from './define-tool.js';
 
 export const DEFAULT_WAIT_MS = 40_000;
 
 function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 'summary' | 'full' | undefined): RunSummary {
   if (detail !== 'full' || !handle) return summary;
-  return { ...summary, requests: handle.records() };
+  const records = handle.records();
+  if (records.length <= MAX_REQUEST_RECORDS_SHOWN) return { ...summary, requests: records };
+  return { ...summary, requests: records.slice(0, MAX_REQUEST_RECORDS_SHOWN), requestsOmitted: records.length - MAX_REQUEST_RECORDS_SHOWN };
 }
 
 function streamProgress(handle: RunHandle, extra: ToolExtra, secrets: SecretSet): () => void {
@@ -107,6 +109,8 @@ export const runCollectionTool = defineTool({
       const stop = streamProgress(running, extra, context.secrets);
       // The client's notifications/cancelled aborts this call: end the run with it.
       const onAbort = () => running.cancel('Cancelled by the client (notifications/cancelled).');
+      // A cancel that arrived while the run was being prepared is honoured now.
+      if (extra.signal.aborted) onAbort();
       extra.signal.addEventListener('abort', onAbort, { once: true });
       try {
         summary = await client.runs.wait(running, waitMs, extra.signal);

@@ -4,7 +4,9 @@ import type { RunSummary } from './summary.js';
 export function formatRunSummary(summary: RunSummary): string {
   const { stats } = summary;
   const head =
-    summary.status === 'running'
+    summary.status === 'queued'
+      ? `Run ${summary.runId} is queued behind other runs (at most one per CPU core run at once). Call run_collection with run_id to wait, or cancel it.`
+      : summary.status === 'running'
       ? `Run ${summary.runId} is still running: ${summary.progress.done}/${summary.progress.total} requests done${summary.progress.current ? ` (now: ${summary.progress.current})` : ''}. Call run_collection with run_id to wait again, or read postman://runs/${summary.runId}.`
       : summary.status === 'backend_unhealthy'
         ? `Run not started: ${summary.health?.summary ?? 'the backend is unhealthy'}`

@@ -32,6 +32,8 @@ export interface RunInput {
   bail?: Bail;
   requestTimeoutMs?: number;
   scriptTimeoutMs?: number;
+  /** A response over this many bytes fails its request with response_too_large. */
+  maxResponseBytes?: number;
   runTimeoutMs?: number;
   insecureTls?: boolean;
   /** File reads (form-data, certificates) are confined to this directory. */
@@ -129,6 +131,7 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 
   const recorder = newRecorder(input, id);
+  recorder.maxResponseBytes = input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes;
   const watcher = new RuntimeSecretWatcher(
     input.onSecrets,
     secretKeysOf(input.environment?.values, input.globals?.values, (input.collection as { variable?: unknown }).variable),
@@ -176,6 +179,9 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
     ...(selection.ids.length ? { entrypoint: { execute: selection.ids, lookupStrategy: 'multipleIdOrName' } } : {}),
     fileResolver: confinedFileResolver(input.root),
     requester: {
+      // As newman: the WHATWG parser (an unparseable URL fails its request instead of vanishing).
+      useWhatWGUrlParser: true,
+      maxResponseSize: input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes,
       strictSSL: !input.insecureTls,
       followRedirects: true,
       agents,

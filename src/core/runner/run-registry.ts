@@ -32,6 +32,8 @@ export class RunRegistry {
 
   /** The summary when the run ends within `waitMs`, else its progress so far (status `running`). */
   async wait(handle: RunHandle, waitMs: number, signal?: AbortSignal): Promise<RunSummary> {
+    // An already-aborted signal never waits.
+    if (signal?.aborted) return handle.snapshot();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const timeout = new Promise<void>((resolve) => {
@@ -57,7 +59,8 @@ export class RunRegistry {
     if (this.runs.size <= MAX_KEPT_RUNS) return;
     for (const [id, handle] of this.runs) {
       if (this.runs.size <= MAX_KEPT_RUNS) break;
-      if (handle.snapshot().status !== 'running') this.runs.delete(id);
+      const status = handle.snapshot().status;
+      if (status !== 'running' && status !== 'queued') this.runs.delete(id);
     }
   }
 }

@@ -11,8 +11,10 @@ export const MAX_FAILURES = 20;
 export const MAX_EXCERPT_BYTES = 2048;
 export const MAX_CONSOLE_LINES = 50;
 export const MAX_CONSOLE_LINE = 500;
+/** Request records a result shows with detail "full"; reports hold them all. */
+export const MAX_REQUEST_RECORDS_SHOWN = 500;
 
-export const RUN_STATUSES = ['running', 'passed', 'failed', 'errored', 'cancelled', 'timed_out', 'backend_unhealthy'] as const;
+export const RUN_STATUSES = ['queued', 'running', 'passed', 'failed', 'errored', 'cancelled', 'timed_out', 'backend_unhealthy'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const ResponseExcerptSchema = z.object({
@@ -75,7 +77,8 @@ export const RunSummarySchema = z.object({
   warnings: z.array(z.string()),
   hint: z.string().optional().describe('What to do next'),
   health: HealthResultSchema.optional().describe('The health check that stopped a run (backend_unhealthy)'),
-  requests: z.array(RequestRecordSchema).optional().describe('Every request, with detail "full"'),
+  requests: z.array(RequestRecordSchema).optional().describe(`Every request, with detail "full" (at most ${MAX_REQUEST_RECORDS_SHOWN})`),
+  requestsOmitted: z.number().optional().describe('Requests left out of requests (the JSON report has all)'),
   reports: z.object({ junit: z.string().optional(), json: z.string().optional() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
@@ -164,6 +167,8 @@ export interface RecorderInit {
 /** Accumulates a RunSummary from the runtime's callbacks. */
 export class RunRecorder {
   readonly summary: RunSummary;
+  /** The response-size limit, named in the failure of a request that exceeds it. */
+  maxResponseBytes: number | undefined;
   readonly records: RequestRecord[] = [];
   private readonly allFailures: Failure[] = [];
   private readonly started = Date.now();
@@ -230,7 +235,12 @@ export class RunRecorder {
       if (!err && current.refusal) err = { message: current.refusal };
       if (err) {
         this.summary.stats.requests.failed += 1;
-        const message = err.code === 'ESOCKETTIMEDOUT' || err.code === 'ETIMEDOUT' ? `request timed out (${err.code})` : `${err.code ? `${err.code}: ` : ''}${err.message ?? 'request failed'}`;
+        const message =
+          err.code === 'ESOCKETTIMEDOUT' || err.code === 'ETIMEDOUT'
+            ? `request timed out (${err.code})`
+            : err.message === 'Maximum response size reached'
+              ? `response_too_large: the response was larger than the ${this.maxResponseBytes ? `${Math.round(this.maxResponseBytes / 1024 / 1024)} MB ` : ''}limit (run.maxResponseBytes in .postman.json) and was not read further`
+              : `${err.code ? `${err.code}: ` : ''}${err.message ?? 'request failed'}`;
         current.record.error = message;
         this.addFailure({ kind: 'request_error', ...this.base(_cursor, item), message });
         return;
@@ -356,7 +366,7 @@ export class RunRecorder {
 
   /** Closes the summary with a final status; the first call wins. */
   finish(forced?: ForcedStatus, message?: string): RunSummary {
-    if (this.summary.status !== 'running') return this.summary;
+    if (this.summary.status !== 'running' && this.summary.status !== 'queued') return this.summary;
     const { stats } = this.summary;
     if (this.runError) this.summary.warnings.push(`The runtime stopped: ${this.runError}`);
     if (message) this.summary.warnings.push(message);

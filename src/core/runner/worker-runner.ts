@@ -123,7 +123,13 @@ export class WorkerRunner {
     const { afterFinish: _afterFinish, onSecrets: _onSecrets, ...serialisable } = input;
     void ready.then(
       () => {
-        if (!finished) worker.postMessage({ type: 'start', input: { ...serialisable, runId: id }, parallel });
+        if (finished) return;
+        try {
+          worker.postMessage({ type: 'start', input: { ...serialisable, runId: id }, parallel });
+        } catch (error) {
+          // Structured cloning can fail (a value too deep or not cloneable): the run errors, the server lives.
+          stop('errored', `The run could not be handed to its worker: ${(error as Error).message}`);
+        }
       },
       (error: Error) => stop('errored', `The run's worker did not start: ${error.message}`),
     );

@@ -33,8 +33,15 @@ export const OutlineSchema = z.object({
     }),
   ),
   warnings: z.array(z.string()).optional(),
+  omitted: z
+    .object({ folders: z.number(), requests: z.number(), variables: z.number() })
+    .optional()
+    .describe('Left out of the lists to keep the answer small (totals stay exact); narrow with folder'),
 });
 export type Outline = z.infer<typeof OutlineSchema>;
+
+/** The outline's lists are capped so a 100 000-request collection still answers in a few hundred KB. */
+export const OUTLINE_LIMITS = { folders: 200, requests: 300, variables: 100 };
 
 interface RawItem {
   id?: string;
@@ -155,5 +162,25 @@ export function outlineCollection(collection: CollectionJson, source: SourceInfo
   };
   if (root) walk(root.item.item ?? [], root.path);
   else walk(collection.item as RawItem[], '');
+  return capOutline(outline);
+}
+
+/** Trims the lists to OUTLINE_LIMITS, saying how much was left out and how to see it. */
+function capOutline(outline: Outline): Outline {
+  const omitted = {
+    folders: Math.max(0, outline.folders.length - OUTLINE_LIMITS.folders),
+    requests: Math.max(0, outline.requests.length - OUTLINE_LIMITS.requests),
+    variables: Math.max(0, outline.variables.length - OUTLINE_LIMITS.variables),
+  };
+  if (!omitted.folders && !omitted.requests && !omitted.variables) return outline;
+  outline.folders = outline.folders.slice(0, OUTLINE_LIMITS.folders);
+  outline.requests = outline.requests.slice(0, OUTLINE_LIMITS.requests);
+  outline.variables = outline.variables.slice(0, OUTLINE_LIMITS.variables);
+  outline.omitted = omitted;
+  const biggest = [...outline.folders].sort((a, b) => b.requests - a.requests).slice(0, 10).map((f) => f.path);
+  outline.warnings = [
+    ...(outline.warnings ?? []),
+    `The outline lists the first ${outline.requests.length} of ${outline.totals.requests} requests and ${outline.folders.length} of ${outline.totals.folders} folders (totals are exact). Narrow it with folder${biggest.length ? `, e.g. one of: ${biggest.join(', ')}` : ''}.`,
+  ];
   return outline;
 }
