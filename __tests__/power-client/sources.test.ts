@@ -87,9 +87,9 @@ describe('cloud sources', () => {
     expect(body.collection).toBeUndefined();
     expect(body.note).toContain('over the 98 KB cap');
     expect(body.note).toContain('Users');
-    // Never a cut, broken JSON: the text block parses after its summary.
-    const text = textOf(capped);
-    expect(() => JSON.parse(text.slice(text.indexOf('\n\n') + 2))).not.toThrow();
+    // Never a cut, broken JSON: the second text block is the same JSON as the structured content.
+    const json = (capped.content[1] as { text: string }).text;
+    expect(JSON.parse(json)).toEqual(body);
   });
 
   it('get_environment masks secrets and marks vault values', async () => {
