@@ -260,3 +260,11 @@ it('reports are not written through a symlinked .postman-power/ that leads outsi
   expect(readdirSync(outside.path('reports-target'))).toEqual([]);
   expect(existsSync(outside.path('reports-target', 'reports'))).toBe(false);
 }, 60_000);
+
+it('a v12 file with a field of the wrong type is invalid_collection naming the file and the field', async () => {
+  ws.write('api/.resources/definition.yaml', 'name: API\n');
+  ws.write('api/Users/List.request.yaml', `$kind: http-request\nmethod: GET\nurl: ${backend.url}/ok\nheaders: 42\n`);
+  await withPair(async (pair) => {
+    expect(textOf(await pair.call('get_collection', { collection: './api' }))).toMatch(/^invalid_collection: api\/Users\/List\.request\.yaml: headers /);
+  });
+});

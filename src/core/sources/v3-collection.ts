@@ -3,6 +3,7 @@
 // where Postman documents nothing (example files, ordering ties), the choice is said where it is made.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { assertValueBounds, MAX_FOLDER_NESTING } from '../bounds.js';
 import { PowerError } from '../errors.js';
 import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
@@ -12,7 +13,46 @@ const SCHEMA_V21 = 'https://schema.getpostman.com/json/collection/v2.1.0/collect
 const REQUEST_RE = /\.request\.ya?ml$/i;
 const RAW_LANGUAGES: Record<string, string> = { json: 'json', text: 'text', xml: 'xml', html: 'html', javascript: 'javascript' };
 
+/** The v2.1 JSON this module builds (output only: inputs are parsed by the schemas below). */
 type Yaml = Record<string, any>;
+
+// ---------- the v3 files, as schemas (every YAML file is parsed by one of these) ----------
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const KeyValueEntry = z.looseObject({
+  key: Scalar,
+  value: z.unknown().optional(),
+  description: z.string().nullish(),
+  disabled: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+  type: z.string().optional(),
+  src: z.unknown().optional(),
+  contentType: z.string().optional(),
+});
+/** `Key: value` maps and `[{key, value, …}]` lists are both written. */
+const KeyValues = z.union([z.array(z.union([KeyValueEntry, z.null()])), z.record(z.string(), z.unknown())]).nullish();
+const AuthEntry = z.looseObject({ type: z.string().optional(), name: z.string().optional(), credentials: KeyValues });
+const Auth = z.union([AuthEntry, z.array(AuthEntry)]).nullish();
+const Scripts = z.array(z.looseObject({ type: z.string().optional(), code: z.unknown().optional() })).nullish();
+const Common = { name: Scalar.optional(), id: Scalar.optional(), description: z.unknown().optional(), order: z.number().optional(), auth: Auth, scripts: Scripts };
+
+export const V3DefinitionSchema = z.looseObject({ ...Common, variables: KeyValues });
+export const V3RequestSchema = z.looseObject({
+  ...Common,
+  $kind: z.string().optional(),
+  method: z.string().optional(),
+  url: z.string().optional(),
+  headers: KeyValues,
+  queryParams: KeyValues,
+  pathVariables: KeyValues,
+  body: z.looseObject({ type: z.string().optional(), content: z.unknown().optional() }).nullish(),
+  settings: z.record(z.string(), z.unknown()).nullish(),
+  query: z.unknown().optional(),
+  variables: z.unknown().optional(),
+});
+const ExampleResponse = z.looseObject({ code: z.number().optional(), statusCode: z.number().optional(), status: Scalar.optional(), headers: KeyValues, body: z.unknown().optional() });
+export const V3ExampleSchema = z.looseObject({ name: Scalar.optional(), response: ExampleResponse.optional(), ...ExampleResponse.shape });
+export const V3EnvironmentSchema = z.looseObject({ name: Scalar.optional(), values: KeyValues });
+type V3Request = z.infer<typeof V3RequestSchema>;
 type KeyValue = { key: string; value?: unknown; description?: string; disabled?: boolean; type?: string; src?: unknown; contentType?: string };
 
 interface Context {
@@ -26,7 +66,20 @@ function rel(ctx: Context, file: string): string {
   return path.relative(ctx.root, file).split(path.sep).join('/') || '.';
 }
 
-async function readYaml(ctx: Context, file: string, code: 'invalid_collection' | 'invalid_environment' = 'invalid_collection'): Promise<Yaml> {
+/** Reads one YAML file through the confined reader, bounds it and parses it with its schema. */
+async function readYaml<T extends z.ZodType>(ctx: Context, file: string, schema: T, code: 'invalid_collection' | 'invalid_environment' = 'invalid_collection'): Promise<z.infer<T>> {
+  const value = await readYamlValue(ctx, file, code);
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue.path.map(String).join('.') || '(root)';
+  throw new PowerError(code, `${rel(ctx, file)}: ${field} ${issue.message.replace(/^Invalid input: /, '')}`, {
+    hint: 'Fix that field (see the Postman v3 collection format); the file is otherwise well-formed YAML.',
+    details: { file: rel(ctx, file), field },
+  });
+}
+
+async function readYamlValue(ctx: Context, file: string, code: 'invalid_collection' | 'invalid_environment'): Promise<Record<string, unknown>> {
   // Every YAML file of the tree through the one confined reader: a symlink out of the workspace is refused.
   const { text } = await readConfinedFile(ctx.root, file);
   // Loaded on first use: most sessions never read YAML, and the server should start fast.
@@ -48,7 +101,7 @@ async function readYaml(ctx: Context, file: string, code: 'invalid_collection' |
         details: { file: rel(ctx, file) },
       });
     }
-    return value as Yaml;
+    return value as Record<string, unknown>;
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const [start] = error.linePos ?? [];
@@ -86,19 +139,21 @@ async function listDirectory(ctx: Context, dir: string): Promise<Array<{ name: s
 
 /** `Key: value` maps and `[{key, value, …}]` lists both become key/value lists. */
 function keyValues(value: unknown): KeyValue[] {
-  if (!value) return [];
-  if (Array.isArray(value)) {
-    return value
-      .filter((entry) => entry && typeof entry === 'object' && 'key' in entry)
-      .map((entry: Yaml) => ({
+  const parsed = KeyValues.safeParse(value);
+  if (!parsed.success || !parsed.data) return [];
+  const data = parsed.data;
+  if (Array.isArray(data)) {
+    return data
+      .filter((entry) => entry !== null)
+      .map((entry) => ({
         ...entry,
         key: String(entry.key),
+        description: entry.description ?? undefined,
         ...(entry.value !== undefined ? { value: entry.value === null ? '' : entry.value } : {}),
         ...(entry.disabled === true || entry.enabled === false ? { disabled: true } : {}),
       }));
   }
-  if (typeof value === 'object') return Object.entries(value as Yaml).map(([key, v]) => ({ key, value: v === null || v === undefined ? '' : v }));
-  return [];
+  return Object.entries(data).map(([key, v]) => ({ key, value: v === null || v === undefined ? '' : v }));
 }
 
 function stringValue(value: unknown): string {
@@ -106,10 +161,11 @@ function stringValue(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function convertAuth(ctx: Context, auth: unknown, where: string): Yaml | undefined {
+function convertAuth(ctx: Context, auth: z.infer<typeof Auth>, where: string): Yaml | undefined {
   if (auth === undefined || auth === null) return undefined; // no auth: inherit
-  let chosen = auth as Yaml;
-  if (Array.isArray(auth)) {
+  let chosen: z.infer<typeof AuthEntry>;
+  if (!Array.isArray(auth)) chosen = auth;
+  else {
     if (auth.length === 0) return undefined;
     if (auth.length > 1) ctx.warnings.push(`${where}: ${auth.length} auths are defined; the first ("${auth[0]?.name ?? auth[0]?.type}") is used`);
     chosen = auth[0];
@@ -121,10 +177,10 @@ function convertAuth(ctx: Context, auth: unknown, where: string): Yaml | undefin
 }
 
 /** Scripts → v2.1 events. Requests say beforeRequest/afterResponse; collections and folders prefix `http:`. */
-function convertScripts(ctx: Context, scripts: unknown, where: string): Yaml[] {
-  if (!Array.isArray(scripts)) return [];
+function convertScripts(ctx: Context, scripts: z.infer<typeof Scripts>, where: string): Yaml[] {
+  if (!scripts) return [];
   const events: Yaml[] = [];
-  for (const script of scripts as Yaml[]) {
+  for (const script of scripts) {
     const type = String(script?.type ?? '');
     const [prefix, phase] = type.includes(':') ? type.split(':', 2) : ['http', type];
     if (prefix !== 'http') continue; // scripts for other protocols do not apply to HTTP runs
@@ -147,9 +203,9 @@ function convertVariables(value: unknown): Yaml[] {
   }));
 }
 
-function convertBody(ctx: Context, body: unknown, where: string): Yaml | undefined {
-  if (!body || typeof body !== 'object') return undefined;
-  const b = body as Yaml;
+function convertBody(ctx: Context, body: V3Request['body'], where: string): Yaml | undefined {
+  if (!body) return undefined;
+  const b = body;
   const type = String(b.type ?? 'none');
   if (type in RAW_LANGUAGES) return { mode: 'raw', raw: stringValue(b.content), options: { raw: { language: RAW_LANGUAGES[type] } } };
   if (type === 'urlencoded') {
@@ -167,14 +223,15 @@ function convertBody(ctx: Context, body: unknown, where: string): Yaml | undefin
   }
   if (type === 'file') {
     // Both `content: {src}` and a bare `content: path` have been seen.
-    const src = typeof b.content === 'string' ? b.content : (b.content as Yaml | undefined)?.src;
+    const content = b.content;
+    const src = typeof content === 'string' ? content : content && typeof content === 'object' && 'src' in content ? content.src : undefined;
     return { mode: 'file', file: { src: src ?? null } };
   }
   if (type !== 'none') ctx.warnings.push(`${where}: body type "${type}" is not known and was left out`);
   return undefined;
 }
 
-function convertUrl(ctx: Context, raw: string, request: Yaml): Yaml | string {
+function convertUrl(ctx: Context, raw: string, request: V3Request): Yaml | string {
   const query = keyValues(request.queryParams);
   const variables = keyValues(request.pathVariables);
   if (query.length === 0 && variables.length === 0) return raw;
@@ -189,9 +246,9 @@ function convertUrl(ctx: Context, raw: string, request: Yaml): Yaml | string {
   return url;
 }
 
-function convertSettings(settings: unknown): Yaml | undefined {
-  if (!settings || typeof settings !== 'object') return undefined;
-  const out: Yaml = { ...(settings as Yaml) };
+function convertSettings(settings: V3Request['settings']): Yaml | undefined {
+  if (!settings) return undefined;
+  const out: Yaml = { ...settings };
   if (Array.isArray(out.disabledSystemHeaders)) out.disabledSystemHeaders = Object.fromEntries(out.disabledSystemHeaders.map((name: string) => [String(name).toLowerCase(), true]));
   return out;
 }
@@ -202,10 +259,10 @@ async function readExamples(ctx: Context, dir: string, requestName: string): Pro
   const files = (await listDirectory(ctx, examplesDir)).filter((entry) => entry.isFile && /\.example\.ya?ml$/i.test(entry.name)).map((entry) => entry.name).sort();
   const examples: Yaml[] = [];
   for (const file of files) {
-    const example = await readYaml(ctx, path.join(examplesDir, file));
+    const example = await readYaml(ctx, path.join(examplesDir, file), V3ExampleSchema);
     // Example files are not documented: the response's status, headers and body are taken from
     // `response` (or the top level), which is what the converters we checked do.
-    const response = (example.response as Yaml | undefined) ?? example;
+    const response = example.response ?? example;
     const code = Number(response.code ?? response.statusCode ?? 200);
     const body = response.body;
     examples.push({
@@ -213,7 +270,7 @@ async function readExamples(ctx: Context, dir: string, requestName: string): Pro
       code,
       ...(response.status ? { status: String(response.status) } : {}),
       header: keyValues(response.headers).map((h) => ({ key: h.key, value: stringValue(h.value) })),
-      body: typeof body === 'string' ? body : body && typeof body === 'object' && 'content' in body ? stringValue((body as Yaml).content) : stringValue(body),
+      body: typeof body === 'string' ? body : body && typeof body === 'object' && 'content' in body ? stringValue(body.content) : stringValue(body),
     });
   }
   return examples;
@@ -222,7 +279,7 @@ async function readExamples(ctx: Context, dir: string, requestName: string): Pro
 async function convertRequest(ctx: Context, dir: string, file: string): Promise<{ item?: Yaml; order?: number; name: string }> {
   const full = path.join(dir, file);
   const where = rel(ctx, full);
-  const yaml = await readYaml(ctx, full);
+  const yaml = await readYaml(ctx, full, V3RequestSchema);
   const stem = file.replace(REQUEST_RE, '');
   const name = String(yaml.name ?? stem);
   const kind = String(yaml.$kind ?? 'http-request');
@@ -274,10 +331,10 @@ async function readLevel(ctx: Context, dir: string, depth: number): Promise<Yaml
   return children.flatMap((child) => (child.item ? [child.item] : []));
 }
 
-async function readDefinition(ctx: Context, dir: string): Promise<Yaml> {
+async function readDefinition(ctx: Context, dir: string): Promise<z.infer<typeof V3DefinitionSchema>> {
   for (const name of ['definition.yaml', 'definition.yml']) {
     const file = path.join(dir, '.resources', name);
-    if (await exists(file)) return readYaml(ctx, file);
+    if (await exists(file)) return readYaml(ctx, file, V3DefinitionSchema);
   }
   return {};
 }
@@ -350,17 +407,14 @@ export async function readV3Collection(root: string, dir: string): Promise<{ col
 /** `*.environment.yaml` / `*.globals.yaml`: values coerced to strings, `enabled: false` and `type: secret` kept. */
 export async function readV3Environment(root: string, file: string): Promise<EnvironmentJson> {
   const ctx: Context = { root, warnings: [], parseUrl: () => ({}) };
-  const yaml = await readYaml(ctx, file, 'invalid_environment');
-  const values = Array.isArray(yaml.values) ? yaml.values : keyValues(yaml.values);
+  const yaml = await readYaml(ctx, file, V3EnvironmentSchema, 'invalid_environment');
   return {
     name: String(yaml.name ?? path.basename(file).replace(/\.(environment|globals)\.ya?ml$/i, '')),
-    values: (values as Yaml[])
-      .filter((entry) => entry && entry.key !== undefined)
-      .map((entry) => ({
-        key: String(entry.key),
-        value: stringValue(entry.value),
-        enabled: entry.enabled !== false && entry.disabled !== true,
-        type: entry.type === 'secret' ? 'secret' : 'default',
-      })),
+    values: keyValues(yaml.values).map((entry) => ({
+      key: entry.key,
+      value: stringValue(entry.value),
+      enabled: entry.disabled !== true,
+      type: entry.type === 'secret' ? 'secret' : 'default',
+    })),
   };
 }
