@@ -1,5 +1,6 @@
 // One measurement in a fresh process, so peak RSS and growth are the runner's own:
-//   node --expose-gc bench/child.mjs <ours|newman> <rss|soak> <count> <baseUrl>
+//   node --expose-gc bench/child.mjs <ours|newman> <rss|soak|huge> <count> <baseUrl>
+// (huge: one request to a <count> MB response; ours stops at its 50 MB response limit.)
 import newman from 'newman';
 import { WorkerRunner, workerScript } from '../dist/core/runner/worker-runner.js';
 import { flatCollection } from './lib.mjs';
@@ -24,7 +25,11 @@ async function runOurs(collection) {
 
 const run = runner === 'ours' ? runOurs : runNewman;
 const rss = () => process.memoryUsage().rss;
-if (mode === 'rss') {
+if (mode === 'huge') {
+  const collection = { info: { name: 'huge' }, item: [{ name: 'huge', request: { method: 'GET', url: `{{baseUrl}}/huge?mb=${count}` } }] };
+  const result = await run(collection).catch((error) => ({ error: String(error) }));
+  process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024, ...result });
+} else if (mode === 'rss') {
   const result = await run(flatCollection(count));
   process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024, ...result });
 } else {

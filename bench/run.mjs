@@ -177,6 +177,16 @@ function child(args) {
   backend.close();
 }
 
+// ---- G: a 200 MB response: ours stops at its 50 MB response limit, newman reads it all
+{
+  log('G. one request answered with a 200 MB body: peak RSS');
+  const backend = await startBackend();
+  const ours = await child(['ours', 'huge', '200', backend.url]);
+  const theirs = await child(['newman', 'huge', '200', backend.url]);
+  results.G = { ours: ours.peakRss, newman: theirs.peakRss };
+  backend.close();
+}
+
 await workers.close();
 
 // ---- BENCHMARKS.md
@@ -200,6 +210,7 @@ const GAPS = [
   },
   { met: (r) => r.E.worker <= 250, text: 'E: cancel slower than 250 ms in this run.' },
   { met: (r) => r.F.ours <= 50 * 1024 * 1024, text: 'F: memory grew more than 50 MB over the soak.' },
+  { met: (r) => r.G.ours <= 400 * 1024 * 1024, text: 'G: the response limit did not keep memory under 400 MB.' },
 ];
 
 const r = results;
@@ -223,6 +234,7 @@ const lines = [
   `| D. 10 000 requests, peak RSS of the process (${r.D.runs} runs; newman 1 run) | ${mb(r.D.ours)} MB | newman 6: ${mb(r.D.newman)} MB | ${round(r.D.ours / r.D.newman, 2)}× | ≤ 300 MB: ${ok(r.D.ours <= 300 * 1024 * 1024)} |`,
   `| E. cancel during an in-flight request → summary | worker terminate: ${round(r.E.worker)} ms | in-thread abort + agent destroy: ${round(r.E.inline)} ms | | ≤ 250 ms: ${ok(r.E.worker <= 250)} |`,
   `| F. soak, 200 runs of 10 requests, RSS growth after run 20 (1 run each) | ${mb(r.F.ours)} MB | newman 6: ${mb(r.F.newman)} MB | | ≤ 50 MB: ${ok(r.F.ours <= 50 * 1024 * 1024)} |`,
+  `| G. one request answered with 200 MB, peak RSS of the process (1 run each) | ${mb(r.G.ours)} MB (request fails: response_too_large at 50 MB) | newman 6: ${mb(r.G.newman)} MB (reads it all) | ${round(r.G.ours / r.G.newman, 2)}× | ≤ 400 MB: ${ok(r.G.ours <= 400 * 1024 * 1024)} |`,
   '',
   '## Notes',
   '',
