@@ -7,7 +7,7 @@ import { PowerError } from './errors.js';
 import { PostmanApiClient, type CollectionJson } from './postman-api.js';
 import { viewEnvironment, type EnvironmentView } from './sources/environment-view.js';
 import { collectionSecrets, secretVariableValues } from './secret-sources.js';
-import { findFolder, outlineCollection, type Outline } from './sources/outline.js';
+import { findFolder, itemPaths, outlineCollection, urlOf, type Outline } from './sources/outline.js';
 import { SourceResolver } from './sources/resolve.js';
 import { loadDataFile } from './runner/data-file.js';
 import { writeReports, type Reporter } from './runner/reports.js';
@@ -16,7 +16,7 @@ import { planLanes, startLanes } from './runner/lanes.js';
 import { RunQueue } from './runner/run-queue.js';
 import { randomUUID } from 'node:crypto';
 import { WorkerRunner, workerScript } from './runner/worker-runner.js';
-import { assertRunnable, loadEngine, selectFolders, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
+import { assertRunnable, loadEngine, selectItems, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
 import type { RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
@@ -228,7 +228,7 @@ export class PostmanPowerClient {
     const resolver = await this.resolver();
     const { value: collection, source, warnings } = await resolver.resolveCollection(args.collection);
     assertRunnable(collection);
-    selectFolders(collection, args.folders);
+    selectItems(collection, args.folders);
     const environment = await resolver.resolveEnvironment(args.environment);
     const globals = args.globals ? await resolver.resolveEnvironment(args.globals) : undefined;
     const data = args.data ? await loadDataFile(config.root, args.data) : undefined;
@@ -252,7 +252,7 @@ export class PostmanPowerClient {
       runTimeoutMs: args.runTimeoutMs ?? config.run.runTimeoutMs,
       insecureTls: args.insecureTls,
       root: config.root,
-      warnings,
+      warnings: [...(warnings ?? []), ...baseUrlWarnings(collection, args.baseUrl ?? config.baseUrl, config.baseUrlVariable)],
       // Values a script assigns to secret-typed variables (a login flow's token) are masked from then on.
       onSecrets: (values) => this.secrets.add(...values),
       afterFinish: async (summary, records) => {
@@ -289,4 +289,24 @@ export class PostmanPowerClient {
     await this.workers?.close();
     this.configCache = undefined;
   }
+}
+
+/** Host variables the collection's request URLs start with (`{{APIURL}}/users` → APIURL). */
+export function hostVariables(collection: CollectionJson): string[] {
+  const names = new Set<string>();
+  for (const { item } of itemPaths(collection.item)) {
+    if (Array.isArray(item.item) || !item.request) continue;
+    const match = /^\s*\{\{([^{}]+)\}\}/.exec(urlOf(item.request));
+    if (match) names.add(match[1]);
+  }
+  return [...names];
+}
+
+/** A base URL that no request uses would silently do nothing: say so, and name what the collection uses. */
+function baseUrlWarnings(collection: CollectionJson, baseUrl: string | undefined, variable: string): string[] {
+  if (!baseUrl || JSON.stringify(collection).includes(`{{${variable}}}`)) return [];
+  const used = hostVariables(collection).filter((name) => name !== variable);
+  return [
+    `The base URL ${baseUrl} was not applied: no request uses {{${variable}}}.${used.length ? ` The collection's hosts come from ${used.map((name) => `{{${name}}}`).join(', ')}: set "baseUrlVariable": "${used[0]}" in .postman.json, or pass env_vars {"${used[0]}": "${baseUrl}"}.` : ''}`,
+  ];
 }

@@ -5,7 +5,8 @@ import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { formatError, redactError, toPowerError } from '../core/errors.js';
+import { closeMatches } from '../core/did-you-mean.js';
+import { formatError, PowerError, redactError, toPowerError } from '../core/errors.js';
 import type { ToolContext } from './context.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -54,6 +55,24 @@ export function successResult<O>(outcome: ToolOutcome<O>, context: ToolContext):
   };
 }
 
+/**
+ * Every input schema is strict: an unknown argument (`folder` for `folders`) is an invalid_argument
+ * with a "did you mean", never silently ignored. The schema is registered loose so the unknown key
+ * reaches this check (the SDK would drop it, or answer a bare zod error), and advertised with
+ * `additionalProperties: false` so clients see it is strict.
+ */
+export function assertKnownArguments(tool: Pick<ToolDefinition, 'name' | 'inputSchema'>, args: Record<string, unknown>): void {
+  const known = Object.keys(tool.inputSchema);
+  const unknown = Object.keys(args).filter((key) => !known.includes(key));
+  if (!unknown.length) return;
+  const suggestions = unknown.map((key) => [key, closeMatches(key, known, 1)[0]] as const);
+  const guesses = suggestions.filter(([, guess]) => guess).map(([key, guess]) => `"${key}" → "${guess}"`);
+  throw new PowerError('invalid_argument', `Unknown argument${unknown.length === 1 ? '' : 's'} for ${tool.name}: ${unknown.map((key) => `"${key}"`).join(', ')}`, {
+    hint: `${guesses.length ? `Did you mean ${guesses.join(', ')}? ` : ''}${tool.name} takes: ${known.join(', ')}.`,
+    details: { unknown, known },
+  });
+}
+
 export function registerTools(server: McpServer, tools: ToolDefinition[], context: ToolContext): RegisteredTool[] {
   return tools.map((tool) =>
     server.registerTool(
@@ -61,12 +80,13 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
+        inputSchema: z.looseObject(tool.inputSchema).meta({ additionalProperties: false }),
         outputSchema: compactOutput(tool.outputSchema),
         annotations: tool.annotations,
       },
       (async (args: Record<string, unknown>, extra: ToolExtra) => {
         try {
+          assertKnownArguments(tool, args);
           context.onToolCall?.(tool.name);
           const outcome = await tool.handler(args as never, context, extra);
           await context.client.primeSecrets();

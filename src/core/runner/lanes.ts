@@ -2,8 +2,8 @@
 // merged results keep collection order) or, with fewer than two top-level folders, by iterations.
 // Each lane gets its own copy of the variable scopes: lanes do not see variables another lane sets.
 import { randomUUID } from 'node:crypto';
-import { findFolder } from '../sources/outline.js';
-import { countRequests, iterationCount, startRun, type Engine, type RunHandle, type RunInput } from './run-collection.js';
+import { findItems } from '../sources/outline.js';
+import { countRequests, iterationCount, startRun, withItemIds, type Engine, type RunHandle, type RunInput } from './run-collection.js';
 import { RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
 
 export interface Lane {
@@ -33,13 +33,17 @@ function chunk(entries: Entry[], n: number): Entry[][] {
   return chunks;
 }
 
-/** The lanes of a run: one lane (the input itself) when parallel ≤ 1 or nothing can be split. */
-export function planLanes(input: RunInput, parallel: number): Lane[] {
+/**
+ * The lanes of a run: one lane (the input itself) when parallel ≤ 1 or nothing can be split. Lanes
+ * name their folders by id (given to every item first), never by name.
+ */
+export function planLanes(given: RunInput, parallel: number): Lane[] {
+  const input = { ...given, collection: withItemIds(given.collection) };
   const single = [{ input, iterationOffset: 0 }];
   if (parallel <= 1) return single;
   const entries: Entry[] = input.folders?.length
-    ? input.folders.map((folder) => findFolder(input.collection, folder).item).map((item) => ({ ref: item.id ?? item.name ?? '', item }))
-    : (input.collection.item as Entry['item'][]).map((item) => ({ ref: item.id ?? item.name ?? '', item }));
+    ? findItems(input.collection, input.folders).map(({ item }) => ({ ref: item.id!, item }))
+    : (input.collection.item as Entry['item'][]).map((item) => ({ ref: item.id!, item }));
   if (entries.filter((entry) => Array.isArray(entry.item.item)).length >= 2) {
     return chunk(entries, Math.min(parallel, entries.length)).map((lane) => ({ input: { ...input, folders: lane.map((entry) => entry.ref) }, iterationOffset: 0 }));
   }

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SecretSet } from '../redact.js';
 import { confinedDirectory } from '../sources/workspace-files.js';
-import type { RequestRecord, RunSummary } from './summary.js';
+import type { Failure, RequestRecord, RunSummary } from './summary.js';
 
 export type Reporter = 'junit' | 'json';
 
@@ -18,24 +18,49 @@ export function escapeXml(text: unknown): string {
     .replace(/"/g, '&quot;');
 }
 
+/**
+ * JUnit XML built from the per-request records: one testcase per request (per iteration), each
+ * failure attached to its own record by position (never by name). Assertion failures are
+ * `<failure>`; a request that could not be sent and a script that threw are `<error>`; skipped
+ * requests are `<skipped/>`. Counts are of testcases, as CI tools read them.
+ */
 export function junitReport(summary: RunSummary, records: RequestRecord[]): string {
   const seconds = (ms?: number) => ((ms ?? 0) / 1000).toFixed(3);
+  const byRecord = new Map<number, Failure[]>();
+  for (const failure of summary.failures) {
+    if (failure.requestIndex === undefined) continue;
+    byRecord.set(failure.requestIndex, [...(byRecord.get(failure.requestIndex) ?? []), failure]);
+  }
+  let failed = 0;
+  let errored = 0;
+  let skipped = 0;
   const cases = records.map((record, index) => {
-    const failures = summary.failures.filter((f) => f.request === record.name && f.iteration === record.iteration && f.folder === record.folder);
-    const body = failures
-      .map((f) => `      <failure type="${escapeXml(f.kind)}" message="${escapeXml(f.assertion ? `${f.assertion}: ${f.message}` : f.message)}">${escapeXml(JSON.stringify({ expected: f.expected, actual: f.actual, response: f.response }))}</failure>`)
-      .join('\n');
-    const failedHere = record.assertions.failed > 0 || record.error;
-    const missing = failedHere && failures.length === 0 ? `      <failure type="failure" message="${escapeXml(record.error ?? `${record.assertions.failed} assertion(s) failed`)}"/>` : '';
-    const name = `${record.folder ? `${record.folder}/` : ''}${record.name}${summary.stats.iterations > 1 ? ` [iteration ${record.iteration}]` : ''}`;
-    const inner = [body, missing].filter(Boolean).join('\n');
-    return `    <testcase classname="${escapeXml(summary.collection.name)}" name="${escapeXml(name)}" time="${seconds(record.timeMs)}" id="${index}"${inner ? `>\n${inner}\n    </testcase>` : '/>'}`;
+    const listed = byRecord.get(index) ?? [];
+    const errors = listed.filter((f) => f.kind !== 'assertion');
+    const failures = listed.filter((f) => f.kind === 'assertion');
+    const elements: string[] = [];
+    for (const f of errors) elements.push(`      <error type="${escapeXml(f.kind)}" message="${escapeXml(f.message)}"/>`);
+    if (record.error && !errors.some((f) => f.kind === 'request_error')) elements.push(`      <error type="request_error" message="${escapeXml(record.error)}"/>`);
+    for (const f of failures) {
+      elements.push(`      <failure type="AssertionError" message="${escapeXml(`${f.assertion ? `${f.assertion}: ` : ''}${f.message}`)}">${escapeXml(JSON.stringify({ expected: f.expected, actual: f.actual, response: f.response }))}</failure>`);
+    }
+    // Failures past the summary's cap are still counted on their record.
+    const unlisted = record.assertions.failed - failures.length;
+    if (unlisted > 0) elements.push(`      <failure type="AssertionError" message="${unlisted} more assertion(s) failed (see the JSON report)"/>`);
+    if (record.skipped) elements.push('      <skipped/>');
+    if (elements.some((e) => e.startsWith('      <error'))) errored += 1;
+    else if (elements.some((e) => e.startsWith('      <failure'))) failed += 1;
+    else if (record.skipped) skipped += 1;
+    const name = `${record.folder ? `${record.folder}/` : ''}${record.name}${summary.stats.iterations > 1 ? ` [iteration ${record.iteration + 1}]` : ''}`;
+    const classname = `${summary.collection.name}${record.folder ? `.${record.folder.replace(/\//g, '.')}` : ''}`;
+    const inner = elements.join('\n');
+    return `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(name)}" time="${seconds(record.timeMs)}"${inner ? `>\n${inner}\n    </testcase>` : '/>'}`;
   });
-  const failures = records.filter((r) => r.assertions.failed > 0 || r.error).length;
+  const counts = `tests="${records.length}" failures="${failed}" errors="${errored}" skipped="${skipped}" time="${seconds(summary.durationMs)}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeXml(summary.collection.name)}" tests="${records.length}" failures="${failures}" time="${seconds(summary.durationMs)}">`,
-    `  <testsuite name="${escapeXml(summary.collection.name)}" tests="${records.length}" failures="${failures}" errors="0" time="${seconds(summary.durationMs)}" timestamp="${escapeXml(summary.startedAt)}">`,
+    `<testsuites name="${escapeXml(summary.collection.name)}" ${counts}>`,
+    `  <testsuite name="${escapeXml(summary.collection.name)}" ${counts} timestamp="${escapeXml(summary.startedAt.replace(/\.\d+Z$/, ''))}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -10,7 +10,7 @@ import { PowerError } from '../errors.js';
 import type { HealthResult } from '../health.js';
 import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
 import { valueText } from '../sources/environment-view.js';
-import { findFolder, type SourceInfo } from '../sources/outline.js';
+import { findItems, type SourceInfo } from '../sources/outline.js';
 import { confinedFileResolver } from './file-resolver.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
@@ -87,6 +87,29 @@ function toScope(sdk: typeof sdkTypes, json: EnvironmentJson | undefined, extra:
   return new sdk.VariableScope({ ...(json?.name ? { name: json.name } : {}), values } as never);
 }
 
+/**
+ * A copy of the collection in which every item has an id of its own: items without one, or sharing
+ * one, get `pp-<position>` (e.g. `pp-1.0`). Selection and lanes address items by these ids, never by
+ * name, so two folders of the same name can never stand in for each other.
+ */
+export function withItemIds(collection: CollectionJson): CollectionJson {
+  const copy = structuredClone(collection);
+  const seen = new Set<string>();
+  const stack: Array<{ items: unknown[]; position: string }> = [{ items: copy.item, position: '' }];
+  while (stack.length) {
+    const { items, position } = stack.pop()!;
+    items.forEach((raw, index) => {
+      if (!raw || typeof raw !== 'object') return;
+      const item = raw as { id?: unknown; item?: unknown[] };
+      const here = position ? `${position}.${index}` : String(index);
+      if (typeof item.id !== 'string' || item.id === '' || seen.has(item.id)) item.id = `pp-${here}`;
+      seen.add(item.id as string);
+      if (Array.isArray(item.item)) stack.push({ items: item.item, position: here });
+    });
+  }
+  return copy;
+}
+
 /** Requests in a list of items, folders included. */
 export function countRequests(items: unknown[]): number {
   let count = 0;
@@ -106,27 +129,27 @@ export function newRecorder(input: RunInput, runId: string): RunRecorder {
     runId,
     collection: { name: input.collection.info.name, source: input.source },
     environment: input.environment?.name,
-    total: selectFolders(input.collection, input.folders).requests * iterations,
+    total: selectItems(input.collection, input.folders).requests * iterations,
     iterations,
     warnings: input.warnings ?? [],
   });
 }
 
-/** Checks the selected folders exist (an unknown one lists those that do) and counts their requests. */
-export function selectFolders(collection: CollectionJson, folders: string[] | undefined): { ids: string[]; requests: number } {
-  if (!folders?.length) return { ids: [], requests: countRequests(collection.item) };
-  const found = folders.map((folder) => findFolder(collection, folder));
+/** Checks the selected folders or requests exist (an unknown one lists close matches) and counts their requests. */
+export function selectItems(collection: CollectionJson, wanted: string[] | undefined): { ids: string[]; requests: number } {
+  if (!wanted?.length) return { ids: [], requests: countRequests(collection.item) };
+  const found = findItems(collection, wanted);
   return {
-    // The runtime looks folders up by id or name; names are what the collection JSON may lack ids for.
-    ids: found.map((folder) => folder.item.id ?? folder.item.name ?? ''),
-    requests: found.reduce((sum, folder) => sum + countRequests(folder.item.item ?? []), 0),
+    // Ids are unique once withItemIds ran (every run path does); a name is only a last resort.
+    ids: found.map((entry) => entry.item.id ?? entry.item.name ?? ''),
+    requests: countRequests(found.map((entry) => entry.item)),
   };
 }
 
 export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   const id = input.runId ?? randomUUID();
   const iterations = iterationCount(input);
-  const selection = selectFolders(input.collection, input.folders);
+  const selection = selectItems(input.collection, input.folders);
   const envVars = { ...(input.envVars ?? {}) };
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 

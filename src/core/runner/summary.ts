@@ -37,6 +37,7 @@ export const FailureSchema = z.object({
   expected: z.unknown().optional(),
   actual: z.unknown().optional(),
   response: ResponseExcerptSchema.optional(),
+  requestIndex: z.number().optional().describe('Position of its request in the run (as in requests with detail "full")'),
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
@@ -174,6 +175,8 @@ export class RunRecorder {
   private readonly started = Date.now();
   private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number; refusal?: string } | undefined;
   private runError: string | undefined;
+  /** Variables left unresolved in request URLs, with how many requests used them. */
+  private readonly unresolved = new Map<string, number>();
 
   constructor(init: RecorderInit) {
     this.summary = {
@@ -200,13 +203,15 @@ export class RunRecorder {
     else this.summary.failuresOmitted += 1;
   }
 
-  private base(cursor: Cursor, item: SdkItem): Pick<Failure, 'iteration' | 'folder' | 'request' | 'method' | 'url'> {
+  private base(cursor: Cursor, item: SdkItem): Pick<Failure, 'iteration' | 'folder' | 'request' | 'method' | 'url' | 'requestIndex'> {
     const record = this.current?.record;
     return {
       iteration: cursor.iteration ?? 0,
       folder: record?.folder ?? folderOf(item),
       request: item.name ?? record?.name ?? '(unnamed)',
       ...(record ? { method: record.method, url: record.url } : {}),
+      // The current record is pushed when its item ends, at this position.
+      ...(record ? { requestIndex: this.records.length } : {}),
     };
   }
 
@@ -230,6 +235,8 @@ export class RunRecorder {
       const current = this.current!;
       if (request?.url) current.record.url = request.url.toString();
       if (request?.method) current.record.method = request.method;
+      const unresolved = unresolvedVariables(current.record.url);
+      for (const name of unresolved) this.unresolved.set(name, (this.unresolved.get(name) ?? 0) + 1);
       // A file the request needed was refused (outside the workspace): the request cannot be what
       // the collection meant, so it fails, whatever the server answered.
       if (!err && current.refusal) err = { message: current.refusal };
@@ -241,8 +248,9 @@ export class RunRecorder {
             : err.message === 'Maximum response size reached'
               ? `response_too_large: the response was larger than the ${this.maxResponseBytes ? `${Math.round(this.maxResponseBytes / 1024 / 1024)} MB ` : ''}limit (run.maxResponseBytes in .postman.json) and was not read further`
               : `${err.code ? `${err.code}: ` : ''}${err.message ?? 'request failed'}`;
-        current.record.error = message;
-        this.addFailure({ kind: 'request_error', ...this.base(_cursor, item), message });
+        const named = unresolved.length ? ` — the URL uses ${unresolved.map((name) => `{{${name}}}`).join(', ')}, which ${unresolved.length === 1 ? 'is' : 'are'} not defined in the environment, globals or collection variables` : '';
+        current.record.error = message + named;
+        this.addFailure({ kind: 'request_error', ...this.base(_cursor, item), message: message + named });
         return;
       }
       if (response) {
@@ -334,6 +342,7 @@ export class RunRecorder {
     this.records.length = 0;
     this.allFailures.length = 0;
     for (const { summary, records, iterationOffset } of lanes) {
+      const indexOffset = this.records.length;
       stats.requests.total += summary.stats.requests.total;
       stats.requests.failed += summary.stats.requests.failed;
       stats.assertions.total += summary.stats.assertions.total;
@@ -343,7 +352,7 @@ export class RunRecorder {
       target.progress.done += summary.progress.done;
       if (summary.progress.current) target.progress.current = summary.progress.current;
       for (const failure of summary.failures) {
-        const shifted = { ...failure, iteration: failure.iteration + iterationOffset };
+        const shifted = { ...failure, iteration: failure.iteration + iterationOffset, ...(failure.requestIndex !== undefined ? { requestIndex: failure.requestIndex + indexOffset } : {}) };
         this.allFailures.push(shifted);
         if (target.failures.length < MAX_FAILURES) target.failures.push(shifted);
         else target.failuresOmitted += 1;
@@ -370,6 +379,16 @@ export class RunRecorder {
     const { stats } = this.summary;
     if (this.runError) this.summary.warnings.push(`The runtime stopped: ${this.runError}`);
     if (message) this.summary.warnings.push(message);
+    if (this.unresolved.size) {
+      const names = [...this.unresolved].map(([name, count]) => `{{${name}}} (${count} request${count === 1 ? '' : 's'})`);
+      this.summary.warnings.push(`Unresolved variables in request URLs: ${names.join(', ')}. Define them in the environment (or pass env_vars), or check that the right environment was used.`);
+    }
+    // A run can only "pass" what it checked: error answers nobody asserted on are said out loud.
+    const unchecked = this.records.filter((record) => (record.code ?? 0) >= 400 && record.assertions.passed + record.assertions.failed + record.assertions.skipped === 0);
+    if (unchecked.length) {
+      const shown = unchecked.slice(0, 5).map((record) => `${record.folder ? `${record.folder}/` : ''}${record.name} → ${record.code}`);
+      this.summary.warnings.push(`${unchecked.length} request${unchecked.length === 1 ? '' : 's'} answered 4xx/5xx and no assertion checked ${unchecked.length === 1 ? 'it' : 'them'}: ${shown.join(', ')}${unchecked.length > 5 ? ', …' : ''}. Add pm.test checks on the status, or the run cannot notice these.`);
+    }
     this.summary.status =
       forced ?? (this.runError || stats.requests.failed > 0 || stats.scriptErrors > 0 ? 'errored' : stats.assertions.failed > 0 ? 'failed' : 'passed');
     const ended = Date.now();
@@ -381,6 +400,16 @@ export class RunRecorder {
   }
 }
 
+/** `{{name}}` left in a URL, as written or percent-encoded by the URL parser. */
+export function unresolvedVariables(url: string): string[] {
+  const names = new Set<string>();
+  for (const match of url.matchAll(/\{\{([^{}]+)\}\}|%7B%7B(.+?)%7D%7D/gi)) {
+    const name = match[1] ?? decodeURIComponent(match[2]);
+    if (!name.startsWith('$')) names.add(name);
+  }
+  return [...names];
+}
+
 function hintFor(summary: RunSummary): string | undefined {
   switch (summary.status) {
     case 'passed':
@@ -388,6 +417,9 @@ function hintFor(summary: RunSummary): string | undefined {
     case 'failed':
       return 'Read each failure (assertion, expected/actual, response excerpt), find the change in the backend that caused it, and propose a fix; then run again.';
     case 'errored':
+      if (summary.warnings.some((warning) => warning.startsWith('Unresolved variables'))) {
+        return 'Some request URLs use variables nothing defines (see warnings and each request_error): use the environment that defines them (environment), set them with env_vars, or point base_url at the variable the collection uses.';
+      }
       return summary.stats.requests.failed > 0
         ? 'Some requests did not get a response (see request_error failures): check the backend is running (check_backend_health) and the URLs resolve.'
         : 'A script threw (see script_error failures): fix the script in the collection, or the response it expects.';

@@ -1,5 +1,6 @@
 // The outline of a collection: what an agent needs to see before running it, without the whole JSON.
 import { z } from 'zod';
+import { closeMatches } from '../did-you-mean.js';
 import { PowerError } from '../errors.js';
 import type { CollectionJson } from '../postman-api.js';
 
@@ -91,6 +92,54 @@ export function folderPaths(items: unknown[], prefix = ''): Array<{ path: string
     }
   }
   return out;
+}
+
+/** Every item (folders and requests) in collection order, with its `A/B/name` path. */
+export function itemPaths(items: unknown[]): Array<{ path: string; item: RawItem }> {
+  const out: Array<{ path: string; item: RawItem }> = [];
+  const stack: Array<{ items: RawItem[]; prefix: string; index: number }> = [{ items: items as RawItem[], prefix: '', index: 0 }];
+  while (stack.length) {
+    const frame = stack[stack.length - 1];
+    if (frame.index >= frame.items.length) {
+      stack.pop();
+      continue;
+    }
+    const item = frame.items[frame.index++];
+    if (!item || typeof item !== 'object') continue;
+    const itemPath = frame.prefix ? `${frame.prefix}/${item.name ?? ''}` : (item.name ?? '');
+    out.push({ path: itemPath, item });
+    if (Array.isArray(item.item)) stack.push({ items: item.item, prefix: itemPath, index: 0 });
+  }
+  return out;
+}
+
+/**
+ * The items a run selects, as newman's `--folder` does: any folder or request, by id, path or name
+ * (case-insensitive), several at once, returned in collection order. An unknown one is an error with
+ * the close matches.
+ */
+export function findItems(collection: CollectionJson, wanted: string[]): Array<{ path: string; item: RawItem }> {
+  const all = itemPaths(collection.item);
+  const chosen = new Set<RawItem>();
+  for (const name of wanted) {
+    const lower = name.toLowerCase();
+    const match =
+      all.find((entry) => entry.item.id === name || entry.path === name) ??
+      all.find((entry) => entry.path.toLowerCase() === lower || (entry.item.name ?? '').toLowerCase() === lower);
+    if (!match) {
+      const close = closeMatches(name, all.flatMap((entry) => [entry.item.name ?? '', entry.path]).filter(Boolean));
+      const folders = all.filter((entry) => Array.isArray(entry.item.item)).map((entry) => entry.path);
+      throw new PowerError('unknown_folder', `No folder or request "${name}" in "${collection.info.name}"`, {
+        hint: close.length ? `Did you mean: ${close.join(', ')}?` : folders.length ? `Folders: ${folders.slice(0, 30).join(', ')}` : 'Name a request of the collection, or leave folders out.',
+        details: { folders, ...(close.length ? { closeMatches: close } : {}) },
+      });
+    }
+    chosen.add(match.item);
+  }
+  // Collection order, and an item inside another chosen one runs once, with its parent.
+  const inside = new Set<RawItem>();
+  for (const entry of all) if (chosen.has(entry.item) && Array.isArray(entry.item.item)) for (const child of itemPaths(entry.item.item)) inside.add(child.item);
+  return all.filter((entry) => chosen.has(entry.item) && !inside.has(entry.item));
 }
 
 /** Finds a folder by name, path or id; an unknown one is an error listing those that exist. */
