@@ -102,6 +102,7 @@ async function checkCommand(urls: string[], flags: { attempts?: number; timeout?
   await client.primeSecrets();
   const result = client.secrets.redact(checked);
   out(result.summary);
+  if (result.note) out(result.note);
   for (const target of result.targets) {
     out(`  ${target.healthy ? 'ok  ' : 'FAIL'} ${target.url} ${target.outcome}${target.statusCode ? ` ${target.statusCode}` : ''} (${target.attempts.length} attempt${target.attempts.length === 1 ? '' : 's'})`);
     if (target.hint) out(`       ${target.hint}`);

@@ -95,7 +95,8 @@ it('flapping: fails, then succeeds within the attempts', async () => {
     res.statusCode = count % 2 === 1 ? 500 : 200;
     res.end();
   });
-  await withConfig({ baseUrl: backend.url });
+  // A health path makes the status count (without one, any answer means up).
+  await withConfig({ baseUrl: backend.url, health: { path: '/health' } });
   const result = await health({ attempts: 3 });
   expect(result.status).toBe('healthy');
   expect(result.targets[0].attempts.map((a) => a.outcome)).toEqual(['http_status', 'ok']);

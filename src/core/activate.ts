@@ -6,6 +6,7 @@ import { classifyReference, CONFIG_FILE_NAME, CONFIG_TEMPLATE, type ConfigState 
 import { toPowerError } from './errors.js';
 import type { HealthResult } from './health.js';
 import type { PostmanPowerClient } from './power-client.js';
+import { hostVariables } from './sources/outline.js';
 import { POWER_NAME, POWER_VERSION } from './version.js';
 
 const Problem = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
@@ -55,6 +56,13 @@ function sourceLabel(source: { kind: string; path?: string; uid?: string; ref: s
   return source.kind === 'cloud' ? `cloud ${source.uid ?? source.ref}` : `${source.kind} ${source.path ?? source.ref}`;
 }
 
+const HEALTH_CANDIDATES = ['/health', '/healthz', '/api/health', '/status'];
+
+/**
+ * A ready-to-write .postman.json built from what is there: the collection and environment found, the
+ * environment variable that holds the backend's URL (an http(s) value, preferring one the requests'
+ * URLs start with) as baseUrl and baseUrlVariable, and a health path only if one answers.
+ */
 async function templateFor(client: PostmanPowerClient, state: ConfigState): Promise<Record<string, unknown>> {
   const resolver = await client.resolver().catch(() => undefined);
   const found = await resolver?.discover().catch(() => undefined);
@@ -62,10 +70,24 @@ async function templateFor(client: PostmanPowerClient, state: ConfigState): Prom
   if (found?.collections.length) template.collection = found.collections[0];
   if (found?.environments.length) template.environment = found.environments[0];
   else delete template.environment;
-  if (found?.environments.length && resolver) {
-    const env = await resolver.resolveEnvironment(found.environments[0]).catch(() => undefined);
-    const base = env?.value.values.find((value) => value.key === state.config.baseUrlVariable)?.value;
-    if (typeof base === 'string' && /^https?:\/\//.test(base)) template.baseUrl = base;
+  if (!resolver) return template;
+  const collection = found?.collections.length ? await resolver.resolveCollection(found.collections[0]).catch(() => undefined) : undefined;
+  const hosts = collection ? hostVariables(collection.value) : [];
+  const env = found?.environments.length ? await resolver.resolveEnvironment(found.environments[0]).catch(() => undefined) : undefined;
+  const urls = (env?.value.values ?? []).filter((entry) => typeof entry.value === 'string' && /^https?:\/\/\S+$/.test(entry.value) && entry.enabled !== false);
+  const base = urls.find((entry) => hosts.includes(entry.key)) ?? urls.find((entry) => entry.key === state.config.baseUrlVariable) ?? urls[0];
+  if (base) {
+    template.baseUrl = String(base.value).replace(/\/+$/, '');
+    if (base.key !== 'baseUrl') template.baseUrlVariable = base.key;
+  } else if (hosts.length && hosts[0] !== 'baseUrl') template.baseUrlVariable = hosts[0];
+  if (base) {
+    for (const candidate of HEALTH_CANDIDATES) {
+      const probe = await client.checkBackendHealth({ urls: [`${template.baseUrl}${candidate}`], expectStatus: '200-299', attempts: 1, timeoutMs: 800, deadlineMs: 1000 }).catch(() => undefined);
+      if (probe?.status === 'healthy') {
+        template.health = { path: candidate };
+        break;
+      }
+    }
   }
   return template;
 }
@@ -157,8 +179,14 @@ function nextSteps(a: Activation, health: HealthResult | undefined): string[] {
   if (a.environment.problem) steps.push(`Environment: ${a.environment.problem.message}. ${a.environment.problem.hint ?? ''}`.trim());
   if (a.config.valid && !a.backend.checked && a.config.found) steps.push(`Set baseUrl in ${CONFIG_FILE_NAME} so the backend can be checked before runs.`);
   if (a.backend.status === 'unhealthy' || a.backend.status === 'degraded') {
-    const hint = health?.targets.find((t) => !t.healthy)?.hint;
-    steps.push(`Backend ${a.backend.status}: ${hint ?? a.backend.summary}. Start it, then call check_backend_health with wait_until_healthy: true.`);
+    const failing = health?.targets.find((t) => !t.healthy);
+    const answering = failing?.outcome === 'http_status' || failing?.outcome === 'body_mismatch';
+    // A backend that answers is running: waiting for it to start can never help.
+    steps.push(
+      answering
+        ? `Backend answers, but ${failing?.url} gave ${failing?.statusCode ?? failing?.outcome}: fix the health path in ${CONFIG_FILE_NAME} (or remove it: then any answer from baseUrl counts), or fix the backend.`
+        : `Backend ${a.backend.status}: ${failing?.hint ?? a.backend.summary}. Start it, then call check_backend_health with wait_until_healthy: true.`,
+    );
   }
   if (a.collection.found) {
     steps.push('Call get_collection to see what will run.');

@@ -498,11 +498,10 @@ export async function findConfig(env: ConfigEnv, cwd: string = process.cwd()): P
   }
 }
 
-export const CONFIG_TEMPLATE = {
+export const CONFIG_TEMPLATE: Record<string, unknown> = {
   collection: 'postman/collections/My API.postman_collection.json',
   environment: 'postman/environments/Local.postman_environment.json',
   baseUrl: 'http://localhost:3000',
-  health: { path: '/health' },
 };
 
 /**

@@ -20,10 +20,9 @@ export function closeMatches(wanted: string, candidates: string[], most = 5): st
   return [...new Set(candidates)]
     .map((candidate) => {
       const lower = candidate.toLowerCase();
-      const score = lower.includes(target) || target.includes(lower) ? 0 : distance(target, lower);
-      return { candidate, score };
+      return { candidate, score: distance(target, lower), contains: lower.includes(target) || target.includes(lower) };
     })
-    .filter(({ score, candidate }) => score <= Math.max(2, Math.floor(candidate.length / 3)))
+    .filter(({ score, candidate, contains }) => contains || score <= Math.max(2, Math.floor(candidate.length / 3)))
     .sort((a, b) => a.score - b.score)
     .slice(0, most)
     .map(({ candidate }) => candidate);

@@ -70,6 +70,7 @@ export const HealthResultSchema = z.object({
   summary: z.string(),
   durationMs: z.number(),
   targets: z.array(TargetResultSchema),
+  note: z.string().optional().describe('What the verdict proves, when it proves less than a health endpoint would'),
 });
 
 export type AttemptRecord = z.infer<typeof AttemptRecordSchema>;

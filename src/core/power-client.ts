@@ -7,7 +7,7 @@ import { PowerError } from './errors.js';
 import { PostmanApiClient, type CollectionJson } from './postman-api.js';
 import { viewEnvironment, type EnvironmentView } from './sources/environment-view.js';
 import { collectionSecrets, secretVariableValues } from './secret-sources.js';
-import { findFolder, itemPaths, outlineCollection, urlOf, type Outline } from './sources/outline.js';
+import { findFolder, hostVariables, outlineCollection, type Outline } from './sources/outline.js';
 import { SourceResolver } from './sources/resolve.js';
 import { loadDataFile } from './runner/data-file.js';
 import { writeReports, type Reporter } from './runner/reports.js';
@@ -74,6 +74,9 @@ export type RunStart = { handle: RunHandle } | { summary: RunSummary };
 /** Short defaults for the pre-run health gate: an agent should hear "down" in seconds. */
 export const GATE_HEALTH = { attempts: 2, timeoutMs: 1500, deadlineMs: 5000 };
 
+/** Without a health path, any HTTP status is an answer. */
+const ANY_ANSWER = '100-599';
+
 export type CollectionResult = Outline & { collection?: unknown; note?: string };
 
 const UNEXPANDED_KEY = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
@@ -129,15 +132,22 @@ export class PostmanPowerClient {
     return state.config;
   }
 
-  /** Plan task 4: checks the configured backend (or the given URLs). An unhealthy backend is a result, not an error. */
+  /**
+   * Plan task 4, and the one health rule every caller shares (the tool, `postman-power check`,
+   * activate_power and the pre-run gate): with a configured health path, that path must answer its
+   * expected status; without one, any HTTP answer from the base URL means "up" (a 404 at the root of
+   * an API under /api included), and the result says that is all it proves. An unhealthy backend is
+   * a result, not an error.
+   */
   async checkBackendHealth(args: HealthArgs = {}, overrides: Partial<HealthOptions> = {}): Promise<HealthResult> {
     const explicit = args.urls && args.urls.length > 0;
     const config = explicit ? (await this.configState()).config : await this.usableConfig();
     const targets = explicit ? args.urls! : config.health.paths.length ? config.health.paths : config.baseUrl ? [config.baseUrl] : [];
-    return checkBackendHealth({
+    const anyAnswer = !explicit && config.health.paths.length === 0 && args.expectStatus === undefined;
+    const result = await checkBackendHealth({
       urls: targets.map((target) => resolveTarget(target, config.baseUrl)),
       method: args.method,
-      expectStatus: args.expectStatus ?? config.health.expectStatus,
+      expectStatus: args.expectStatus ?? (anyAnswer ? ANY_ANSWER : config.health.expectStatus),
       expectBody: args.expectBody,
       timeoutMs: args.timeoutMs ?? config.health.timeoutMs,
       attempts: args.attempts ?? config.health.attempts,
@@ -146,6 +156,10 @@ export class PostmanPowerClient {
       signal: args.signal,
       ...overrides,
     });
+    if (anyAnswer && targets.length) {
+      result.note = `No health path is configured, so any HTTP answer from ${config.baseUrl} counts as up: that proves something is listening, not that it works. Set "health": {"path": "/health"} in .postman.json for a real check.`;
+    }
+    return result;
   }
 
   /** A Postman API client for the current config; an error with a hint when there is no usable key. */
@@ -261,9 +275,8 @@ export class PostmanPowerClient {
     };
     const targetsConfigured = Boolean(config.baseUrl) && (!args.baseUrl || args.baseUrl.replace(/\/+$/, '') === config.baseUrl);
     if (args.checkHealth === true || (args.checkHealth !== false && targetsConfigured)) {
-      // Without a configured health path, any HTTP answer from the base URL (even a 404) means it is up.
-      const anyAnswer = config.health.paths.length === 0 || !targetsConfigured ? { expectStatus: '100-599' } : {};
-      const health = await this.checkBackendHealth(args.baseUrl && !targetsConfigured ? { urls: [args.baseUrl], ...anyAnswer } : anyAnswer, GATE_HEALTH);
+      // The same rule as check_backend_health; a base URL given for this run alone is asked for any answer.
+      const health = await this.checkBackendHealth(args.baseUrl && !targetsConfigured ? { urls: [args.baseUrl], expectStatus: ANY_ANSWER } : {}, GATE_HEALTH);
       if (health.status === 'unhealthy') return { summary: unhealthySummary(input, health) };
     }
     const parallel = args.parallel ?? 1;
@@ -289,17 +302,6 @@ export class PostmanPowerClient {
     await this.workers?.close();
     this.configCache = undefined;
   }
-}
-
-/** Host variables the collection's request URLs start with (`{{APIURL}}/users` → APIURL). */
-export function hostVariables(collection: CollectionJson): string[] {
-  const names = new Set<string>();
-  for (const { item } of itemPaths(collection.item)) {
-    if (Array.isArray(item.item) || !item.request) continue;
-    const match = /^\s*\{\{([^{}]+)\}\}/.exec(urlOf(item.request));
-    if (match) names.add(match[1]);
-  }
-  return [...names];
 }
 
 /** A base URL that no request uses would silently do nothing: say so, and name what the collection uses. */

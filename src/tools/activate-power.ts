@@ -6,7 +6,7 @@ export const activatePowerTool = defineTool({
   name: 'activate_power',
   title: 'Activate Postman power',
   description:
-    'Start here: is .postman.json found and valid (else a template to write), is the API key valid, are the collection and environment found, is the backend up, and numbered next steps. Works offline.',
+    'Start here: is .postman.json valid (else a template to write), the API key valid, the collection and environment found, the backend up; then numbered next steps. Works offline.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {},
   outputSchema: ActivationSchema.shape,

@@ -7,10 +7,10 @@ export const checkBackendHealthTool = defineTool({
   name: 'check_backend_health',
   title: 'Check backend health',
   description:
-    'Is the backend up, and if not, why? Probes the configured base URL / health path (or urls), retrying failing endpoints with jittered backoff. Returns healthy | degraded | unhealthy, every attempt classified (connection_refused, timeout, dns, tls, reset, http_status, body_mismatch) with a hint. Unhealthy is a normal result.',
+    'Is the backend up, and if not, why? Probes the health path (or any answer from baseUrl, or urls) with jittered backoff. Returns healthy | degraded | unhealthy, each attempt classified (refused, timeout, dns, tls, reset, http_status, body_mismatch) with a hint.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
-    url: z.string().optional().describe('URL or path joined to baseUrl; default the health path'),
+    url: z.string().optional().describe('URL, or path joined to baseUrl'),
     urls: z.array(z.string()).min(1).optional().describe('Several endpoints'),
     method: z.enum(['GET', 'HEAD']).optional().describe('Default GET'),
     expect_status: z.union([z.number().int().min(100).max(599), z.string()]).optional().describe('e.g. 200, "200-399", "2xx"'),
@@ -18,7 +18,7 @@ export const checkBackendHealthTool = defineTool({
     timeout_ms: z.number().int().min(1).max(120_000).optional().describe('Per attempt; default 2000'),
     attempts: z.number().int().min(1).max(50).optional().describe('Default 5'),
     deadline_ms: z.number().int().min(1).max(600_000).optional().describe('Default 30000'),
-    wait_until_healthy: z.boolean().optional().describe('Retry until healthy or the deadline (a starting backend)'),
+    wait_until_healthy: z.boolean().optional().describe('Retry until healthy or the deadline'),
   },
   outputSchema: HealthResultSchema.shape,
   async handler(args, context, extra) {
@@ -35,6 +35,6 @@ export const checkBackendHealthTool = defineTool({
       signal: extra.signal,
     });
     const hints = result.targets.flatMap((target) => (target.hint ? [`- ${target.url}: ${target.hint}`] : []));
-    return { summary: [result.summary, ...hints].join('\n'), structured: result };
+    return { summary: [result.summary, ...hints, ...(result.note ? [result.note] : [])].join('\n'), structured: result };
   },
 });

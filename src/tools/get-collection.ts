@@ -7,10 +7,10 @@ export const getCollectionTool = defineTool({
   name: 'get_collection',
   title: 'Get collection',
   description:
-    'What a run will do: the collection (cloud or local file) as an outline: variables (secrets masked), auth, folders, each request with method, URL, pm.test count, scripts. detail "full" adds the JSON up to a cap.',
+    'What a run will do: the collection (cloud or local) as an outline: variables (secrets masked), auth, folders, requests with method, URL, assertions written, scripts. detail "full" adds the JSON (capped).',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
-    collection: z.string().optional().describe('UID, id, path or name; default from .postman.json'),
+    collection: z.string().optional().describe('UID, id, path or name; default: config'),
     detail: z.enum(['outline', 'full']).optional().describe('Default "outline"'),
     folder: z.string().optional().describe('One folder: name, path (A/B) or id'),
   },

@@ -10,7 +10,7 @@ export const getEnvironmentTool = defineTool({
     'The environment a run will use (cloud or local file): each value with its type and enabled flag; secret and vault values masked.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
-    environment: z.string().optional().describe('UID, id, path or name; default from .postman.json'),
+    environment: z.string().optional().describe('UID, id, path or name; default: config'),
   },
   outputSchema: EnvironmentViewSchema.shape,
   async handler(args, context) {

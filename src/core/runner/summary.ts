@@ -173,7 +173,7 @@ export class RunRecorder {
   readonly records: RequestRecord[] = [];
   private readonly allFailures: Failure[] = [];
   private readonly started = Date.now();
-  private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number; refusal?: string } | undefined;
+  private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number; refusal?: string; writtenUrl: string } | undefined;
   private runError: string | undefined;
   /** Variables left unresolved in request URLs, with how many requests used them. */
   private readonly unresolved = new Map<string, number>();
@@ -226,7 +226,7 @@ export class RunRecorder {
         url: item.request?.url?.toString() ?? '',
         assertions: { passed: 0, failed: 0, skipped: 0 },
       };
-      this.current = { record, failed: false, failureStart: this.allFailures.length };
+      this.current = { record, failed: false, failureStart: this.allFailures.length, writtenUrl: record.url };
       this.summary.progress.current = record.folder ? `${record.folder}/${record.name}` : record.name;
     },
     request: (err: { code?: string; message?: string } | null, _cursor: Cursor, response: SdkResponse | undefined, request: SdkItem['request'], item: SdkItem) => {
@@ -235,7 +235,9 @@ export class RunRecorder {
       const current = this.current!;
       if (request?.url) current.record.url = request.url.toString();
       if (request?.method) current.record.method = request.method;
-      const unresolved = unresolvedVariables(current.record.url);
+      // Named as written in the collection (the URL parser lower-cases a host).
+      const written = unresolvedVariables(current.writtenUrl);
+      const unresolved = unresolvedVariables(current.record.url).map((name) => written.find((w) => w.toLowerCase() === name.toLowerCase()) ?? name);
       for (const name of unresolved) this.unresolved.set(name, (this.unresolved.get(name) ?? 0) + 1);
       // A file the request needed was refused (outside the workspace): the request cannot be what
       // the collection meant, so it fails, whatever the server answered.

@@ -233,3 +233,14 @@ function capOutline(outline: Outline): Outline {
   ];
   return outline;
 }
+
+/** Host variables the collection's request URLs start with (`{{APIURL}}/users` → APIURL). */
+export function hostVariables(collection: CollectionJson): string[] {
+  const names = new Set<string>();
+  for (const { item } of itemPaths(collection.item)) {
+    if (Array.isArray(item.item) || !item.request) continue;
+    const match = /^\s*\{\{([^{}]+)\}\}/.exec(urlOf(item.request));
+    if (match) names.add(match[1]);
+  }
+  return [...names];
+}
