@@ -1,6 +1,7 @@
 // PostmanPowerClient: the facade the MCP tools and the CLI share (plan task 3: activate, get
 // collection, get environment, run collection; plus the health check of plan task 4).
-import { classifyReference, readConfigState, type ConfigEnv, type ConfigState, type PostmanConfig } from './config.js';
+import { promises as fs } from 'node:fs';
+import { classifyReference, findConfig, readConfigState, type ConfigEnv, type ConfigState, type PostmanConfig } from './config.js';
 import { checkBackendHealth, resolveTarget, type HealthOptions, type HealthResult } from './health.js';
 import { activatePower, type Activation } from './activate.js';
 import { PowerError } from './errors.js';
@@ -88,6 +89,7 @@ export class PostmanPowerClient {
   readonly logger: Logger;
   private configCache: Promise<ConfigState> | undefined;
   private primed: Promise<void> | undefined;
+  private configSignature: string | undefined;
   private apiCache: { key: string; client: PostmanApiClient } | undefined;
   private readonly apiSettings: PowerClientDeps['api'];
   /** The last runs, for polling, cancelling and postman://runs/{id}. */
@@ -110,7 +112,15 @@ export class PostmanPowerClient {
   }
 
   /** The current config (cached until `invalidateConfig`); never throws, carries its error instead. */
-  configState(): Promise<ConfigState> {
+  /**
+   * The current config, cached while the file is unchanged (its path, size and mtime are checked on
+   * each call, so an edit is seen even where file watching does not work); never throws, carries
+   * its error instead.
+   */
+  async configState(): Promise<ConfigState> {
+    const signature = await configSignature(this.env, this.cwd);
+    if (this.configCache && signature !== this.configSignature) this.invalidateConfig();
+    this.configSignature = signature;
     this.configCache ??= readConfigState({ env: this.env, cwd: this.cwd }).then((state) => {
       this.secrets.add(state.config.apiKey, ...state.secrets);
       return state;
@@ -311,4 +321,12 @@ function baseUrlWarnings(collection: CollectionJson, baseUrl: string | undefined
   return [
     `The base URL ${baseUrl} was not applied: no request uses {{${variable}}}.${used.length ? ` The collection's hosts come from ${used.map((name) => `{{${name}}}`).join(', ')}: set "baseUrlVariable": "${used[0]}" in .postman.json, or pass env_vars {"${used[0]}": "${baseUrl}"}.` : ''}`,
   ];
+}
+
+/** Where the config file is and its size and mtime: a change means the cached config is stale. */
+async function configSignature(env: ConfigEnv, cwd: string): Promise<string> {
+  const file = await findConfig(env, cwd).catch(() => undefined);
+  if (!file) return 'none';
+  const stat = await fs.stat(file).catch(() => undefined);
+  return `${file}\u0000${stat?.size ?? -1}\u0000${stat?.mtimeMs ?? -1}`;
 }
