@@ -132,8 +132,7 @@ const NamedEntry = z.looseObject({
   name: z.string().optional(),
 });
 
-const KiroNestedShape = z
-  .looseObject({
+const KiroNestedObject = z.looseObject({
     version: z.string(),
     project: z
       .looseObject({
@@ -154,8 +153,8 @@ const KiroNestedShape = z
     environments: z.record(z.string(), NamedEntry.extend({ id: Reference.optional() })).optional(),
     apiKey: ApiKey.optional(),
     ...Common,
-  })
-  .superRefine((value, ctx) => {
+  });
+const KiroNestedShape = KiroNestedObject.superRefine((value, ctx) => {
     const defaults = value.default ?? {};
     const maps = { workspace: value.workspaces, collection: value.collections, environment: value.environments } as const;
     for (const kind of ['workspace', 'collection', 'environment'] as const) {
@@ -233,18 +232,35 @@ export type PostmanConfig = z.infer<typeof PostmanConfigSchema>;
 export const DEFAULT_HEALTH = { timeoutMs: 2000, attempts: 5, deadlineMs: 30_000 };
 export const DEFAULT_RUN = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, runTimeoutMs: 600_000, maxResponseBytes: 50 * 1024 * 1024, bail: false as const };
 
+/** The keys each shape defines, read off its schema (one source of truth). */
 const KNOWN_KEYS: Record<Exclude<ConfigShape, 'none'>, string[]> = {
-  snake_case: ['workspace_id', 'collection_id', 'environment_id', 'api_key', 'base_url', 'health', 'run', 'baseUrlVariable'],
-  kiro_flat: ['workspaceId', 'collectionId', 'collectionUid', 'collection', 'environmentId', 'environmentUid', 'environment', 'apiKey', 'baseUrl', 'health', 'run', 'baseUrlVariable'],
-  kiro_nested: ['version', 'project', 'default', 'workspaces', 'collections', 'environments', 'apiKey', 'health', 'run', 'baseUrlVariable'],
+  snake_case: Object.keys(SnakeShape.shape),
+  kiro_flat: Object.keys(KiroFlatShape.shape),
+  kiro_nested: Object.keys(KiroNestedObject.shape),
+};
+const SHARED_KEYS = new Set(Object.keys(Common));
+/** Keys only one shape has: they decide the shape (`version` alone does not: Kiro's steering writes it beside flat keys). */
+const DECIDING_KEYS: Record<Exclude<ConfigShape, 'none'>, string[]> = {
+  snake_case: KNOWN_KEYS.snake_case.filter((key) => !SHARED_KEYS.has(key) && key.includes('_')),
+  kiro_flat: KNOWN_KEYS.kiro_flat.filter((key) => !SHARED_KEYS.has(key) && key !== 'apiKey'),
+  kiro_nested: KNOWN_KEYS.kiro_nested.filter((key) => !SHARED_KEYS.has(key) && key !== 'apiKey' && key !== 'version'),
 };
 
+/** The shape whose own keys the file uses most (nested wins when any of its structures is there). */
 export function detectShape(raw: Record<string, unknown>): Exclude<ConfigShape, 'none'> {
-  if ('version' in raw || 'project' in raw || 'default' in raw || 'collections' in raw || 'environments' in raw) return 'kiro_nested';
-  const snake = KNOWN_KEYS.snake_case.filter((key) => key.includes('_') && key in raw).length;
-  const camel = KNOWN_KEYS.kiro_flat.filter((key) => /[A-Z]/.test(key) && key !== 'baseUrlVariable' && key in raw).length;
-  return snake > camel ? 'snake_case' : 'kiro_flat';
+  const score = (shape: Exclude<ConfigShape, 'none'>) => DECIDING_KEYS[shape].filter((key) => key in raw).length;
+  if (score('kiro_nested') > 0) return 'kiro_nested';
+  return score('snake_case') > score('kiro_flat') ? 'snake_case' : 'kiro_flat';
 }
+
+/** The same field under each shape's spelling; a field written in another shape's spelling is mapped, never dropped. */
+const FIELD_SPELLINGS: Record<'workspaceId' | 'collection' | 'environment' | 'baseUrl', string[]> = {
+  workspaceId: ['workspace_id', 'workspaceId'],
+  collection: ['collection_id', 'collectionUid', 'collectionId', 'collection'],
+  environment: ['environment_id', 'environmentUid', 'environmentId', 'environment'],
+  baseUrl: ['base_url', 'baseUrl'],
+};
+const FIELD_TYPES = { workspaceId: WorkspaceId, collection: Reference, environment: Reference, baseUrl: HttpUrl };
 
 export interface ConfigEnv {
   POSTMAN_API_KEY?: string;
@@ -276,11 +292,48 @@ interface FileFields {
   extra: Record<string, unknown>;
   /** Set when the key was found under another shape's spelling. */
   apiKeySpelling?: string;
+  /** Fields read from another shape's spelling, for the warnings. */
+  mapped?: string[];
 }
 
 function pickExtra(raw: Record<string, unknown>, shape: Exclude<ConfigShape, 'none'>): Record<string, unknown> {
-  const known = new Set<string>([...KNOWN_KEYS[shape], ...API_KEY_SPELLINGS]);
+  const known = new Set<string>([...KNOWN_KEYS[shape], ...API_KEY_SPELLINGS, ...Object.values(FIELD_SPELLINGS).flat(), 'version']);
   return Object.fromEntries(Object.entries(raw).filter(([key]) => !known.has(key)));
+}
+
+/**
+ * Fields written in another shape's spelling (`collection_id` in a flat file, `baseUrl` beside a
+ * nested `project`): mapped onto the detected shape's fields with a warning, or, when they disagree
+ * with a field already there, a config_invalid naming both — never dropped.
+ */
+function mapForeignFields(raw: Record<string, unknown>, shape: Exclude<ConfigShape, 'none'>, fields: FileFields, file: string): void {
+  const own = new Set(KNOWN_KEYS[shape]);
+  const issues: FieldIssue[] = [];
+  for (const [field, spellings] of Object.entries(FIELD_SPELLINGS) as Array<[keyof typeof FIELD_SPELLINGS, string[]]>) {
+    // In the nested shape every flat spelling is foreign (its fields live under project/default).
+    const foreign = spellings.filter((key) => key in raw && (shape === 'kiro_nested' || !own.has(key)));
+    for (const key of foreign) {
+      const parsed = FIELD_TYPES[field].safeParse(raw[key]);
+      if (!parsed.success) {
+        issues.push({ path: key, message: parsed.error.issues[0].message });
+        continue;
+      }
+      const value = field === 'baseUrl' ? parsed.data.replace(/\/+$/, '') : parsed.data;
+      const current = fields[field];
+      const currentValue = field === 'baseUrl' && current ? current.replace(/\/+$/, '') : current;
+      if (current === undefined) {
+        fields[field] = value;
+        fields.mapped = [...(fields.mapped ?? []), `"${key}" (the ${shapeOfSpelling(key)} spelling) was read as ${field}`];
+      } else if (currentValue !== value) {
+        issues.push({ path: key, message: `says "${value}" but the ${shape} field for ${field} says "${current}": keep one of them` });
+      }
+    }
+  }
+  if (issues.length) throw invalid(file, issues);
+}
+
+function shapeOfSpelling(key: string): string {
+  return key.includes('_') ? 'snake_case' : 'flat camelCase';
 }
 
 /** The key a shape spells itself, or one found under another spelling (with which). */
@@ -311,6 +364,12 @@ function invalid(file: string, issues: FieldIssue[]): PowerError {
 /** Validates one parsed file in its shape and flattens it to the fields we use. */
 export function normaliseFile(raw: Record<string, unknown>, file: string): { shape: Exclude<ConfigShape, 'none'>; fields: FileFields } {
   const shape = detectShape(raw);
+  const { fields } = normaliseInShape(raw, file, shape);
+  mapForeignFields(raw, shape, fields, file);
+  return { shape, fields };
+}
+
+function normaliseInShape(raw: Record<string, unknown>, file: string, shape: Exclude<ConfigShape, 'none'>): { shape: Exclude<ConfigShape, 'none'>; fields: FileFields } {
   const extra = pickExtra(raw, shape);
   if (shape === 'snake_case') {
     const parsed = SnakeShape.safeParse(raw);
@@ -381,6 +440,7 @@ export function buildConfig(
     apiKey = envKey;
     apiKeySource = 'env';
   }
+  for (const note of fields?.mapped ?? []) warnings.push(`${file}: ${note}; write it in one shape's spelling to silence this.`);
   if (fields?.apiKeySpelling) {
     warnings.push(`${file} spells the API key "${fields.apiKeySpelling}", which its ${shape} shape does not define; it is treated as the API key (and masked). Better: move it to the POSTMAN_API_KEY environment variable.`);
   }
