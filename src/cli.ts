@@ -2,8 +2,8 @@
 // `postman-power`: no arguments (or `serve`) runs the MCP server on stdio; `run`, `check` and
 // `config` serve CI and humans from the same core (PostmanPowerClient) the tools use.
 // Exit codes: 0 passed/healthy/valid, 1 test failures (or a degraded/unhealthy check), 2 errors.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatError, redactError, toPowerError } from './core/errors.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { formatError, PowerError, redactError, toPowerError } from './core/errors.js';
 import { createLogger, stderrSink, warnAboutShortSecrets } from './core/logger.js';
 import { PostmanPowerClient } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
@@ -15,6 +15,8 @@ import { serveStdio } from './serve-stdio.js';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
+
+const KNOWN_REPORTERS = ['cli', 'junit', 'json'];
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -52,8 +54,12 @@ interface RunFlags {
 async function runCommand(collection: string | undefined, flags: RunFlags): Promise<number> {
   const client = newClient();
   const reporters = flags.reporters.split(',').map((r) => r.trim()).filter(Boolean);
-  const unknown = reporters.filter((r) => !['cli', 'junit', 'json'].includes(r));
-  if (unknown.length) throw new InvalidArgumentError(`unknown reporter(s): ${unknown.join(', ')} (use cli, junit, json)`);
+  const unknown = reporters.filter((r) => !KNOWN_REPORTERS.includes(r));
+  if (unknown.length) {
+    throw new PowerError('invalid_argument', `Unknown reporter${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, {
+      hint: `The reporters are: ${KNOWN_REPORTERS.join(', ')} (comma-separated, e.g. -r cli,junit).`,
+    });
+  }
   const started = await client.runCollection({
     collection,
     environment: flags.environment,
@@ -123,7 +129,9 @@ function program(): Command {
   const cli = new Command('postman-power')
     .description('MCP server and CLI that prove a backend still works with Postman collections.')
     .version(POWER_VERSION)
-    .showHelpAfterError();
+    // Usage errors exit 2 (README: 1 means tests failed); subcommands inherit this.
+    .exitOverride()
+    .showHelpAfterError('(postman-power --help for usage)');
   cli.command('serve', { isDefault: true }).description('Run the MCP server on stdio (the default).').action(serve);
   cli
     .command('run')
@@ -131,7 +139,7 @@ function program(): Command {
     .argument('[collection]', 'collection to run')
     .option('-e, --environment <ref>', 'environment (UID, id, path or name)')
     .option('--base-url <url>', 'override the base URL variable')
-    .option('-f, --folder <name...>', 'run only these folders')
+    .option('-f, --folder <name...>', 'run only these folders or requests (name, path or id), in collection order')
     .option('-n, --iterations <n>', 'iterations', positiveInt)
     .option('-d, --data <file>', 'iteration data (JSON or CSV inside the workspace)')
     .addOption(new Option('--bail [kind]', 'stop at the first failure or error').choices(['failure', 'error']))
@@ -167,6 +175,10 @@ function program(): Command {
 program()
   .parseAsync(process.argv)
   .catch((error: unknown) => {
+    if (error instanceof CommanderError) {
+      // Commander has printed the message (and the usage hint); help and --version are not errors.
+      process.exit(error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2);
+    }
     err(formatError(redactError(toPowerError(error), secrets)));
     process.exit(2);
   });

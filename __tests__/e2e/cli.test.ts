@@ -66,3 +66,30 @@ it('check and config', async () => {
   expect(JSON.parse(config.stdout)).toMatchObject({ valid: true, shape: 'kiro_flat', config: { apiKey: '****0000', apiKeySource: 'env' } });
   expect(config.stdout).not.toContain('PMAK-cli-secret');
 });
+
+it('usage errors exit 2 with the usage hint; an unknown reporter names the known ones', async () => {
+  for (const args of [['run', '-n', '0'], ['run', '--bail', 'foo'], ['run', '--no-such-flag']]) {
+    const { code, stderr } = await cli(args, project.ws.dir);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: [\s\S]*postman-power --help/);
+  }
+  const reporter = await cli(['run', '-r', 'cli,xml'], project.ws.dir);
+  expect(reporter.code).toBe(2);
+  expect(reporter.stderr).toMatch(/^invalid_argument: Unknown reporter: xml\nHint: The reporters are: cli, junit, json/);
+  expect((await cli(['--help'], project.ws.dir)).code).toBe(0);
+});
+
+it('check <url>: the hint names the URL given, not .postman.json', async () => {
+  const port = await closedPort();
+  const { code, stdout } = await cli(['check', `http://127.0.0.1:${port}/health`, '-a', '1'], project.ws.dir);
+  expect(code).toBe(1);
+  expect(stdout).toMatch(/fix the URL you gave/);
+  expect(stdout).not.toMatch(/\.postman\.json/);
+});
+
+it('text output numbers iterations from 1, as newman does', async () => {
+  const { stdout } = await cli(['run', '--base-url', `${project.backendUrl}/nope`, '--no-check-health', '-f', 'Validation', '-n', '2'], project.ws.dir);
+  expect(stdout).toMatch(/\[iteration 1\]/);
+  expect(stdout).toMatch(/\[iteration 2\]/);
+  expect(stdout).not.toMatch(/\[iteration 0\]/);
+}, 60_000);

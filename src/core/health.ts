@@ -99,14 +99,20 @@ export interface HealthOptions {
   random?: () => number;
   probe?: Probe;
   signal?: AbortSignal;
+  /** Where the URLs came from (hints name what to fix); default the config. */
+  urlSource?: UrlSource;
 }
 
 
-const HINTS: Record<Outcome, (url: URL, statusCode?: number) => string | undefined> = {
+/** Where a probed URL came from, so a hint names what to fix. */
+export type UrlSource = 'config' | 'argument';
+const fixWhat = (source: UrlSource) => (source === 'argument' ? 'the URL you gave' : 'baseUrl in .postman.json');
+
+const HINTS: Record<Outcome, (url: URL, statusCode: number | undefined, source: UrlSource) => string | undefined> = {
   ok: () => undefined,
-  connection_refused: (url) => `Nothing is listening on ${url.host}: is the backend running on ${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}? Start it, or fix baseUrl in .postman.json.`,
+  connection_refused: (url, _code, source) => `Nothing is listening on ${url.host}: is the backend running on ${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}? Start it, or fix ${fixWhat(source)}.`,
   timeout: () => 'The backend accepted the connection but did not answer in time: it may be starting, overloaded or stuck. Retry with wait_until_healthy, or raise timeout_ms.',
-  dns: (url) => `The host ${url.hostname} does not resolve: check the spelling of baseUrl, or use localhost / 127.0.0.1 for a local backend.`,
+  dns: (url, _code, source) => `The host ${url.hostname} does not resolve: check the spelling of ${fixWhat(source)}, or use localhost / 127.0.0.1 for a local backend.`,
   tls: () => 'The TLS handshake failed: use http:// for a local backend without a certificate, or fix the certificate.',
   reset: () => 'The connection was reset: the backend crashed or closed the socket while answering. Check its logs.',
   http_status: (_url, code) =>
@@ -117,14 +123,14 @@ const HINTS: Record<Outcome, (url: URL, statusCode?: number) => string | undefin
   error: () => 'An unexpected error: see the message.',
 };
 
-export function hintFor(outcome: Outcome, url: string, statusCode?: number): string | undefined {
+export function hintFor(outcome: Outcome, url: string, statusCode?: number, source: UrlSource = 'config'): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return undefined;
   }
-  return HINTS[outcome](parsed, statusCode);
+  return HINTS[outcome](parsed, statusCode, source);
 }
 
 /** Validates a URL for probing: http(s) only, with a clear error otherwise. */
@@ -318,7 +324,7 @@ export async function checkBackendHealth(options: HealthOptions): Promise<Health
     await sleep(wait, options.signal);
   }
   for (const target of targets) {
-    const hint = target.healthy ? undefined : hintFor(target.outcome, target.url, target.statusCode);
+    const hint = target.healthy ? undefined : hintFor(target.outcome, target.url, target.statusCode, options.urlSource);
     if (hint) target.hint = hint;
   }
   const healthyCount = targets.filter((target) => target.healthy).length;

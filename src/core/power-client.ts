@@ -164,6 +164,7 @@ export class PostmanPowerClient {
       deadlineMs: args.deadlineMs,
       waitUntilHealthy: args.waitUntilHealthy,
       signal: args.signal,
+      urlSource: explicit && !args.urls!.every((url) => url.startsWith('/')) ? 'argument' : 'config',
       ...overrides,
     });
     if (anyAnswer && targets.length) {

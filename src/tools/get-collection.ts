@@ -22,7 +22,7 @@ export const getCollectionTool = defineTool({
   async handler(args, context) {
     const result = await context.client.getCollection({ collection: args.collection, detail: args.detail, folder: args.folder });
     const { totals } = result;
-    const summary = `Collection "${result.name}" (${result.source.kind}${result.source.path ? `: ${result.source.path}` : ''}): ${totals.requests} requests in ${totals.folders} folders, ${totals.assertions} assertions.${result.note ? ` ${result.note}` : ''}`;
+    const summary = `Collection "${result.name}" (${result.source.kind}${result.source.path ? `: ${result.source.path}` : ''}): ${totals.requests} requests in ${totals.folders} folders, ${totals.assertions} assertions written in scripts (a run may execute more or fewer).${result.note ? ` ${result.note}` : ''}`;
     return { summary, structured: result };
   },
 });

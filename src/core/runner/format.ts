@@ -13,7 +13,7 @@ export function formatRunSummary(summary: RunSummary): string {
         : `Run ${summary.status}: "${summary.collection.name}" — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${stats.iterations} iteration${stats.iterations === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(1)} s.`;
   const lines = [head];
   summary.failures.forEach((failure, index) => {
-    const where = `${failure.folder ? `${failure.folder}/` : ''}${failure.request}${stats.iterations > 1 ? ` [iteration ${failure.iteration}]` : ''}`;
+    const where = `${failure.folder ? `${failure.folder}/` : ''}${failure.request}${stats.iterations > 1 ? ` [iteration ${failure.iteration + 1}]` : ''}`;
     const what = failure.assertion ? `"${failure.assertion}": ${failure.message}` : failure.message;
     const response = failure.response ? ` [${failure.method ?? ''} ${failure.url ?? ''} → ${failure.response.code}]` : '';
     lines.push(`${index + 1}. ${where} — ${what}${response}`);

@@ -20,7 +20,7 @@ export const OutlineSchema = z.object({
   folder: z.string().optional().describe('The folder the outline is narrowed to'),
   auth: z.string().optional().describe('Collection-level auth type'),
   variables: z.array(z.object({ key: z.string(), value: z.string().optional(), masked: z.boolean().optional() })),
-  totals: z.object({ folders: z.number(), requests: z.number(), assertions: z.number() }),
+  totals: z.object({ folders: z.number(), requests: z.number(), assertions: z.number().describe('pm.test / tests[...] calls written in scripts (static; a run may execute more or fewer)') }),
   folders: z.array(z.object({ path: z.string(), requests: z.number(), auth: z.string().optional() })),
   requests: z.array(
     z.object({
