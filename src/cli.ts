@@ -2,6 +2,8 @@
 // `postman-power`: no arguments (or `serve`) runs the MCP server on stdio; `run`, `check` and
 // `config` serve CI and humans from the same core (PostmanPowerClient) the tools use.
 // Exit codes: 0 passed/healthy/valid, 1 test failures (or a degraded/unhealthy check), 2 errors.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatError, PowerError, redactError, toPowerError } from './core/errors.js';
 import { createLogger, stderrSink, warnAboutShortSecrets } from './core/logger.js';
@@ -9,6 +11,7 @@ import { PostmanPowerClient } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
 import { formatRunSummary } from './core/runner/format.js';
 import type { Reporter } from './core/runner/reports.js';
+import type { CertificateSpec } from './core/runner/run-collection.js';
 import { POWER_VERSION } from './core/version.js';
 import { describeConfigState } from './resources/config-resource.js';
 import { serveStdio } from './serve-stdio.js';
@@ -39,16 +42,68 @@ async function serve(): Promise<void> {
 
 interface RunFlags {
   environment?: string;
+  globals?: string;
   baseUrl?: string;
   folder?: string[];
   iterations?: number;
+  iterationCount?: number;
   data?: string;
+  iterationData?: string;
+  requestTimeout?: number;
   bail?: boolean | 'failure' | 'error';
   reporters: string;
-  requestTimeout?: number;
+  envVar: Record<string, string>;
+  globalVar: Record<string, string>;
+  workingDir?: string;
+  ignoreRedirects?: boolean;
+  timeout?: number;
+  timeoutRequest?: number;
+  timeoutScript?: number;
+  delayRequest?: number;
+  exportEnvironment?: string;
+  exportGlobals?: string;
+  cookieJar?: string;
+  exportCookieJar?: string;
+  sslClientCert?: string;
+  sslClientKey?: string;
+  sslClientPassphrase?: string;
+  sslClientCertList?: string;
+  sslExtraCaCerts?: string;
+  suppressExitCode?: boolean;
   checkHealth: boolean;
   insecure?: boolean;
   parallel?: number;
+}
+
+/** `--env-var key=value`, repeatable, as newman parses it (the first `=` splits). */
+function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError('must be key=value');
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+function nonNegativeInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number of milliseconds (0: none)');
+  return parsed;
+}
+
+/** Client certificates from the single-cert flags and/or a newman cert-list JSON file. */
+function certificatesFrom(flags: RunFlags): CertificateSpec[] | undefined {
+  const list: CertificateSpec[] = [];
+  if (flags.sslClientCertList) {
+    const parsed = JSON.parse(readFileSync(path.resolve(flags.sslClientCertList), 'utf8')) as Array<{ name?: string; matches?: string[]; key?: { src: string }; cert?: { src: string }; pfx?: { src: string }; passphrase?: string }>;
+    for (const entry of parsed) list.push({ ...entry, matches: entry.matches ?? ['https://*/*'] });
+  }
+  if (flags.sslClientCert) {
+    // newman: the single certificate applies to every URL.
+    list.push({ name: 'client certificate', matches: ['https://*/*', 'http://*/*'], cert: { src: path.resolve(flags.sslClientCert) }, ...(flags.sslClientKey ? { key: { src: path.resolve(flags.sslClientKey) } } : {}), ...(flags.sslClientPassphrase ? { passphrase: flags.sslClientPassphrase } : {}) });
+  }
+  return list.length ? list : undefined;
+}
+
+function writeJson(file: string, value: unknown): void {
+  writeFileSync(path.resolve(file), `${JSON.stringify(value, null, 2)}\n`);
 }
 
 async function runCommand(collection: string | undefined, flags: RunFlags): Promise<number> {
@@ -60,19 +115,34 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
       hint: `The reporters are: ${KNOWN_REPORTERS.join(', ')} (comma-separated, e.g. -r cli,junit).`,
     });
   }
+  const exporting = Boolean(flags.exportEnvironment || flags.exportGlobals || flags.exportCookieJar);
   const started = await client.runCollection({
     collection,
     environment: flags.environment,
+    globals: flags.globals,
     baseUrl: flags.baseUrl,
+    envVars: flags.envVar,
+    globalVars: flags.globalVar,
     folders: flags.folder,
-    iterations: flags.iterations,
-    data: flags.data,
+    // newman's spellings first; ours stay as aliases.
+    iterations: flags.iterationCount ?? flags.iterations,
+    data: flags.iterationData ?? flags.data,
     bail: flags.bail,
-    requestTimeoutMs: flags.requestTimeout,
+    requestTimeoutMs: flags.timeoutRequest ?? flags.requestTimeout,
+    scriptTimeoutMs: flags.timeoutScript,
+    runTimeoutMs: flags.timeout,
     insecureTls: flags.insecure,
     checkHealth: flags.checkHealth ? undefined : false,
     reporters: reporters.filter((r): r is Reporter => r !== 'cli'),
     parallel: flags.parallel,
+    userNamedFiles: true,
+    workingDir: flags.workingDir,
+    followRedirects: flags.ignoreRedirects ? false : undefined,
+    delayRequestMs: flags.delayRequest,
+    cookieJar: flags.cookieJar,
+    certificates: certificatesFrom(flags),
+    extraCaCerts: flags.sslExtraCaCerts ? path.resolve(flags.sslExtraCaCerts) : undefined,
+    exportState: exporting,
   });
   if ('summary' in started) {
     err(formatRunSummary(client.secrets.redact(started.summary)));
@@ -91,7 +161,13 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
   if (reporters.includes('cli') || reporters.length === 0) out(formatRunSummary(client.secrets.redact(summary)));
   if (summary.reports?.junit) out(`JUnit report: ${summary.reports.junit}`);
   if (summary.reports?.json) out(`JSON report: ${summary.reports.json}`);
+  // As newman: the files hold the values as they are (a person asked for them, secrets included).
+  const state = handle.state?.();
+  if (state && flags.exportEnvironment) writeJson(flags.exportEnvironment, state.environment);
+  if (state && flags.exportGlobals) writeJson(flags.exportGlobals, state.globals);
+  if (state && flags.exportCookieJar) writeJson(flags.exportCookieJar, state.cookies);
   await client.close();
+  if (flags.suppressExitCode) return 0;
   return summary.status === 'passed' ? 0 : summary.status === 'failed' || summary.status === 'errored' ? 1 : 2;
 }
 
@@ -137,14 +213,35 @@ function program(): Command {
     .command('run')
     .description('Run a collection (UID, id, path or name; default from .postman.json) and print the summary.')
     .argument('[collection]', 'collection to run')
-    .option('-e, --environment <ref>', 'environment (UID, id, path or name)')
+    .option('-e, --environment <ref>', 'environment: a file or URL, or a UID, id or name')
+    .option('-g, --globals <ref>', 'globals: a file or URL')
+    .option('--env-var <key=value>', 'set an environment variable (repeatable)', keyValue, {})
+    .option('--global-var <key=value>', 'set a global variable (repeatable)', keyValue, {})
     .option('--base-url <url>', 'override the base URL variable')
     .option('-f, --folder <name...>', 'run only these folders or requests (name, path or id), in collection order')
-    .option('-n, --iterations <n>', 'iterations', positiveInt)
-    .option('-d, --data <file>', 'iteration data (JSON or CSV inside the workspace)')
+    .option('-n, --iteration-count <n>', 'iterations', positiveInt)
+    .addOption(new Option('--iterations <n>').hideHelp().argParser(positiveInt))
+    .option('-d, --iteration-data <file>', 'iteration data: a JSON or CSV file or URL')
+    .addOption(new Option('--data <file>').hideHelp())
     .addOption(new Option('--bail [kind]', 'stop at the first failure or error').choices(['failure', 'error']))
     .option('-r, --reporters <list>', 'cli, junit, json (comma-separated); reports go to .postman-power/reports/', 'cli')
-    .option('--request-timeout <ms>', 'per-request timeout', positiveInt)
+    .option('--working-dir <dir>', 'where the collection\'s file references (uploads) resolve; default the current directory')
+    .option('--ignore-redirects', 'do not follow 3xx redirects')
+    .option('--timeout <ms>', 'the whole run\'s timeout (0: none; default 10 min)', nonNegativeInt)
+    .option('--timeout-request <ms>', 'per-request timeout (default none)', nonNegativeInt)
+    .addOption(new Option('--request-timeout <ms>').hideHelp().argParser(nonNegativeInt))
+    .option('--timeout-script <ms>', 'per-script timeout (default none)', nonNegativeInt)
+    .option('--delay-request <ms>', 'pause between requests', nonNegativeInt)
+    .option('--export-environment <file>', 'write the final environment')
+    .option('--export-globals <file>', 'write the final globals')
+    .option('--cookie-jar <file>', 'start from this cookie jar (tough-cookie JSON)')
+    .option('--export-cookie-jar <file>', 'write the final cookie jar')
+    .option('--ssl-client-cert <file>', 'client certificate (PEM)')
+    .option('--ssl-client-key <file>', 'client certificate key')
+    .option('--ssl-client-passphrase <text>', 'client certificate passphrase')
+    .option('--ssl-client-cert-list <file>', 'client certificates per host (newman\'s JSON list)')
+    .option('--ssl-extra-ca-certs <file>', 'extra trusted CA certificates (PEM)')
+    .option('-x, --suppress-exit-code', 'exit 0 whatever the result')
     .option('--no-check-health', 'skip the backend health check before the run')
     .option('-k, --insecure', 'accept self-signed certificates')
     .option('-p, --parallel <lanes>', 'run top-level folders (or iterations) in this many lanes at once', positiveInt)

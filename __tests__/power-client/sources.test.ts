@@ -258,12 +258,16 @@ describe('local sources', () => {
 
   it('broken local files: missing, bad JSON with line, v1 format, no item', async () => {
     ws.write('bad/syntax.postman_collection.json', '{\n  "info": {"name": "x"},\n  "item": [,]\n}');
-    ws.write('bad/v1.postman_collection.json', { id: 'x', name: 'old', order: [], requests: [] });
+    ws.write('bad/v1.postman_collection.json', { id: 'x', name: 'old', order: ['r1'], requests: [{ id: 'r1', name: 'legacy get', url: 'http://127.0.0.1:9/x', method: 'GET' }] });
     ws.write('bad/noitem.postman_collection.json', { info: { name: 'x' } });
     const p = await connect(undefined, {});
     expect(textOf(await p.call('get_collection', { collection: 'nope.postman_collection.json' }))).toMatch(/^file_not_found: /);
     expect(textOf(await p.call('get_collection', { collection: 'bad/syntax.postman_collection.json' }))).toMatch(/^invalid_collection: .*line 3, column 12/);
-    expect(textOf(await p.call('get_collection', { collection: 'bad/v1.postman_collection.json' }))).toMatch(/^invalid_collection: .*v1/);
+    // v1 is converted with Postman's own converter, as newman does, and says so.
+    const v1 = await p.call('get_collection', { collection: 'bad/v1.postman_collection.json' });
+    expect(v1.isError).toBeFalsy();
+    expect((v1.structuredContent as { requests: Array<{ name: string }> }).requests.map((r) => r.name)).toEqual(['legacy get']);
+    expect((v1.structuredContent as { warnings: string[] }).warnings.join(' ')).toMatch(/collection v1 \(deprecated\)/);
     expect(textOf(await p.call('get_collection', { collection: 'bad/noitem.postman_collection.json' }))).toMatch(/^invalid_collection: .*item/);
   });
 });

@@ -230,7 +230,11 @@ export type PostmanConfig = z.infer<typeof PostmanConfigSchema>;
 
 /** The one home of the defaults: health checks and runs read them from here. */
 export const DEFAULT_HEALTH = { timeoutMs: 2000, attempts: 5, deadlineMs: 30_000 };
-export const DEFAULT_RUN = { requestTimeoutMs: 30_000, scriptTimeoutMs: 5_000, runTimeoutMs: 600_000, maxResponseBytes: 50 * 1024 * 1024, bail: false as const };
+/**
+ * Request and script timeouts default to none, as in newman (0 = no limit). The overall run timeout
+ * is ours (newman has none): an agent's run must end. README states the difference.
+ */
+export const DEFAULT_RUN = { requestTimeoutMs: 0, scriptTimeoutMs: 0, runTimeoutMs: 600_000, maxResponseBytes: 50 * 1024 * 1024, bail: false as const };
 
 /** The keys each shape defines, read off its schema (one source of truth). */
 const KNOWN_KEYS: Record<Exclude<ConfigShape, 'none'>, string[]> = {

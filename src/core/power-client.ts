@@ -5,19 +5,21 @@ import { classifyReference, findConfig, readConfigState, type ConfigEnv, type Co
 import { checkBackendHealth, resolveTarget, type HealthOptions, type HealthResult } from './health.js';
 import { activatePower, type Activation } from './activate.js';
 import { PowerError } from './errors.js';
-import { PostmanApiClient, type CollectionJson } from './postman-api.js';
+import { PostmanApiClient, type CollectionJson, type EnvironmentJson } from './postman-api.js';
 import { viewEnvironment, type EnvironmentView } from './sources/environment-view.js';
 import { collectionSecrets, secretVariableValues } from './secret-sources.js';
 import { findFolder, hostVariables, outlineCollection, type Outline } from './sources/outline.js';
-import { SourceResolver } from './sources/resolve.js';
-import { loadDataFile } from './runner/data-file.js';
+import { fetchText, SourceResolver } from './sources/resolve.js';
+import { loadDataFile, parseDataText } from './runner/data-file.js';
+import { readConfinedFile } from './sources/workspace-files.js';
+import path from 'node:path';
 import { writeReports, type Reporter } from './runner/reports.js';
 import { RunRegistry } from './runner/run-registry.js';
 import { planLanes, startLanes } from './runner/lanes.js';
 import { RunQueue } from './runner/run-queue.js';
 import { randomUUID } from 'node:crypto';
 import { WorkerRunner, workerScript } from './runner/worker-runner.js';
-import { assertRunnable, loadEngine, selectItems, unhealthySummary, type Bail, type RunHandle, type RunInput } from './runner/run-collection.js';
+import { assertRunnable, loadEngine, selectItems, unhealthySummary, type Bail, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
 import type { RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
@@ -67,6 +69,20 @@ export interface RunArgs {
   reporters?: Reporter[];
   /** Lanes: top-level folders (or iterations) run at once, each with its own variables. */
   parallel?: number;
+  /** Global values to set (newman's --global-var). */
+  globalVars?: Record<string, string>;
+  /** The CLI: references a person typed may be URLs or files anywhere (see resolveUserReference). */
+  userNamedFiles?: boolean;
+  /** Where the collection's own file references (uploads) resolve (newman's --working-dir). */
+  workingDir?: string;
+  followRedirects?: boolean;
+  delayRequestMs?: number;
+  /** A cookie jar file to start from (newman's --cookie-jar). */
+  cookieJar?: string;
+  certificates?: CertificateSpec[];
+  extraCaCerts?: string;
+  /** Keep the final environment, globals and cookies (for --export-*). */
+  exportState?: boolean;
 }
 
 /** A started run, or a summary that says why it did not start (backend down). */
@@ -233,10 +249,14 @@ export class PostmanPowerClient {
   /** Plan task 3: the environment with secrets masked. */
   async getEnvironment(args: { environment?: string } = {}): Promise<EnvironmentView> {
     const resolver = await this.resolver();
-    const resolved = await resolver.resolveEnvironment(args.environment, true);
+    const resolved = await resolver.resolveEnvironment(args.environment);
     if (!resolved) {
-      throw new PowerError('nothing_configured', 'No environment is configured, given, or found', {
-        hint: 'Pass environment (a UID, path or name), or set "environment" in .postman.json.',
+      const found = await resolver.discover().then((files) => files.environments).catch(() => []);
+      throw new PowerError('nothing_configured', `No environment is configured or given${found.length ? `; found: ${found.join(', ')}` : ''}`, {
+        hint: found.length
+          ? `Pass environment (e.g. "${found[0]}"), or set "environment" in .postman.json. Runs use no environment unless one is named, as newman does.`
+          : 'Pass environment (a UID, path or name), or set "environment" in .postman.json.',
+        details: { found },
       });
     }
     return viewEnvironment(resolved.value, resolved.source);
@@ -251,18 +271,22 @@ export class PostmanPowerClient {
   async runCollection(args: RunArgs = {}): Promise<RunStart> {
     const config = await this.usableConfig();
     const resolver = await this.resolver();
-    const { value: collection, source, warnings } = await resolver.resolveCollection(args.collection);
+    const user = args.userNamedFiles;
+    const { value: collection, source, warnings } = (user ? await resolver.resolveUserReference('collection', args.collection, this.cwd) : undefined) ?? (await resolver.resolveCollection(args.collection));
     assertRunnable(collection);
     selectItems(collection, args.folders);
-    const environment = await resolver.resolveEnvironment(args.environment);
-    const globals = args.globals ? await resolver.resolveEnvironment(args.globals) : undefined;
-    const data = args.data ? await loadDataFile(config.root, args.data) : undefined;
+    const environment = (user ? await resolver.resolveUserReference('environment', args.environment, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.environment));
+    const withoutEnvironment = environment ? [] : await resolver.discoveredEnvironmentNames().catch(() => []);
+    const globals = args.globals ? ((user ? await resolver.resolveUserReference('environment', args.globals, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.globals))) : undefined;
+    const data = args.data ? await this.loadData(config.root, args.data, Boolean(args.userNamedFiles)) : undefined;
+    const globalsJson = args.globalVars && Object.keys(args.globalVars).length ? withValues(globals?.value ?? { name: 'globals', values: [] }, args.globalVars) : globals?.value;
+    const cookieJar = args.cookieJar ? JSON.parse((await readConfinedFile(path.dirname(path.resolve(this.cwd, args.cookieJar)), path.resolve(this.cwd, args.cookieJar))).text) : undefined;
     const bail: Bail = args.bail === true ? 'failure' : args.bail === undefined ? config.run.bail : args.bail;
     const input: RunInput = {
       collection,
       source,
       environment: environment?.value,
-      globals: globals?.value,
+      globals: globalsJson,
       // The configured backend is the one under test: its URL wins over the collection's own.
       baseUrl: args.baseUrl ?? config.baseUrl,
       baseUrlVariable: config.baseUrlVariable,
@@ -276,8 +300,23 @@ export class PostmanPowerClient {
       maxResponseBytes: config.run.maxResponseBytes,
       runTimeoutMs: args.runTimeoutMs ?? config.run.runTimeoutMs,
       insecureTls: args.insecureTls,
-      root: config.root,
-      warnings: [...(warnings ?? []), ...baseUrlWarnings(collection, args.baseUrl ?? config.baseUrl, config.baseUrlVariable)],
+      root: args.workingDir ? path.resolve(this.cwd, args.workingDir) : args.userNamedFiles ? this.cwd : config.root,
+      followRedirects: args.followRedirects,
+      delayRequestMs: args.delayRequestMs,
+      cookieJar,
+      certificates: args.certificates,
+      extraCaCerts: args.extraCaCerts,
+      // Files a person named on the command line are read wherever they are.
+      trustedFiles: [
+        ...(args.certificates ?? []).flatMap((c) => [c.key?.src, c.cert?.src, c.pfx?.src]).filter((f): f is string => Boolean(f)),
+        ...(args.extraCaCerts ? [args.extraCaCerts] : []),
+      ].map((file) => path.resolve(this.cwd, file)),
+      exportState: args.exportState,
+      warnings: [
+        ...(warnings ?? []),
+        ...(withoutEnvironment.length ? [`Ran without an environment; found: ${withoutEnvironment.join(', ')}. Pass environment (or set it in .postman.json) to use one.`] : []),
+        ...baseUrlWarnings(collection, args.baseUrl ?? config.baseUrl, config.baseUrlVariable),
+      ],
       // Values a script assigns to secret-typed variables (a login flow's token) are masked from then on.
       onSecrets: (values) => this.secrets.add(...values),
       afterFinish: async (summary, records) => {
@@ -295,6 +334,16 @@ export class PostmanPowerClient {
     const handle = this.queue.enqueue({ ...input, runId }, planLanes(input, parallel).length, () => this.startRunner({ ...input, runId }, parallel));
     this.runs.add(handle);
     return { handle };
+  }
+
+  /** Iteration data: from the workspace; on the CLI also a URL or a file anywhere. */
+  private async loadData(root: string, ref: string, userNamed: boolean): Promise<Array<Record<string, unknown>>> {
+    if (userNamed && /^https?:\/\//i.test(ref)) return parseDataText(await fetchText(ref), ref);
+    if (userNamed) {
+      const absolute = path.resolve(this.cwd, ref);
+      return loadDataFile(path.dirname(absolute), absolute);
+    }
+    return loadDataFile(root, ref);
   }
 
   /** In a worker thread when the built worker is there; in this thread otherwise (same results, slower). */
@@ -330,4 +379,15 @@ async function configSignature(env: ConfigEnv, cwd: string): Promise<string> {
   if (!file) return 'none';
   const stat = await fs.stat(file).catch(() => undefined);
   return `${file}\u0000${stat?.size ?? -1}\u0000${stat?.mtimeMs ?? -1}`;
+}
+
+/** A copy of an environment/globals with values set (added when missing), as --global-var does. */
+function withValues(json: EnvironmentJson, values: Record<string, string>): EnvironmentJson {
+  const out = { ...json, values: json.values.map((entry) => ({ ...entry })) };
+  for (const [key, value] of Object.entries(values)) {
+    const existing = out.values.find((entry) => entry.key === key);
+    if (existing) Object.assign(existing, { value, enabled: true });
+    else out.values.push({ key, value, enabled: true });
+  }
+  return out;
 }

@@ -19,6 +19,11 @@ function castCell(value: string, context: { quoting: boolean }): unknown {
 
 export async function loadDataFile(root: string, given: string): Promise<Array<Record<string, unknown>>> {
   const { text } = await readConfinedFile(root, given);
+  return parseDataText(text, given);
+}
+
+/** Iteration data from text (a file's, or a URL's body on the CLI). */
+export async function parseDataText(text: string, given: string): Promise<Array<Record<string, unknown>>> {
   const where = `"${given}"`;
   const trimmed = text.trim();
   if (trimmed === '') throw new PowerError('invalid_data_file', `${where} is empty`, { hint: 'Write a JSON array of objects, or a CSV file with a header row.' });

@@ -9,7 +9,7 @@ export const FILE_REFUSED = 'postman-power: file access outside the workspace ro
 const DENIED = FILE_REFUSED;
 
 /** Sync twin of the confined reader's checks (the runtime's resolver API is callback/sync): inside the root, a regular file. */
-export function confinedPath(root: string, given: string): string {
+export function confinedPath(root: string, given: string, trusted: ReadonlySet<string> = new Set()): string {
   const realRoot = fs.realpathSync(root);
   const absolute = path.resolve(realRoot, given);
   let real = absolute;
@@ -19,17 +19,26 @@ export function confinedPath(root: string, given: string): string {
     // A missing file: the read itself reports ENOENT.
   }
   const relative = path.relative(realRoot, real);
-  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) throw new Error(`${DENIED}: ${given}`);
+  const inside = !(relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative));
+  if (!inside && !trusted.has(real)) throw new Error(`${DENIED}: ${given}`);
   const stat = fs.statSync(real, { throwIfNoEntry: false });
   if (stat && !stat.isFile()) throw new Error(`${DENIED}: ${given} is not a regular file`);
   return real;
 }
 
-export function confinedFileResolver(root: string) {
+/** `trustedFiles`: files a person named on the command line (certificates, CAs), allowed wherever they are. */
+export function confinedFileResolver(root: string, trustedFiles: string[] = []) {
+  const trusted = new Set(trustedFiles.map((file) => {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      return path.resolve(file);
+    }
+  }));
   const guard = <T>(given: string, callback: (error: Error | null, value?: T) => void, action: (file: string) => void) => {
     let file: string;
     try {
-      file = confinedPath(root, given);
+      file = confinedPath(root, given, trusted);
     } catch (error) {
       return callback(error as Error);
     }
@@ -45,7 +54,7 @@ export function confinedFileResolver(root: string) {
     },
     createReadStream(given: string) {
       try {
-        return fs.createReadStream(confinedPath(root, given));
+        return fs.createReadStream(confinedPath(root, given, trusted));
       } catch (error) {
         return new Readable({
           read() {

@@ -10,7 +10,7 @@ export function formatRunSummary(summary: RunSummary): string {
       ? `Run ${summary.runId} is still running: ${summary.progress.done}/${summary.progress.total} requests done${summary.progress.current ? ` (now: ${summary.progress.current})` : ''}. Call run_collection with run_id to wait again, or read postman://runs/${summary.runId}.`
       : summary.status === 'backend_unhealthy'
         ? `Run not started: ${summary.health?.summary ?? 'the backend is unhealthy'}`
-        : `Run ${summary.status}: "${summary.collection.name}" — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${stats.iterations} iteration${stats.iterations === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(1)} s.`;
+        : `Run ${summary.status}: "${summary.collection.name}" ${summary.environment ? `with environment "${summary.environment}"` : 'without an environment'} — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${stats.iterations} iteration${stats.iterations === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(1)} s.`;
   const lines = [head];
   summary.failures.forEach((failure, index) => {
     const where = `${failure.folder ? `${failure.folder}/` : ''}${failure.request}${stats.iterations > 1 ? ` [iteration ${failure.iteration + 1}]` : ''}`;

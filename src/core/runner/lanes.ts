@@ -98,6 +98,8 @@ export function startLanes(input: RunInput, parallel: number, engine: Engine): R
     id,
     promise,
     records: (): RequestRecord[] => merged.records,
+    // Each lane had its own scopes: the first lane's are the run's (README says so for --export-*).
+    state: () => handles[0].state?.(),
     snapshot: () => {
       if (merged.summary.status === 'running') absorb();
       return merged.summary.status === 'running' ? merged.snapshot() : merged.summary;

@@ -4,6 +4,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const requireCjs = createRequire(import.meta.url);
 import type sdkTypes from 'postman-collection';
 import { DEFAULT_RUN } from '../config.js';
 import { PowerError } from '../errors.js';
@@ -34,6 +37,20 @@ export interface RunInput {
   scriptTimeoutMs?: number;
   /** A response over this many bytes fails its request with response_too_large. */
   maxResponseBytes?: number;
+  /** newman's --ignore-redirects is followRedirects: false. */
+  followRedirects?: boolean;
+  /** Pause between requests (newman's --delay-request). */
+  delayRequestMs?: number;
+  /** A serialised cookie jar to start from (newman's --cookie-jar). */
+  cookieJar?: unknown;
+  /** Client certificates (newman's --ssl-client-cert / -key / -passphrase / -cert-list). */
+  certificates?: CertificateSpec[];
+  /** A PEM file of extra CAs to trust (newman's --ssl-extra-ca-certs). */
+  extraCaCerts?: string;
+  /** Absolute paths a person named on the command line: readable even outside `root`. */
+  trustedFiles?: string[];
+  /** Keep the final environment, globals and cookie jar (for --export-*). */
+  exportState?: boolean;
   runTimeoutMs?: number;
   insecureTls?: boolean;
   /** File reads (form-data, certificates) are confined to this directory. */
@@ -48,6 +65,22 @@ export interface RunInput {
   onSecrets?: (values: string[]) => void;
 }
 
+export interface CertificateSpec {
+  name?: string;
+  matches: string[];
+  key?: { src: string };
+  cert?: { src: string };
+  pfx?: { src: string };
+  passphrase?: string;
+}
+
+/** What a run leaves behind, for newman's --export-environment / --export-globals / --export-cookie-jar. */
+export interface RunState {
+  environment: EnvironmentJson;
+  globals: EnvironmentJson;
+  cookies: unknown;
+}
+
 export interface RunHandle {
   id: string;
   promise: Promise<RunSummary>;
@@ -57,6 +90,8 @@ export interface RunHandle {
   records(): RequestRecord[];
   /** Called after each request with the progress so far. */
   onProgress(listener: (summary: RunSummary) => void): () => void;
+  /** The final scopes and cookies, once ended, when the input asked for them. */
+  state?(): RunState | undefined;
 }
 
 /** postman-runtime and postman-collection, loaded on the first run: they take most of a second to import. */
@@ -76,8 +111,8 @@ function toScope(sdk: typeof sdkTypes, json: EnvironmentJson | undefined, extra:
     key: entry.key,
     value: valueText(entry.value),
     type: entry.type === 'secret' ? 'secret' : 'any',
-    // Postman exports say `enabled: false`; postman-collection reads `disabled: true`.
-    disabled: entry.enabled === false,
+    // Postman exports say `enabled: false`, other tools `disabled: true`: either disables, as in newman.
+    disabled: entry.enabled === false || (entry as { disabled?: unknown }).disabled === true,
   }));
   for (const [key, value] of Object.entries(extra)) {
     const existing = values.find((entry) => entry.key === key);
@@ -108,6 +143,12 @@ export function withItemIds(collection: CollectionJson): CollectionJson {
     });
   }
   return copy;
+}
+
+/** A tough-cookie jar (postman-request's fork), fresh or from a serialised one (newman's --cookie-jar file). */
+function loadCookieJar(serialised: unknown): unknown {
+  const { CookieJar } = requireCjs('@postman/tough-cookie') as { CookieJar: { new (): unknown; deserializeSync(json: unknown): unknown } };
+  return serialised ? CookieJar.deserializeSync(serialised) : new CookieJar();
 }
 
 /** Requests in a list of items, folders included. */
@@ -182,6 +223,13 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
     }
     agents.http.destroy();
     agents.https.destroy();
+    if (input.exportState) {
+      const scope = (value: sdkTypes.VariableScope, name: string): EnvironmentJson => {
+        const json = value.toJSON() as { values?: Array<{ key?: string; value?: unknown; type?: string; disabled?: boolean }> };
+        return { name: value.name ?? name, values: (json.values ?? []).map((v) => ({ key: v.key ?? '', value: v.value, type: v.type, enabled: !v.disabled })) };
+      };
+      finalState = { environment: scope(environment, input.environment?.name ?? 'environment'), globals: scope(globals, input.globals?.name ?? 'globals'), cookies: (cookieJar as { serializeSync?: () => unknown } | undefined)?.serializeSync?.() };
+    }
     const summary = recorder.finish(forced, message);
     listeners.clear();
     Promise.resolve(input.afterFinish?.(summary, recorder.records))
@@ -192,24 +240,32 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   const runTimer = setTimeout(() => finish('timed_out', `The run was stopped after ${runTimeoutMs} ms (run timeout).`), runTimeoutMs);
   runTimer.unref?.();
 
+  const environment = toScope(sdk, input.environment, envVars);
+  const globals = toScope(sdk, input.globals, {});
+  const cookieJar = input.cookieJar || input.exportState ? loadCookieJar(input.cookieJar) : undefined;
+  let finalState: RunState | undefined;
   const options: Record<string, unknown> = {
     timeout: { request: input.requestTimeoutMs ?? DEFAULT_RUN.requestTimeoutMs, script: input.scriptTimeoutMs ?? DEFAULT_RUN.scriptTimeoutMs },
     iterationCount: iterations,
     ...(input.data?.length ? { data: input.data } : {}),
-    environment: toScope(sdk, input.environment, envVars),
-    globals: toScope(sdk, input.globals, {}),
+    environment,
+    globals,
+    ...(input.delayRequestMs ? { delay: { item: input.delayRequestMs } } : {}),
+    ...(input.certificates?.length ? { certificates: new sdk.CertificateList({}, input.certificates as never) } : {}),
     ...(input.bail === 'failure' ? { stopOnFailure: true } : input.bail === 'error' ? { stopOnError: true } : {}),
     ...(selection.ids.length ? { entrypoint: { execute: selection.ids, lookupStrategy: 'multipleIdOrName' } } : {}),
-    fileResolver: confinedFileResolver(input.root),
+    fileResolver: confinedFileResolver(input.root, input.trustedFiles),
     requester: {
       // As newman: the WHATWG parser (an unparseable URL fails its request instead of vanishing).
       useWhatWGUrlParser: true,
       maxResponseSize: input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes,
       strictSSL: !input.insecureTls,
-      followRedirects: true,
+      followRedirects: input.followRedirects ?? true,
+      ...(input.extraCaCerts ? { extendedRootCA: input.extraCaCerts } : {}),
+      ...(cookieJar ? { cookieJar } : {}),
       agents,
-      // Secrets never leave: no Postman-Token trace header, no cookies shared with other runs (a jar per run is the runtime's default).
-      implicitTraceHeader: false,
+      // As newman: a Postman-Token trace header (a random id, no secret); a cookie jar per run.
+      implicitTraceHeader: true,
     },
     script: { serializeLogs: false },
   };
@@ -248,6 +304,7 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
     id,
     promise,
     records: () => recorder.records,
+    state: () => finalState,
     snapshot: () => (finished ? recorder.summary : recorder.snapshot()),
     cancel: (reason) => finish('cancelled', reason ?? 'Cancelled by the client.'),
     onProgress(listener) {

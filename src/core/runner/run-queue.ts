@@ -77,6 +77,7 @@ export class RunQueue {
       promise,
       snapshot: () => inner?.snapshot() ?? (cancelledWhileQueued ? queuedSummary : { ...queuedSummary, durationMs: Date.now() - Date.parse(queuedSummary.startedAt) }),
       records: (): RequestRecord[] => inner?.records() ?? [],
+      state: () => inner?.state?.(),
       cancel: (reason) => {
         if (inner) return inner.cancel(reason);
         const index = this.waiting.indexOf(entry);

@@ -4,7 +4,7 @@
 // per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import type { RunInput } from './run-collection.js';
+import type { RunInput, RunState } from './run-collection.js';
 import type { RequestRecord, RunSummary } from './summary.js';
 
 export type WorkerRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets'>; parallel: number };
@@ -12,7 +12,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'secrets'; values: string[] }
   | { type: 'progress'; summary: RunSummary }
-  | { type: 'done'; summary: RunSummary; records: RequestRecord[] }
+  | { type: 'done'; summary: RunSummary; records: RequestRecord[]; state?: RunState }
   | { type: 'error'; message: string };
 
 type Immediate = ReturnType<typeof setImmediate>;
@@ -70,7 +70,7 @@ if (port) {
       );
       handle.onProgress((summary) => port.postMessage({ type: 'progress', summary } satisfies WorkerMessage));
       void handle.promise.then((summary) => {
-        port.postMessage({ type: 'done', summary, records: handle.records() } satisfies WorkerMessage);
+        port.postMessage({ type: 'done', summary, records: handle.records(), state: handle.state?.() } satisfies WorkerMessage);
       });
     } catch (error) {
       port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies WorkerMessage);

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
 import { DEFAULT_RUN } from '../config.js';
-import { newRecorder, type RunHandle, type RunInput } from './run-collection.js';
+import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
 import type { WorkerMessage } from './run-worker.js';
 
 /** The compiled worker next to this module, or (when running from sources under ts-jest) the built one. */
@@ -78,6 +78,7 @@ export class WorkerRunner {
     worker.ref();
     let latest: RunSummary = newRecorder(input, id).snapshot();
     const records: RequestRecord[] = [];
+    let state: RunState | undefined;
     const listeners = new Set<(summary: RunSummary) => void>();
     let settle: (summary: RunSummary) => void = () => undefined;
     const promise = new Promise<RunSummary>((resolve) => {
@@ -113,7 +114,10 @@ export class WorkerRunner {
       if (finished) return;
       if (message.type === 'secrets') input.onSecrets?.(message.values);
       if (message.type === 'progress') latest = message.summary;
-      if (message.type === 'done') records.push(...message.records);
+      if (message.type === 'done') {
+        records.push(...message.records);
+        state = message.state;
+      }
       if (message.type === 'progress') for (const listener of listeners) listener(latest);
       if (message.type === 'done') void end(message.summary);
       if (message.type === 'error') stop('errored', `The run could not start: ${message.message}`);
@@ -138,6 +142,7 @@ export class WorkerRunner {
       id,
       promise,
       records: () => records,
+      state: () => state,
       snapshot: () => (finished ? latest : { ...latest, durationMs: Date.now() - Date.parse(latest.startedAt) }),
       cancel: (reason) => stop('cancelled', reason ?? 'Cancelled by the client.'),
       onProgress(listener) {

@@ -40,7 +40,7 @@ export function viewEnvironment(environment: EnvironmentJson, source: SourceInfo
       key: entry.key,
       value: secret || vault ? (raw || vault ? '****' : '') : raw,
       type: entry.type ?? 'default',
-      enabled: entry.enabled !== false,
+      enabled: entry.enabled !== false && (entry as { disabled?: unknown }).disabled !== true,
       ...(secret ? { masked: true } : {}),
       ...(vault ? { vault: true } : {}),
     };

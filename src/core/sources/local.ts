@@ -1,5 +1,6 @@
 // Local sources: v2.0/v2.1 collection JSON, environment and globals JSON from the workspace.
 import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PowerError } from '../errors.js';
 import { CollectionJsonSchema, EnvironmentJsonSchema, type CollectionJson, type EnvironmentJson } from '../postman-api.js';
@@ -11,6 +12,55 @@ function describeType(value: unknown): string {
   return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
 }
 
+/** postman-collection-transformer, loaded only when a v1 collection turns up. */
+const requireCjs = createRequire(import.meta.url);
+
+/** A v1 collection converted to v2.1 with Postman's own converter, as newman does. */
+function convertV1(value: Record<string, unknown>, where: string): unknown {
+  const transformer = requireCjs('postman-collection-transformer') as {
+    convert(input: unknown, options: { inputVersion: string; outputVersion: string; retainIds: boolean }, callback: (error: Error | null, result: unknown) => void): void;
+  };
+  let converted: unknown;
+  let failure: Error | null = null;
+  // The converter calls back synchronously.
+  try {
+    transformer.convert(value, { inputVersion: '1.0.0', outputVersion: '2.1.0', retainIds: true }, (error, result) => {
+      failure = error;
+      converted = result;
+    });
+  } catch (error) {
+    failure = error as Error;
+  }
+  if (failure || !converted) {
+    throw new PowerError('invalid_collection', `${where} is a Postman collection v1 that could not be converted: ${(failure as Error | null)?.message ?? 'no result'}`, {
+      hint: 'Open it in Postman and export it again as "Collection v2.1".',
+    });
+  }
+  return converted;
+}
+
+/**
+ * A collection as newman reads it: v2.x as is, v1 converted (with a warning), and `{item: […]}`
+ * without `info` named after its file. Returns the warnings about what was done.
+ */
+export function readCollectionValue(value: unknown, where: string, fileStem: string): { collection: CollectionJson; warnings: string[] } {
+  const warnings: string[] = [];
+  let candidate = value;
+  if (candidate && typeof candidate === 'object' && 'collection' in candidate && !('info' in candidate) && !('item' in candidate)) {
+    candidate = (candidate as { collection: unknown }).collection;
+  }
+  if (candidate && typeof candidate === 'object' && !Array.isArray(candidate)) {
+    const record = candidate as Record<string, unknown>;
+    if (Array.isArray(record.requests) && !('info' in record)) {
+      candidate = convertV1(record, where);
+      warnings.push(`${where} is a Postman collection v1 (deprecated); it was converted to v2.1 to run. Export it again from Postman as v2.1.`);
+    } else if (Array.isArray(record.item) && !('info' in record)) {
+      candidate = { ...record, info: { name: typeof record.name === 'string' ? record.name : fileStem, schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' } };
+    }
+  }
+  return { collection: asCollection(candidate, where), warnings };
+}
+
 /** Checks a parsed value is a v2.x collection; a Postman API envelope `{collection: …}` is unwrapped. */
 export function asCollection(value: unknown, where: string): CollectionJson {
   let candidate = value;
@@ -20,12 +70,6 @@ export function asCollection(value: unknown, where: string): CollectionJson {
   if (!candidate || typeof candidate !== 'object' || Array.isArray(candidate)) {
     throw new PowerError('invalid_collection', `${where} holds ${describeType(candidate)}, not a collection object`, {
       hint: 'Export the collection from Postman as "Collection v2.1" JSON.',
-    });
-  }
-  const record = candidate as Record<string, unknown>;
-  if (Array.isArray(record.requests) && !('info' in record)) {
-    throw new PowerError('invalid_collection', `${where} is a Postman collection v1, which cannot be run`, {
-      hint: 'Open it in Postman and export it again as "Collection v2.1".',
     });
   }
   const parsed = CollectionJsonSchema.safeParse(candidate);
@@ -98,7 +142,8 @@ export async function loadLocalCollection(root: string, given: string): Promise<
     return { file: real, collection, v3: true, warnings };
   }
   const { file, value } = await readWorkspaceJson(root, given, 'invalid_collection');
-  return { file, collection: asCollection(value, `"${given}"`), v3: false, warnings: [] };
+  const { collection, warnings } = readCollectionValue(value, `"${given}"`, path.basename(file).replace(/(\.postman_collection)?\.json$/i, ''));
+  return { file, collection, v3: false, warnings };
 }
 
 /** A v2.x JSON environment/globals file, or a v3 `*.environment.yaml` / `*.globals.yaml`. */

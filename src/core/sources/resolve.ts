@@ -1,12 +1,14 @@
 // Resolution: a reference in config or a tool argument — a UID, an id, a local path or a name —
 // becomes a collection or environment with where it came from. Names match the configured
 // workspace's cloud entries and the discovered local files; ambiguity is an error listing candidates.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { classifyReference, type PostmanConfig } from '../config.js';
 import { PowerError } from '../errors.js';
 import type { CollectionJson, EnvironmentJson, ListedEntity, PostmanApiClient } from '../postman-api.js';
 import { discoverFiles, type DiscoveredFiles } from './discover.js';
-import { loadLocalCollection, loadLocalEnvironment } from './local.js';
+import { asEnvironment, loadLocalCollection, loadLocalEnvironment, readCollectionValue } from './local.js';
+import { parseBoundedJson, MAX_FILE_BYTES } from './workspace-files.js';
 import type { SourceInfo } from './outline.js';
 
 export interface Resolved<T> {
@@ -52,20 +54,56 @@ export class SourceResolver {
     return this.load('collection', chosen) as Promise<Resolved<CollectionJson>>;
   }
 
-  /** Undefined when nothing is configured, given or discovered: a run may go without one. */
-  async resolveEnvironment(ref?: string, required = false): Promise<Resolved<EnvironmentJson> | undefined> {
-    const chosen = ref ?? this.deps.config.environment ?? (await this.onlyDiscovered('environment', required));
+  /**
+   * The configured or given environment only (as newman: none unless asked for). Undefined when
+   * neither: a run goes without one, and says which environment files it found.
+   */
+  async resolveEnvironment(ref?: string): Promise<Resolved<EnvironmentJson> | undefined> {
+    const chosen = ref ?? this.deps.config.environment;
     if (chosen === undefined) return undefined;
     return this.load('environment', chosen) as Promise<Resolved<EnvironmentJson>>;
   }
 
-  private async onlyDiscovered(kind: 'collection'): Promise<string>;
-  private async onlyDiscovered(kind: 'environment', required: boolean): Promise<string | undefined>;
-  private async onlyDiscovered(kind: Kind, required = true): Promise<string | undefined> {
+  /**
+   * A reference a person typed on the command line: an http(s) URL is fetched; a path that exists
+   * (relative to `cwd`) is read wherever it is — confinement protects the MCP side, where an agent
+   * chooses paths. Undefined when the reference is neither (then it resolves as usual).
+   */
+  async resolveUserReference(kind: 'collection', ref: string | undefined, cwd: string): Promise<Resolved<CollectionJson> | undefined>;
+  async resolveUserReference(kind: 'environment', ref: string | undefined, cwd: string): Promise<Resolved<EnvironmentJson> | undefined>;
+  async resolveUserReference(kind: Kind, ref: string | undefined, cwd: string): Promise<Resolved<CollectionJson | EnvironmentJson> | undefined> {
+    if (!ref) return undefined;
+    if (/^https?:\/\//i.test(ref)) {
+      const text = await fetchText(ref);
+      const value = parseBoundedJson(text, ref, kind === 'collection' ? 'invalid_collection' : 'invalid_environment');
+      const loaded = kind === 'collection' ? readCollectionValue(value, ref, 'collection') : { collection: asEnvironment(value, ref), warnings: [] };
+      this.deps.onLoaded?.(kind, loaded.collection);
+      return { value: loaded.collection, source: { kind: 'local', ref, path: ref }, ...(loaded.warnings.length ? { warnings: loaded.warnings } : {}) };
+    }
+    const absolute = path.resolve(cwd, ref);
+    if (!(await fs.lstat(absolute).then(() => true, () => false))) return undefined;
+    const dir = path.dirname(absolute);
+    const name = path.basename(absolute);
+    if (kind === 'environment') {
+      const loaded = await loadLocalEnvironment(dir, name);
+      this.deps.onLoaded?.(kind, loaded.environment);
+      return { value: loaded.environment, source: { kind: 'local', ref, path: loaded.file } };
+    }
+    const loaded = await loadLocalCollection(dir, name);
+    this.deps.onLoaded?.(kind, loaded.collection);
+    return { value: loaded.collection, source: { kind: loaded.v3 ? 'v3-directory' : 'local', ref, path: loaded.file }, ...(loaded.warnings.length ? { warnings: loaded.warnings } : {}) };
+  }
+
+  /** The environment files in the workspace, by name, for "ran without an environment; found: …". */
+  async discoveredEnvironmentNames(): Promise<string[]> {
+    const files = (await this.discover()).environments;
+    return files.map((file) => path.posix.basename(file).replace(/(\.postman_environment)?\.json$|\.environment\.ya?ml$/i, ''));
+  }
+
+  private async onlyDiscovered(kind: 'collection'): Promise<string> {
     const files = (await this.discover())[kind === 'collection' ? 'collections' : 'environments'];
     if (files.length === 1) return files[0];
     if (files.length === 0) {
-      if (!required) return undefined;
       throw new PowerError('nothing_configured', `No ${kind} is configured, given, or found in ${this.root}`, {
         hint: `Pass ${kind} (a UID, path or name), set "${kind}" in .postman.json, or export the ${kind} from Postman into postman/${kind}s/.`,
       });
@@ -155,4 +193,20 @@ export class SourceResolver {
 
 function config(cfg: PostmanConfig): string {
   return cfg.apiKey && cfg.workspaceId ? '' : ' and no workspace with an API key to search';
+}
+
+/** GET a URL's body as text (the CLI's http(s) collection, environment or data), capped and timed out. */
+export async function fetchText(url: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(30_000), redirect: 'follow' });
+  } catch (cause) {
+    throw new PowerError('network_error', `Cannot fetch ${url}: ${(cause as Error).message}`, { hint: 'Check the URL and that the server is reachable.', cause });
+  }
+  if (!response.ok) throw new PowerError('not_found', `${url} answered ${response.status}`, { hint: 'Check the URL.' });
+  const length = Number(response.headers.get('content-length') ?? 0);
+  if (length > MAX_FILE_BYTES) throw new PowerError('response_too_large', `${url} is ${length} bytes; the limit is ${MAX_FILE_BYTES}`, { hint: 'Download it and split it.' });
+  const text = await response.text();
+  if (text.length > MAX_FILE_BYTES) throw new PowerError('response_too_large', `${url} is over ${MAX_FILE_BYTES} bytes`, { hint: 'Download it and split it.' });
+  return text;
 }
