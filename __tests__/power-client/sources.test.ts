@@ -57,7 +57,7 @@ describe('cloud sources', () => {
     expect(outline.auth).toBe('bearer');
     expect(outline.variables).toContainEqual({ key: 'adminPassword', value: '****', masked: true });
     expect(textOf(result)).not.toContain('hunter2-collection-secret');
-    expect(textOf(result)).toMatch(/^Collection "Shop API" \(cloud\): 4 requests in 3 folders, 4 assertions\./);
+    expect(textOf(result)).toMatch(/^Collection "Shop API" \(cloud\): 4 requests in 3 folders, 4 assertions written in scripts/);
     // The key went in the header and nowhere else.
     expect(api.log[0]).toMatchObject({ path: `/collections/${COLLECTION_UID}`, apiKey: API_KEY });
     expect(api.log[0].userAgent).toMatch(/^postman-power\//);
