@@ -1,12 +1,13 @@
 // Plan task 4, property "Backend Health Verification": for generated endpoint behaviours (per target,
-// a sequence of responses and failures, served by a real loopback server), the verdict is healthy iff
-// every target meets its expectation within its attempts, degraded iff some do, unhealthy iff none;
-// attempts never exceed the limit; each recorded outcome matches the injected behaviour.
+// a sequence of responses and failures), the verdict is healthy iff every target meets its
+// expectation within its attempts, degraded iff some do, unhealthy iff none; the attempt count and
+// each recorded outcome follow the injected behaviour exactly, and so does the backoff schedule.
+// No sockets and no wall clock: the probe, the clock and the sleep are injected (real-socket
+// examples live in health-edge-cases.test.ts).
 import fc from 'fast-check';
-import { backoffDelay, checkBackendHealth, type Outcome } from '../../src/core/health.js';
-import { closedPort, startServer, type TestServer } from '../support/http-server.js';
+import { backoffDelay, checkBackendHealth, DEFAULT_BACKOFF, type Outcome, type ProbeResult } from '../../src/core/health.js';
 
-type Behaviour = 'ok' | 'status503' | 'status404' | 'wrongBody' | 'reset' | 'hang';
+type Behaviour = 'ok' | 'status503' | 'status404' | 'wrongBody' | 'reset' | 'hang' | 'refused';
 const EXPECTED_OUTCOME: Record<Behaviour, Outcome> = {
   ok: 'ok',
   status503: 'http_status',
@@ -14,103 +15,71 @@ const EXPECTED_OUTCOME: Record<Behaviour, Outcome> = {
   wrongBody: 'body_mismatch',
   reset: 'reset',
   hang: 'timeout',
+  refused: 'connection_refused',
 };
+const ANSWER: Record<Behaviour, ProbeResult> = {
+  ok: { kind: 'response', statusCode: 200, body: '{"status":"up"}' },
+  status503: { kind: 'response', statusCode: 503, body: 'down' },
+  status404: { kind: 'response', statusCode: 404, body: 'missing' },
+  wrongBody: { kind: 'response', statusCode: 200, body: '{"status":"starting"}' },
+  reset: { kind: 'failure', outcome: 'reset', message: 'socket hang up' },
+  hang: { kind: 'failure', outcome: 'timeout', message: 'timed out' },
+  refused: { kind: 'failure', outcome: 'connection_refused', message: 'ECONNREFUSED' },
+};
+/** What each behaviour costs on the fake clock (a hang costs its whole per-attempt timeout). */
+const COST_MS: Record<Behaviour, number> = { ok: 3, status503: 4, status404: 4, wrongBody: 5, reset: 2, hang: 200, refused: 1 };
 
 describe('Backend Health Verification (plan task 4)', () => {
-  let server: TestServer;
-  let downPort: number;
-  /** Per path, the behaviours still to serve, in order. */
-  const scripts = new Map<string, Behaviour[]>();
-
-  beforeAll(async () => {
-    server = await startServer((req, res) => {
-      const behaviour = scripts.get(req.url ?? '')?.shift() ?? 'ok';
-      switch (behaviour) {
-        case 'ok':
-          res.end('{"status":"up"}');
-          break;
-        case 'status503':
-          res.statusCode = 503;
-          res.end('down');
-          break;
-        case 'status404':
-          res.statusCode = 404;
-          res.end('missing');
-          break;
-        case 'wrongBody':
-          res.end('{"status":"starting"}');
-          break;
-        case 'reset':
-          req.socket.destroy();
-          break;
-        case 'hang':
-          break;
-      }
-    });
-    downPort = await closedPort();
-  });
-  afterAll(() => server.close());
-
-  // Hangs cost a whole per-attempt timeout each, so they are generated less often than the others.
-  const behaviour = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom<Behaviour>('ok', 'status503', 'status404', 'wrongBody', 'reset') },
-    { weight: 1, arbitrary: fc.constant<Behaviour>('hang') },
-  );
+  const behaviour = fc.constantFrom<Behaviour>('ok', 'status503', 'status404', 'wrongBody', 'reset', 'hang', 'refused');
+  // A down target refuses every attempt; the others serve their script, then ok.
   const target = fc.oneof(
-    { weight: 5, arbitrary: fc.array(behaviour, { minLength: 1, maxLength: 6 }).map((seq) => ({ down: false as const, seq })) },
-    { weight: 1, arbitrary: fc.constant({ down: true as const, seq: [] as Behaviour[] }) },
+    { weight: 5, arbitrary: fc.array(behaviour, { minLength: 1, maxLength: 6 }).map((seq) => ({ down: false, seq })) },
+    { weight: 1, arbitrary: fc.constant({ down: true, seq: [] as Behaviour[] }) },
   );
 
-  it('verdict, attempt limit and recorded outcomes follow the injected behaviour', async () => {
-    let run = 0;
+  it('verdict, attempt count, recorded outcomes and the backoff schedule follow the injected behaviour exactly', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(target, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), async (targets, attempts, jitter) => {
-        run += 1;
-        const urls = targets.map((t, i) => {
-          if (t.down) return `http://127.0.0.1:${downPort}/health`;
-          const path = `/r${run}/t${i}`;
-          scripts.set(path, [...t.seq]);
-          return `${server.url}${path}`;
-        });
+        const urls = targets.map((_, i) => `http://backend.test/t${i}`);
+        const scripts = new Map(urls.map((url, i) => [url, targets[i].down ? [] : [...targets[i].seq]]));
+        let now = 0;
         const sleeps: number[] = [];
         const result = await checkBackendHealth({
           urls,
           attempts,
-          // Long enough that a loaded machine still answers a loopback request within it.
           timeoutMs: 200,
-          deadlineMs: 60_000,
+          deadlineMs: 600_000,
           expectBody: { jsonPath: 'status', equals: 'up' },
           random: () => jitter,
+          clock: { now: () => now },
           sleep: async (ms) => {
             sleeps.push(ms);
+            now += ms;
+          },
+          probe: async ({ url }) => {
+            const index = urls.indexOf(url);
+            const next: Behaviour = targets[index].down ? 'refused' : (scripts.get(url)!.shift() ?? 'ok');
+            now += COST_MS[next];
+            return ANSWER[next];
           },
         });
-        // The model: a target is healthy iff an `ok` comes within its first `attempts` behaviours
-        // (past its script the server answers ok; a down target never answers).
-        const expectedHealthy = targets.map((t) => {
-          if (t.down) return false;
-          const served = [...t.seq, ...Array(attempts).fill('ok')].slice(0, attempts);
-          return served.includes('ok');
-        });
+        // The model: a target is healthy iff an `ok` comes within its first `attempts` behaviours.
+        const served = targets.map((t) => (t.down ? Array<Behaviour>(attempts).fill('refused') : [...t.seq, ...Array<Behaviour>(attempts).fill('ok')].slice(0, attempts)));
+        const attemptsMade = served.map((seq) => (seq.includes('ok') ? seq.indexOf('ok') + 1 : attempts));
         result.targets.forEach((actual, i) => {
-          expect(actual.healthy).toBe(expectedHealthy[i]);
-          expect(actual.attempts.length).toBeLessThanOrEqual(attempts);
-          actual.attempts.forEach((record, n) => {
-            const injected: Outcome = targets[i].down ? 'connection_refused' : EXPECTED_OUTCOME[[...targets[i].seq, 'ok'][n] as Behaviour];
-            expect(record.outcome).toBe(injected);
-          });
+          expect(actual.healthy).toBe(served[i].includes('ok'));
           // Only failing targets are retried: a healthy one stops at its first ok.
-          if (actual.healthy) expect(actual.attempts[actual.attempts.length - 1].outcome).toBe('ok');
-          else expect(actual.attempts.length).toBe(attempts);
+          expect(actual.attempts.map((record) => record.outcome)).toEqual(served[i].slice(0, attemptsMade[i]).map((b) => EXPECTED_OUTCOME[b]));
         });
-        const healthyCount = expectedHealthy.filter(Boolean).length;
-        const expectedStatus = healthyCount === targets.length ? 'healthy' : healthyCount === 0 ? 'unhealthy' : 'degraded';
-        expect(result.status).toBe(expectedStatus);
-        sleeps.forEach((ms, n) => expect(ms).toBeLessThanOrEqual(Math.min(5000, 200 * 2 ** n)));
+        const healthyCount = served.filter((seq) => seq.includes('ok')).length;
+        expect(result.status).toBe(healthyCount === targets.length ? 'healthy' : healthyCount === 0 ? 'unhealthy' : 'degraded');
+        // One round per attempt of the slowest target; a full-jitter sleep between rounds, exactly.
+        const rounds = Math.max(...attemptsMade);
+        expect(sleeps).toEqual(Array.from({ length: rounds - 1 }, (_, n) => backoffDelay(n, DEFAULT_BACKOFF, () => jitter)).filter((ms) => ms > 0));
       }),
-      { numRuns: 100 },
+      { numRuns: 300 },
     );
-  }, 120_000);
+  });
 
   it('every backoff delay lies in [0, min(cap, base·2^n)] and the scheduled sleep never passes the deadline', async () => {
     await fc.assert(

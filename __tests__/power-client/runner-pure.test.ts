@@ -1,0 +1,80 @@
+// The pure pieces of the runner, tested directly: lane planning, item ids, item selection, the
+// confinement check, unresolved variables and "did you mean".
+import { symlinkSync } from 'node:fs';
+import { closeMatches } from '../../src/core/did-you-mean.js';
+import { planLanes } from '../../src/core/runner/lanes.js';
+import { withItemIds, selectItems, type RunInput } from '../../src/core/runner/run-collection.js';
+import { unresolvedVariables } from '../../src/core/runner/summary.js';
+import { resolveInsideRoot } from '../../src/core/sources/workspace-files.js';
+import { createTempWorkspace } from '../support/temp-workspace.js';
+
+const request = (name: string) => ({ name, request: 'http://x/' });
+const folder = (name: string, count: number) => ({ name, item: Array.from({ length: count }, (_, i) => request(`${name}-${i}`)) });
+const input = (item: unknown[], extra: Partial<RunInput> = {}): RunInput => ({ collection: { info: { name: 'C' }, item }, source: { kind: 'local', ref: 'c' }, root: '/', ...extra });
+
+describe('planLanes', () => {
+  it('one lane when parallel is 1 or nothing can be split', () => {
+    expect(planLanes(input([folder('A', 2), folder('B', 2)]), 1)).toHaveLength(1);
+    expect(planLanes(input([request('a'), request('b')]), 4)).toHaveLength(1);
+  });
+  it('splits top-level folders into contiguous lanes of similar size, by id', () => {
+    const lanes = planLanes(input([folder('A', 4), folder('B', 1), folder('C', 1), folder('D', 4)]), 2);
+    expect(lanes.map((lane) => lane.input.folders)).toEqual([['pp-0', 'pp-1'], ['pp-2', 'pp-3']]);
+  });
+  it('two folders of the same name are two lanes, each addressed by its own id', () => {
+    const lanes = planLanes(input([folder('Tags', 1), folder('Tags', 1)]), 2);
+    expect(lanes.map((lane) => lane.input.folders)).toEqual([['pp-0'], ['pp-1']]);
+  });
+  it('splits iterations with their data rows and offsets when there are no folders', () => {
+    const lanes = planLanes(input([request('a')], { iterations: 5, data: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }] }), 2);
+    expect(lanes.map((lane) => [lane.iterationOffset, lane.input.iterations, lane.input.data?.map((row) => row.n)])).toEqual([
+      [0, 3, [1, 2, 3]],
+      [3, 2, [4, 5]],
+    ]);
+  });
+});
+
+describe('withItemIds and selectItems', () => {
+  it('gives missing and duplicate ids a positional one and keeps unique ones', () => {
+    const copy = withItemIds({ info: { name: 'C' }, item: [{ id: 'keep', ...folder('A', 1) }, { id: 'keep', ...request('b') }, request('c')] });
+    expect((copy.item as Array<{ id: string; item?: Array<{ id: string }> }>).map((i) => i.id)).toEqual(['keep', 'pp-1', 'pp-2']);
+    expect((copy.item[0] as { item: Array<{ id: string }> }).item[0].id).toBe('pp-0.0');
+  });
+  it('selects folders and requests, counts requests, refuses unknown names with close matches', () => {
+    const collection = withItemIds({ info: { name: 'C' }, item: [folder('Users', 3), request('health')] });
+    expect(selectItems(collection, ['health', 'Users'])).toEqual({ ids: ['pp-0', 'pp-1'], requests: 4 });
+    expect(() => selectItems(collection, ['User'])).toThrow(/No folder or request "User"/);
+  });
+});
+
+it('unresolvedVariables reads {{x}} as written and as percent-encoded, not dynamic {{$guid}}', () => {
+  expect(unresolvedVariables('http://{{host}}/a/{{id}}?x={{$guid}}')).toEqual(['host', 'id']);
+  expect(unresolvedVariables('http:///%7B%7BAPIURL%7D%7D/articles')).toEqual(['APIURL']);
+  expect(unresolvedVariables('http://localhost/ok')).toEqual([]);
+});
+
+it('closeMatches suggests by edit distance first, then containment', () => {
+  expect(closeMatches('folder', ['collection', 'folders', 'environment'])).toEqual(['folders']);
+  expect(closeMatches('create tags', ['Tags', 'create tag', 'delete'])[0]).toBe('create tag');
+  expect(closeMatches('zzz', ['alpha', 'beta'])).toEqual([]);
+});
+
+describe('resolveInsideRoot', () => {
+  it('resolves inside, refuses .., absolute paths elsewhere and symlinks out, reports missing files', async () => {
+    const ws = createTempWorkspace('Test_Task3_');
+    const outside = createTempWorkspace('Test_Task3_');
+    try {
+      ws.write('a/b.json', '{}');
+      outside.write('secret.json', '{}');
+      symlinkSync(outside.path('secret.json'), ws.path('link.json'));
+      await expect(resolveInsideRoot(ws.dir, 'a/b.json')).resolves.toMatch(/a\/b\.json$/);
+      await expect(resolveInsideRoot(ws.dir, '../x.json')).rejects.toMatchObject({ code: 'path_outside_workspace' });
+      await expect(resolveInsideRoot(ws.dir, outside.path('secret.json'))).rejects.toMatchObject({ code: 'path_outside_workspace' });
+      await expect(resolveInsideRoot(ws.dir, 'link.json')).rejects.toMatchObject({ code: 'path_outside_workspace' });
+      await expect(resolveInsideRoot(ws.dir, 'missing.json')).rejects.toMatchObject({ code: 'file_not_found' });
+    } finally {
+      ws.cleanup();
+      outside.cleanup();
+    }
+  });
+});
