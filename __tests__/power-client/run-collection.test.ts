@@ -181,19 +181,33 @@ describe('long runs never block', () => {
     expect(seen.every((value) => value >= 1 && value <= 4)).toBe(true);
   });
 
-  it('concurrent runs share no variables', async () => {
+  it('concurrent runs share no variables: each writes its own values and reads back only those', async () => {
     rw.ws.write('postman/collections/echo.postman_collection.json', {
       info: { name: 'Echo' },
       item: [1, 2, 3].map((n) => ({
         name: `Echo ${n}`,
         request: { method: 'GET', url: '{{baseUrl}}/echo?marker={{marker}}', header: [{ key: 'X-Marker', value: '{{marker}}' }] },
-        event: [{ listen: 'test', script: { exec: ["pm.test('own marker', () => pm.expect(pm.response.json().headers['x-marker']).to.eql(pm.environment.get('marker')));", "pm.environment.set('marker', pm.environment.get('marker'));"] } }],
+        // Every request writes a run-specific value to the environment, globals and collection
+        // variables, and the next checks it reads its own run's value back: shared scopes would fail.
+        event: [{ listen: 'test', script: { exec: [
+              "const mine = pm.environment.get('marker');",
+              "const n = Number(pm.info.requestName.split(' ')[1]);",
+              "const expected = n === 1 ? undefined : mine + '-' + (n - 1);",
+              "pm.test('own environment chain', () => pm.expect(pm.environment.get('chain')).to.eql(expected));",
+              "pm.test('own globals chain', () => pm.expect(pm.globals.get('chain')).to.eql(expected));",
+              "pm.test('own collection chain', () => pm.expect(pm.collectionVariables.get('chain')).to.eql(expected));",
+              "pm.test('own header', () => pm.expect(pm.response.json().headers['x-marker']).to.eql(mine));",
+              "pm.environment.set('chain', mine + '-' + n);",
+              "pm.globals.set('chain', mine + '-' + n);",
+              "pm.collectionVariables.set('chain', mine + '-' + n);",
+            ] } }],
       })),
     });
     const markers = Array.from({ length: 6 }, (_, i) => `m${i}`);
     const summaries = await Promise.all(markers.map((marker) => run({ collection: 'postman/collections/echo.postman_collection.json', env_vars: { marker } })));
     expect(summaries.map((s) => s.status)).toEqual(markers.map(() => 'passed'));
-  });
+    expect(summaries.every((s) => s.stats.assertions.total === 12)).toBe(true);
+  }, 120_000);
 });
 
 describe('parallel lanes', () => {
