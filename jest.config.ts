@@ -3,7 +3,12 @@
 // checkpoint (task 5, all together), e2e (the built server over stdio) and reliability (secrets,
 // stdout, bad input, protocol abuse, faults, load). `npm test` runs them
 // across workers; `npm run test:shard -- 1/3` runs one shard.
+import os from 'node:os';
 import type { Config } from 'jest';
+
+// Each run under test starts its own worker and sandbox threads: more jest workers than cores only
+// makes every test slower (and a loaded machine time out). One per core, at most four.
+const workers = Math.max(1, Math.min(os.availableParallelism(), 4));
 
 const suite = (name: string, extra: Partial<Config> = {}): Config => ({
   displayName: name,
@@ -22,7 +27,9 @@ const config: Config = {
   projects: [suite('config'), suite('power-client'), suite('health'), suite('checkpoint'), suite('e2e'), suite('reliability')],
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
-  testTimeout: 30000,
+  maxWorkers: workers,
+  // Sized for a loaded machine (see `npm run test:stress`); long tests set their own.
+  testTimeout: 60_000,
 };
 
 export default config;

@@ -43,7 +43,12 @@ it('survives malformed JSON-RPC, unknown methods, oversize messages and calls be
   expect(huge.result.isError).toBe(true);
   const after = await server.waitFor((m) => m.id === 'after');
   expect(after.result.tools).toHaveLength(5);
-  // Malformed lines get a parse error back (or are dropped), never a crash.
+  // Malformed lines are answered, never dropped and never a crash: two parse errors (not JSON, and
+  // the truncated line), and invalid requests for the array and the JSON-RPC 1.0 message (with its id).
+  const parseErrors = server.messages.filter((m) => m.id === null && m.error?.code === -32700);
+  expect(parseErrors).toHaveLength(2);
+  expect(server.messages.filter((m) => m.id === null && m.error?.code === -32600).length).toBeGreaterThanOrEqual(1);
+  expect((await server.waitFor((m) => m.id === 'old')).error.code).toBe(-32600);
   expect(server.child.exitCode).toBeNull();
   expect(server.junk).toEqual([]);
 }, 30_000);
