@@ -2,7 +2,7 @@
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { closedPort, startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
-import type { HealthResult } from '../../src/core/health.js';
+import { HealthResultSchema, type HealthResult } from '../../src/core/health.js';
 
 let ws: TempWorkspace;
 let pair: ConnectedPair;
@@ -17,7 +17,7 @@ async function server(handler: Parameters<typeof startServer>[0], port?: number)
 async function health(args: Record<string, unknown>): Promise<HealthResult> {
   const result = await pair.call('check_backend_health', args);
   expect(result.isError).toBeFalsy();
-  return result.structuredContent as unknown as HealthResult;
+  return HealthResultSchema.parse(result.structuredContent);
 }
 
 beforeEach(async () => {

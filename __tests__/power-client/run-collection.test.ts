@@ -2,7 +2,7 @@
 // covering chained variables, assertions, flow control, data files, folders, bail, timeouts, errors,
 // auth, uploads, long runs, cancellation, concurrency, reports and the health gate.
 import { existsSync, readFileSync } from 'node:fs';
-import type { RunSummary } from '../../src/core/runner/summary.js';
+import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { closedPort } from '../support/http-server.js';
 import { collectionPath, createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
@@ -22,7 +22,7 @@ afterEach(async () => {
 async function run(args: Record<string, unknown>): Promise<RunSummary> {
   const result = await pair.call('run_collection', args);
   if (result.isError) throw new Error(textOf(result));
-  return result.structuredContent as unknown as RunSummary;
+  return RunSummarySchema.parse(result.structuredContent);
 }
 
 const failedNames = (summary: RunSummary) => summary.failures.filter((f) => f.kind === 'assertion').map((f) => f.assertion).sort();
@@ -33,7 +33,7 @@ describe('results shaped for an agent', () => {
   it('chains variables across requests and reports failing assertions with expected/actual and the response', async () => {
     const result = await pair.call('run_collection', { collection: collectionPath('crud-chain') });
     expect(result.isError).toBeFalsy();
-    const summary = result.structuredContent as unknown as RunSummary;
+    const summary = RunSummarySchema.parse(result.structuredContent);
     expect(summary.status).toBe('failed');
     expect(summary.stats).toEqual({ iterations: 1, requests: { total: 4, failed: 0 }, assertions: { total: 11, failed: 2, skipped: 0 }, scriptErrors: 0 });
     expect(failedNames(summary)).toEqual(['status is 200 (fails)', 'wrong count']);
@@ -248,7 +248,7 @@ describe('the health gate', () => {
     pair = await connectPair({ env: {}, cwd: rw.ws.dir, watchConfig: false });
     const result = await pair.call('run_collection', { collection: collectionPath('crud-chain') });
     expect(result.isError).toBeFalsy();
-    const summary = result.structuredContent as unknown as RunSummary;
+    const summary = RunSummarySchema.parse(result.structuredContent);
     expect(summary.status).toBe('backend_unhealthy');
     expect(summary.health?.targets[0].outcome).toBe('connection_refused');
     expect(summary.stats.requests.total).toBe(0);

@@ -5,7 +5,7 @@ import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.j
 import { startFakePostmanApi, type FakePostmanApi } from '../support/fake-postman-api.js';
 import { startServer } from '../support/http-server.js';
 import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
-import type { RunSummary } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/runner/summary.js';
 
 const API_KEY = 'PMAK-faults-0000000000000000-000000000000000000000000000000000f';
 const UID = '12345678-5b7c3e2a-1f0d-4c1e-9d3e-2a1b0c9d8e7f';
@@ -49,11 +49,11 @@ describe('the backend', () => {
   it('killed mid-run: the run ends with each request\'s error and the server lives', async () => {
     const item = (n: number) => ({ name: `Slow ${n}`, request: '{{baseUrl}}/slow?ms=200', event: [{ listen: 'test', script: { exec: ["pm.test('ok', () => pm.response.to.have.status(200));"] } }] });
     rw.ws.write('postman/collections/dying.postman_collection.json', { info: { name: 'Dying' }, item: [1, 2, 3, 4, 5].map(item) });
-    const first = (await pair.call('run_collection', { collection: 'postman/collections/dying.postman_collection.json', wait_ms: 0 })).structuredContent as unknown as RunSummary;
+    const first = RunSummarySchema.parse((await pair.call('run_collection', { collection: 'postman/collections/dying.postman_collection.json', wait_ms: 0 })).structuredContent);
     // Let a request or two complete, then kill the backend.
     await new Promise((resolve) => setTimeout(resolve, 1200));
     await rw.backend.close();
-    const done = (await pair.call('run_collection', { run_id: first.runId, wait_ms: 20_000 })).structuredContent as unknown as RunSummary;
+    const done = RunSummarySchema.parse((await pair.call('run_collection', { run_id: first.runId, wait_ms: 20_000 })).structuredContent);
     expect(done.status).toBe('errored');
     expect(done.stats.requests.total).toBe(5);
     expect(done.failures.filter((f) => f.kind === 'request_error').length).toBeGreaterThanOrEqual(1);
@@ -65,7 +65,7 @@ describe('the backend', () => {
     const hanging = await startServer(() => undefined);
     try {
       rw.ws.write('postman/collections/hang.postman_collection.json', { info: { name: 'Hang' }, item: [{ name: 'Hang', request: `${hanging.url}/x` }] });
-      const summary = (await pair.call('run_collection', { collection: 'postman/collections/hang.postman_collection.json', request_timeout_ms: 300, check_health: false })).structuredContent as unknown as RunSummary;
+      const summary = RunSummarySchema.parse((await pair.call('run_collection', { collection: 'postman/collections/hang.postman_collection.json', request_timeout_ms: 300, check_health: false })).structuredContent);
       expect(summary.status).toBe('errored');
       expect(summary.failures[0].message).toMatch(/timed out|ETIMEDOUT|ESOCKETTIMEDOUT/);
     } finally {
@@ -79,7 +79,7 @@ describe('the backend', () => {
       item: [{ name: 'Quick', request: '{{baseUrl}}/health' }, { name: 'Long', request: '{{baseUrl}}/slow?ms=5000' }],
     });
     const started = Date.now();
-    const summary = (await pair.call('run_collection', { collection: 'postman/collections/long.postman_collection.json', run_timeout_ms: 1500 })).structuredContent as unknown as RunSummary;
+    const summary = RunSummarySchema.parse((await pair.call('run_collection', { collection: 'postman/collections/long.postman_collection.json', run_timeout_ms: 1500 })).structuredContent);
     expect(summary.status).toBe('timed_out');
     expect(Date.now() - started).toBeLessThan(5000);
     expect(summary.hint).toContain('run_timeout_ms');

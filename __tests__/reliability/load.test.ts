@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { connectPair, type ConnectedPair } from '../support/mcp-client.js';
 import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
-import type { RunSummary } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/runner/summary.js';
 
 let rw: RunWorkspace;
 let pair: ConnectedPair;
@@ -48,7 +48,7 @@ it('20 concurrent runs on one connection: all complete, no cross-talk', async ()
   const results = await Promise.all(
     markers.map((marker) => pair.call('run_collection', { collection: 'postman/collections/echo.postman_collection.json', env_vars: { marker }, wait_ms: 120_000, detail: 'full' })),
   );
-  const summaries = results.map((result) => result.structuredContent as unknown as RunSummary);
+  const summaries = results.map((result) => RunSummarySchema.parse(result.structuredContent));
   expect(summaries.map((s) => s.status)).toEqual(markers.map(() => 'passed'));
   expect(summaries.every((s) => s.stats.assertions.total === 12 && s.stats.requests.total === 3)).toBe(true);
   expect(new Set(summaries.map((s) => s.runId)).size).toBe(20);
