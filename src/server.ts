@@ -58,6 +58,8 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
 
   registerTools(server, tools, context);
   for (const register of resources) register(server, context);
+  // The SDK declares tools.listChanged: true when tools are registered; the tool list never changes.
+  server.server.registerCapabilities({ tools: { listChanged: false } });
 
   const subscriptions = new Set<string>();
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
@@ -69,6 +71,10 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
     return {};
   });
 
+  // postman://runs/{id} entries appear with each run and go when evicted: resources/list changed.
+  client.runs.onListChanged(() => {
+    if (server.isConnected()) server.sendResourceListChanged();
+  });
   client.runs.onComplete((summary) => {
     const uri = `${RUN_RESOURCE_PREFIX}${summary.runId}`;
     if (subscriptions.has(uri) && server.isConnected()) server.server.sendResourceUpdated({ uri }).catch(() => undefined);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ActivationSchema } from '../../src/core/activate.js';
 import { HealthResultSchema } from '../../src/core/health.js';
 import { RunSummarySchema } from '../../src/core/runner/summary.js';
@@ -54,7 +54,8 @@ const call = async (name: string, args: Record<string, unknown> = {}) => (await 
 
 it('initialize names the server', () => {
   expect(client.getServerVersion()).toMatchObject({ name: 'postman-power' });
-  expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: { subscribe: true } });
+  // What the code declares is what goes on the wire: the tool list never changes, the runs list does.
+  expect(client.getServerCapabilities()).toMatchObject({ tools: { listChanged: false }, resources: { subscribe: true, listChanged: true } });
 });
 
 it('tools/list has exactly the five tools, each with a title, annotations and an outputSchema; it stays small and reviewed', async () => {
@@ -104,8 +105,17 @@ it('get_collection from the fake Postman API, get_environment from the repo', as
   expect(() => EnvironmentViewSchema.parse(env.structuredContent)).not.toThrow();
 });
 
-it('run_collection passes against the example backend', async () => {
+it('run_collection passes against the example backend; the runs list announces its change; an unknown run is -32002', async () => {
+  let listChanged = 0;
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+    listChanged += 1;
+  });
   const result = await call('run_collection');
+  const runs = await client.listResources();
+  expect(runs.resources.some((r) => r.uri === `postman://runs/${(result.structuredContent as { runId: string }).runId}`)).toBe(true);
+  // The notification was sent before the run's answer, on the same ordered stream.
+  expect(listChanged).toBeGreaterThanOrEqual(1);
+  await expect(client.readResource({ uri: 'postman://runs/no-such-run' })).rejects.toMatchObject({ code: -32002 });
   expect(result.structuredContent).toMatchObject({ status: 'passed', stats: { requests: { total: 8, failed: 0 }, assertions: { total: 12, failed: 0 } } });
   // The compact schema in tools/list is open; the full one in core still holds.
   expect(() => RunSummarySchema.parse(result.structuredContent)).not.toThrow();

@@ -1,6 +1,11 @@
 // postman://runs/{id} — the last runs' summaries (progress while running); subscribers hear when one completes.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { MAX_KEPT_RUNS } from '../core/runner/run-registry.js';
 import type { ToolContext } from '../tools/context.js';
+
+/** MCP's error code for a resource that does not exist (2025-11-25 spec). */
+export const RESOURCE_NOT_FOUND = -32002;
 
 export const RUN_RESOURCE_PREFIX = 'postman://runs/';
 
@@ -23,8 +28,9 @@ export function registerRunsResource(server: McpServer, context: ToolContext): v
     async (uri, variables) => {
       const id = String(variables.id);
       const handle = context.client.runs.get(id);
-      const body = handle ? handle.snapshot() : { error: `No run "${id}" (the last 20 are kept)`, known: context.client.runs.ids() };
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(context.secrets.redact(body), null, 2) }] };
+      // An unknown run is the protocol's "resource not found" (-32002), not a success holding an error.
+      if (!handle) throw new McpError(RESOURCE_NOT_FOUND, `No run "${id}": the last ${MAX_KEPT_RUNS} runs are kept`, { uri: uri.href, known: context.client.runs.ids() });
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(context.secrets.redact(handle.snapshot()), null, 2) }] };
     },
   );
 }

@@ -8,6 +8,7 @@ export const MAX_KEPT_RUNS = 20;
 export class RunRegistry {
   private readonly runs = new Map<string, RunHandle>();
   private readonly completed = new Set<(summary: RunSummary) => void>();
+  private readonly listChanged = new Set<() => void>();
 
   add(handle: RunHandle): void {
     this.runs.set(handle.id, handle);
@@ -15,6 +16,13 @@ export class RunRegistry {
       for (const listener of this.completed) listener(summary);
     });
     this.evict();
+    for (const listener of this.listChanged) listener();
+  }
+
+  /** Hears when runs are added or evicted (the resource list changes). */
+  onListChanged(listener: () => void): () => void {
+    this.listChanged.add(listener);
+    return () => this.listChanged.delete(listener);
   }
 
   get(id: string): RunHandle | undefined {
