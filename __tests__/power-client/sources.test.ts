@@ -134,7 +134,7 @@ describe('error kinds are isError with a code and a hint, and the key appears no
     arrange();
     const result = await p.call('get_collection');
     expect(result.isError).toBe(true);
-    expect(result.structuredContent).toBeUndefined();
+    expect(result.structuredContent).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
     const text = textOf(result);
     expect(text).toMatch(new RegExp(`^${code}: `));
     expect(text).toContain('Hint: ');

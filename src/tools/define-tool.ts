@@ -36,7 +36,13 @@ export function errorResult(error: unknown, context: ToolContext): CallToolResul
   if (powerError.code === 'internal_error') {
     context.logger.log('error', `unexpected fault: ${powerError.message}`, { stack: (error as Error)?.stack });
   }
-  return { isError: true, content: [{ type: 'text', text: formatError(redactError(powerError, context.secrets)) }] };
+  const safe = redactError(powerError, context.secrets);
+  // The text for a model to read; the same facts as data (stable code, message, hint) for a client.
+  return {
+    isError: true,
+    content: [{ type: 'text', text: formatError(safe) }],
+    structuredContent: { error: { code: safe.code, message: safe.message, ...(safe.hint ? { hint: safe.hint } : {}) } },
+  };
 }
 
 /**
