@@ -142,3 +142,32 @@ it('an unresolved URL variable is named in the failure, the warnings and the hin
   expect(summary.warnings.join('\n')).toMatch(/was not applied: no request uses \{\{baseUrl\}\}. The collection's hosts come from \{\{APIURL\}\}/);
   expect(summary.hint).toMatch(/variables nothing defines/);
 });
+
+it('one response excerpt per failed request, shared by its assertions; a repeated console line is counted once', async () => {
+  write('shared.postman_collection.json', [
+    {
+      name: 'three failures',
+      request: { method: 'GET', url: `${backend.url}/?status=500` },
+      event: [
+        {
+          listen: 'test',
+          script: {
+            exec: [
+              "for (let i = 0; i < 5; i += 1) console.warn('Using \"responseCode\" is deprecated. Use \"pm.response.code\" instead.');",
+              "pm.test('a', () => pm.response.to.have.status(200));",
+              "pm.test('b', () => pm.expect(1).to.eql(2));",
+              "pm.test('c', () => pm.expect(pm.response.json().ok).to.be.true);",
+            ],
+          },
+        },
+      ],
+    },
+  ]);
+  const summary = await run({ collection: 'shared.postman_collection.json' });
+  expect(summary.failures).toHaveLength(3);
+  expect(summary.failures.filter((f) => f.response)).toHaveLength(1);
+  expect(new Set(summary.failures.map((f) => f.requestIndex))).toEqual(new Set([0]));
+  expect(summary.console).toEqual([{ level: 'warn', message: 'Using "responseCode" is deprecated. Use "pm.response.code" instead.', count: 5 }]);
+  const text = textOf(await pair.call('run_collection', { collection: 'shared.postman_collection.json', check_health: false }));
+  expect(text.match(/→ 500\]/g)).toHaveLength(3);
+});

@@ -12,10 +12,14 @@ export function formatRunSummary(summary: RunSummary): string {
         ? `Run not started: ${summary.health?.summary ?? 'the backend is unhealthy'}`
         : `Run ${summary.status}: "${summary.collection.name}" ${summary.environment ? `with environment "${summary.environment}"` : 'without an environment'} — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${stats.iterations} iteration${stats.iterations === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(1)} s.`;
   const lines = [head];
+  // A request's failures share one excerpt (on the first of them): its status is shown on each.
+  const answered = new Map<number, number>();
+  for (const failure of summary.failures) if (failure.response && failure.requestIndex !== undefined) answered.set(failure.requestIndex, failure.response.code);
   summary.failures.forEach((failure, index) => {
     const where = `${failure.folder ? `${failure.folder}/` : ''}${failure.request}${stats.iterations > 1 ? ` [iteration ${failure.iteration + 1}]` : ''}`;
     const what = failure.assertion ? `"${failure.assertion}": ${failure.message}` : failure.message;
-    const response = failure.response ? ` [${failure.method ?? ''} ${failure.url ?? ''} → ${failure.response.code}]` : '';
+    const code = failure.response?.code ?? (failure.requestIndex !== undefined ? answered.get(failure.requestIndex) : undefined);
+    const response = code !== undefined ? ` [${failure.method ?? ''} ${failure.url ?? ''} → ${code}]` : '';
     lines.push(`${index + 1}. ${where} — ${what}${response}`);
   });
   if (summary.failuresOmitted) lines.push(`… and ${summary.failuresOmitted} more failures.`);

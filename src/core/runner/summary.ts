@@ -36,7 +36,7 @@ export const FailureSchema = z.object({
   message: z.string(),
   expected: z.unknown().optional(),
   actual: z.unknown().optional(),
-  response: ResponseExcerptSchema.optional(),
+  response: ResponseExcerptSchema.optional().describe('On the first failure of each request; its other failures share it'),
   requestIndex: z.number().optional().describe('Position of its request in the run (as in requests with detail "full")'),
 });
 export type Failure = z.infer<typeof FailureSchema>;
@@ -73,7 +73,7 @@ export const RunSummarySchema = z.object({
   }),
   failures: z.array(FailureSchema).describe(`At most ${MAX_FAILURES}; failuresOmitted counts the rest`),
   failuresOmitted: z.number(),
-  console: z.array(z.object({ level: z.string(), message: z.string() })).describe('Script console output, capped'),
+  console: z.array(z.object({ level: z.string(), message: z.string(), count: z.number().optional().describe('Times this same line was printed') })).describe('Script console output, capped; repeated lines once with a count'),
   consoleOmitted: z.number(),
   warnings: z.array(z.string()),
   hint: z.string().optional().describe('What to do next'),
@@ -300,14 +300,20 @@ export class RunRecorder {
       // Attach the response excerpt to this item's failures only: passing responses are dropped.
       if (current.failed && current.response) {
         const shown = excerpt(current.response);
-        for (const failure of this.allFailures.slice(current.failureStart)) if (failure.kind !== 'request_error') failure.response = shown;
+        // Once per request: the first of its failures carries the excerpt, the others share it (same requestIndex).
+        const first = this.allFailures.slice(current.failureStart).find((failure) => failure.kind !== 'request_error');
+        if (first) first.response = shown;
       }
       this.current = undefined;
     },
     console: (_cursor: Cursor, level: string, ...args: unknown[]) => {
       const text = args.map(String).join(' ');
       if (this.current && text.includes(FILE_REFUSED)) this.current.refusal = `A file the request sends was refused: ${text.slice(text.indexOf(FILE_REFUSED) + FILE_REFUSED.length).replace(/^:\s*/, '')} is outside the workspace root (or not a regular file)`;
-      if (this.summary.console.length < MAX_CONSOLE_LINES) this.summary.console.push({ level, message: formatConsole(args) });
+      const message = formatConsole(args);
+      // A line printed again (a deprecation warning per request, a log in a loop) is counted, not repeated.
+      const same = this.summary.console.find((line) => line.level === level && line.message === message);
+      if (same) same.count = (same.count ?? 1) + 1;
+      else if (this.summary.console.length < MAX_CONSOLE_LINES) this.summary.console.push({ level, message });
       else this.summary.consoleOmitted += 1;
     },
     exception: () => {
@@ -361,7 +367,9 @@ export class RunRecorder {
       }
       target.failuresOmitted += summary.failuresOmitted;
       for (const line of summary.console) {
-        if (target.console.length < MAX_CONSOLE_LINES) target.console.push(line);
+        const same = target.console.find((kept) => kept.level === line.level && kept.message === line.message);
+        if (same) same.count = (same.count ?? 1) + (line.count ?? 1);
+        else if (target.console.length < MAX_CONSOLE_LINES) target.console.push({ ...line });
         else target.consoleOmitted += 1;
       }
       target.consoleOmitted += summary.consoleOmitted;
