@@ -6,6 +6,7 @@ import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { closedPort } from '../support/http-server.js';
 import { collectionPath, createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
+import { CHAIN_SCRIPT } from '../support/cross-talk.js';
 
 let rw: RunWorkspace;
 let pair: ConnectedPair;
@@ -189,18 +190,7 @@ describe('long runs never block', () => {
         request: { method: 'GET', url: '{{baseUrl}}/echo?marker={{marker}}', header: [{ key: 'X-Marker', value: '{{marker}}' }] },
         // Every request writes a run-specific value to the environment, globals and collection
         // variables, and the next checks it reads its own run's value back: shared scopes would fail.
-        event: [{ listen: 'test', script: { exec: [
-              "const mine = pm.environment.get('marker');",
-              "const n = Number(pm.info.requestName.split(' ')[1]);",
-              "const expected = n === 1 ? undefined : mine + '-' + (n - 1);",
-              "pm.test('own environment chain', () => pm.expect(pm.environment.get('chain')).to.eql(expected));",
-              "pm.test('own globals chain', () => pm.expect(pm.globals.get('chain')).to.eql(expected));",
-              "pm.test('own collection chain', () => pm.expect(pm.collectionVariables.get('chain')).to.eql(expected));",
-              "pm.test('own header', () => pm.expect(pm.response.json().headers['x-marker']).to.eql(mine));",
-              "pm.environment.set('chain', mine + '-' + n);",
-              "pm.globals.set('chain', mine + '-' + n);",
-              "pm.collectionVariables.set('chain', mine + '-' + n);",
-            ] } }],
+        event: [{ listen: 'test', script: { exec: CHAIN_SCRIPT } }],
       })),
     });
     const markers = Array.from({ length: 6 }, (_, i) => `m${i}`);

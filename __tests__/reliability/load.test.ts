@@ -4,6 +4,7 @@ import path from 'node:path';
 import { connectPair, type ConnectedPair } from '../support/mcp-client.js';
 import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
 import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { CHAIN_SCRIPT } from '../support/cross-talk.js';
 
 let rw: RunWorkspace;
 let pair: ConnectedPair;
@@ -19,18 +20,7 @@ beforeAll(async () => {
           listen: 'test',
           script: {
             // Run-specific values written to every scope and read back by the next request.
-            exec: [
-              "const mine = pm.environment.get('marker');",
-              "const n = Number(pm.info.requestName.split(' ')[1]);",
-              "const expected = n === 1 ? undefined : mine + '-' + (n - 1);",
-              "pm.test('own environment chain', () => pm.expect(pm.environment.get('chain')).to.eql(expected));",
-              "pm.test('own globals chain', () => pm.expect(pm.globals.get('chain')).to.eql(expected));",
-              "pm.test('own collection chain', () => pm.expect(pm.collectionVariables.get('chain')).to.eql(expected));",
-              "pm.test('own header', () => pm.expect(pm.response.json().headers['x-marker']).to.eql(mine));",
-              "pm.environment.set('chain', mine + '-' + n);",
-              "pm.globals.set('chain', mine + '-' + n);",
-              "pm.collectionVariables.set('chain', mine + '-' + n);",
-            ],
+            exec: CHAIN_SCRIPT,
           },
         },
       ],
