@@ -2,10 +2,12 @@
 // `postman-power`: no arguments (or `serve`) runs the MCP server on stdio; `run`, `check` and
 // `config` serve CI and humans from the same core (PostmanPowerClient) the tools use.
 // Exit codes: 0 passed/healthy/valid, 1 test failures (or a degraded/unhealthy check), 2 errors.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
 import { formatError, PowerError, redactError, toPowerError } from './core/errors.js';
+import { readNamedJsonFile } from './core/sources/workspace-files.js';
 import { createLogger, stderrSink, warnAboutShortSecrets } from './core/logger.js';
 import { PostmanPowerClient } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
@@ -89,11 +91,23 @@ function nonNegativeInt(value: string): number {
 }
 
 /** Client certificates from the single-cert flags and/or a newman cert-list JSON file. */
-function certificatesFrom(flags: RunFlags): CertificateSpec[] | undefined {
+const FileRef = z.object({ src: z.string() }).optional();
+/** newman's --ssl-client-cert-list file: [{name, matches, key: {src}, cert: {src}, pfx: {src}, passphrase}]. */
+const CertificateListSchema = z.array(
+  z.looseObject({ name: z.string().optional(), matches: z.array(z.string()).optional(), key: FileRef, cert: FileRef, pfx: FileRef, passphrase: z.string().optional() }),
+);
+
+async function certificatesFrom(flags: RunFlags): Promise<CertificateSpec[] | undefined> {
   const list: CertificateSpec[] = [];
   if (flags.sslClientCertList) {
-    const parsed = JSON.parse(readFileSync(path.resolve(flags.sslClientCertList), 'utf8')) as Array<{ name?: string; matches?: string[]; key?: { src: string }; cert?: { src: string }; pfx?: { src: string }; passphrase?: string }>;
-    for (const entry of parsed) list.push({ ...entry, matches: entry.matches ?? ['https://*/*'] });
+    const parsed = CertificateListSchema.safeParse(await readNamedJsonFile(flags.sslClientCertList, 'invalid_argument'));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new PowerError('invalid_argument', `--ssl-client-cert-list "${flags.sslClientCertList}": ${issue.path.join('.') || '(root)'} ${issue.message}`, {
+        hint: 'Write a JSON list like newman\'s: [{"name": "api", "matches": ["https://api.example.com/*"], "cert": {"src": "cert.pem"}, "key": {"src": "key.pem"}}].',
+      });
+    }
+    for (const entry of parsed.data) list.push({ ...entry, matches: entry.matches ?? ['https://*/*'] });
   }
   if (flags.sslClientCert) {
     // newman: the single certificate applies to every URL.
@@ -103,7 +117,14 @@ function certificatesFrom(flags: RunFlags): CertificateSpec[] | undefined {
 }
 
 function writeJson(file: string, value: unknown): void {
-  writeFileSync(path.resolve(file), `${JSON.stringify(value, null, 2)}\n`);
+  try {
+    writeFileSync(path.resolve(file), `${JSON.stringify(value, null, 2)}\n`);
+  } catch (cause) {
+    throw new PowerError('file_unwritable', `Cannot write ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+      hint: 'Check that its folder exists and is writable. The run itself finished: its summary is above.',
+      cause,
+    });
+  }
 }
 
 async function runCommand(collection: string | undefined, flags: RunFlags): Promise<number> {
@@ -140,7 +161,7 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
     followRedirects: flags.ignoreRedirects ? false : undefined,
     delayRequestMs: flags.delayRequest,
     cookieJar: flags.cookieJar,
-    certificates: certificatesFrom(flags),
+    certificates: await certificatesFrom(flags),
     extraCaCerts: flags.sslExtraCaCerts ? path.resolve(flags.sslExtraCaCerts) : undefined,
     exportState: exporting,
   });

@@ -93,3 +93,20 @@ it('text output numbers iterations from 1, as newman does', async () => {
   expect(stdout).toMatch(/\[iteration 2\]/);
   expect(stdout).not.toMatch(/\[iteration 0\]/);
 }, 60_000);
+
+it('files named on the command line: a missing one is not found (not "outside the workspace"), a broken cookie jar or cert list is invalid_argument, an unwritable export says so', async () => {
+  const missing = await cli(['run', '../no-such-dir/missing.postman_collection.json'], project.ws.dir);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/^file_not_found: No collection file at "..\/no-such-dir\/missing.postman_collection.json"[\s\S]*relative to the current directory/);
+  project.ws.write('broken-jar.json', '{ not json');
+  const jar = await cli(['run', '--cookie-jar', 'broken-jar.json', '--no-check-health'], project.ws.dir);
+  expect(jar.code).toBe(2);
+  expect(jar.stderr).toMatch(/^invalid_argument: "[^"]*broken-jar.json" is not valid JSON/);
+  project.ws.write('certs.json', { not: 'a list' });
+  const certs = await cli(['run', '--ssl-client-cert-list', 'certs.json', '--no-check-health'], project.ws.dir);
+  expect(certs.code).toBe(2);
+  expect(certs.stderr).toMatch(/^invalid_argument: --ssl-client-cert-list "certs.json"/);
+  const unwritable = await cli(['run', '--export-environment', 'no-such-dir/env.json', '--no-check-health'], project.ws.dir);
+  expect(unwritable.code).toBe(2);
+  expect(unwritable.stderr).toMatch(/^file_unwritable: Cannot write no-such-dir\/env.json: ENOENT/);
+}, 90_000);

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'path_outside_workspace'
   | 'file_not_found'
   | 'file_unreadable'
+  | 'file_unwritable'
   | 'invalid_collection'
   | 'invalid_environment'
   | 'invalid_data_file'

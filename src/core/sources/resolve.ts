@@ -81,7 +81,13 @@ export class SourceResolver {
       return { value: loaded.collection, source: { kind: 'local', ref, path: ref }, ...(loaded.warnings.length ? { warnings: loaded.warnings } : {}) };
     }
     const absolute = path.resolve(cwd, ref);
-    if (!(await fs.lstat(absolute).then(() => true, () => false))) return undefined;
+    if (!(await fs.lstat(absolute).then(() => true, () => false))) {
+      // A path that is not there is "not found" here, not "outside the workspace" (no workspace applies).
+      if (classifyReference(ref) !== 'path') return undefined;
+      throw new PowerError('file_not_found', `No ${kind} file at "${ref}" (looked in ${absolute})`, {
+        hint: `Check the path: on the command line it is relative to the current directory (${cwd}). A UID or a name from .postman.json also works.`,
+      });
+    }
     const dir = path.dirname(absolute);
     const name = path.basename(absolute);
     if (kind === 'environment') {

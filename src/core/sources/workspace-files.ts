@@ -145,8 +145,20 @@ export async function readWorkspaceJson(
   return { file, value: parseBoundedJson(text, `"${given}"`, code, file) };
 }
 
+/**
+ * A JSON file a person named on the command line (a cookie jar, a certificate list): read wherever it
+ * is — through the same reader, its own folder as the root — and bounded like every input.
+ */
+export async function readNamedJsonFile(file: string, code: JsonCode): Promise<unknown> {
+  const absolute = path.resolve(file);
+  const { text } = await readConfinedFile(path.dirname(absolute), absolute);
+  return parseBoundedJson(text, `"${file}"`, code, absolute);
+}
+
+type JsonCode = 'invalid_collection' | 'invalid_environment' | 'invalid_data_file' | 'invalid_argument';
+
 /** Parses JSON text after an iterative depth check (a deep file cannot overflow the parser), then bounds the value. */
-export function parseBoundedJson(text: string, where: string, code: 'invalid_collection' | 'invalid_environment' | 'invalid_data_file', file?: string): unknown {
+export function parseBoundedJson(text: string, where: string, code: JsonCode, file?: string): unknown {
   if (text.trim() === '') throw new PowerError(code, `${where} is empty`, { hint: 'Export the file again from Postman.' });
   assertJsonTextDepth(text, where, code);
   const parsed = parseJsonText(text);
