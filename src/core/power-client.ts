@@ -11,7 +11,7 @@ import { collectionSecrets, secretVariableValues } from './secret-sources.js';
 import { findFolder, hostVariables, outlineCollection, type Outline } from './sources/outline.js';
 import { fetchText, SourceResolver } from './sources/resolve.js';
 import { loadDataFile, parseDataText } from './runner/data-file.js';
-import { readConfinedFile } from './sources/workspace-files.js';
+import { readNamedJsonFile } from './sources/workspace-files.js';
 import path from 'node:path';
 import { writeReports, type Reporter } from './runner/reports.js';
 import { RunRegistry } from './runner/run-registry.js';
@@ -280,7 +280,7 @@ export class PostmanPowerClient {
     const globals = args.globals ? ((user ? await resolver.resolveUserReference('environment', args.globals, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.globals))) : undefined;
     const data = args.data ? await this.loadData(config.root, args.data, Boolean(args.userNamedFiles)) : undefined;
     const globalsJson = args.globalVars && Object.keys(args.globalVars).length ? withValues(globals?.value ?? { name: 'globals', values: [] }, args.globalVars) : globals?.value;
-    const cookieJar = args.cookieJar ? JSON.parse((await readConfinedFile(path.dirname(path.resolve(this.cwd, args.cookieJar)), path.resolve(this.cwd, args.cookieJar))).text) : undefined;
+    const cookieJar = args.cookieJar ? await readNamedJsonFile(path.resolve(this.cwd, args.cookieJar), 'invalid_argument') : undefined;
     const bail: Bail = args.bail === true ? 'failure' : args.bail === undefined ? config.run.bail : args.bail;
     const input: RunInput = {
       collection,
@@ -331,7 +331,9 @@ export class PostmanPowerClient {
     }
     const parallel = args.parallel ?? 1;
     const runId = randomUUID();
-    const handle = this.queue.enqueue({ ...input, runId }, planLanes(input, parallel).length, () => this.startRunner({ ...input, runId }, parallel));
+    // A single-lane run takes one slot; only lanes need planning (it copies the collection).
+    const lanes = parallel > 1 ? planLanes(input, parallel).length : 1;
+    const handle = this.queue.enqueue({ ...input, runId }, lanes, () => this.startRunner({ ...input, runId }, parallel));
     this.runs.add(handle);
     return { handle };
   }
