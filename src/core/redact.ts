@@ -126,9 +126,17 @@ function escapeAt(text: string, i: number, families: Families): [string, number]
   return undefined;
 }
 
-/** The characters that can start an escape of each family. */
+const FINDERS = new Map<Families, RegExp>();
+
+/** The characters that can start an escape of each family (one regex per family set, made once). */
 function escapeStarts(families: Families): RegExp {
-  return new RegExp(`[${families.json ? '\\\\' : ''}${families.percent ? '%' : ''}${families.plus ? '+' : ''}${families.html ? '&' : ''}]`, 'g');
+  let finder = FINDERS.get(families);
+  if (!finder) {
+    finder = new RegExp(`[${families.json ? '\\\\' : ''}${families.percent ? '%' : ''}${families.plus ? '+' : ''}${families.html ? '&' : ''}]`, 'g');
+    FINDERS.set(families, finder);
+  }
+  finder.lastIndex = 0;
+  return finder;
 }
 
 /**

@@ -5,8 +5,6 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-
-const requireCjs = createRequire(import.meta.url);
 import type sdkTypes from 'postman-collection';
 import { DEFAULT_RUN } from '../config.js';
 import { PowerError } from '../errors.js';
@@ -17,6 +15,8 @@ import { findItems, type SourceInfo } from '../sources/outline.js';
 import { confinedFileResolver } from './file-resolver.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
+
+const requireCjs = createRequire(import.meta.url);
 
 export type Bail = false | 'failure' | 'error';
 
