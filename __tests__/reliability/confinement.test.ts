@@ -12,7 +12,7 @@ import { RunSummarySchema } from '../../src/core/runner/summary.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { INITIALIZE, spawnServer } from '../support/raw-stdio.js';
-import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+import { useWorkspaceAndOutside, type TempWorkspace } from '../support/temp-workspace.js';
 
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 const TEST_SERVER = path.resolve('__tests__/support/serve-test.mjs');
@@ -48,13 +48,9 @@ beforeAll(async () => {
   });
 });
 afterAll(() => backend.close());
-beforeEach(() => {
-  ws = createTempWorkspace('Test_Task5_');
-  outside = createTempWorkspace('Test_Task5_');
-});
-afterEach(() => {
-  ws.cleanup();
-  outside.cleanup();
+useWorkspaceAndOutside('Test_Task5_', (workspace, other) => {
+  ws = workspace;
+  outside = other;
 });
 
 const request = (name: string, url = `${backend.url}/ok`) => ({ name, request: { method: 'GET', url } });

@@ -8,17 +8,13 @@ import { MASK, maskSecret, MIN_SECRET_LENGTH, SecretSet } from '../../src/core/r
 import { junitReport } from '../../src/core/runner/reports.js';
 import type { RequestRecord, RunSummary } from '../../src/core/runner/summary.js';
 import { confinedDirectory, decodeText, parseBoundedJson, readConfinedFile } from '../../src/core/sources/workspace-files.js';
-import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+import { useWorkspaceAndOutside, type TempWorkspace } from '../support/temp-workspace.js';
 
 let ws: TempWorkspace;
 let outside: TempWorkspace;
-beforeEach(() => {
-  ws = createTempWorkspace('Test_Task5_');
-  outside = createTempWorkspace('Test_Task5_');
-});
-afterEach(() => {
-  ws.cleanup();
-  outside.cleanup();
+useWorkspaceAndOutside('Test_Task5_', (workspace, other) => {
+  ws = workspace;
+  outside = other;
 });
 
 describe('the confined reader', () => {

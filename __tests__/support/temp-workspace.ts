@@ -51,3 +51,18 @@ export function createTempWorkspace(prefix: SuitePrefix): TempWorkspace {
     },
   };
 }
+
+/**
+ * A fresh workspace and a folder outside it for each test of the calling file (confinement tests
+ * need both), handed over through `use`, and both removed after each test.
+ */
+export function useWorkspaceAndOutside(prefix: SuitePrefix, use: (ws: TempWorkspace, outside: TempWorkspace) => void): void {
+  let created: TempWorkspace[] = [];
+  beforeEach(() => {
+    created = [createTempWorkspace(prefix), createTempWorkspace(prefix)];
+    use(created[0], created[1]);
+  });
+  afterEach(() => {
+    for (const workspace of created) workspace.cleanup();
+  });
+}
