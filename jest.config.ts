@@ -15,6 +15,7 @@ const suite = (name: string, extra: Partial<Config> = {}): Config => ({
   testMatch: [`<rootDir>/__tests__/${name}/**/*.test.ts`],
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/after-file.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

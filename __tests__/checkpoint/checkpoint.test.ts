@@ -6,6 +6,7 @@ import { PostmanPowerClient } from '../../src/core/power-client.js';
 import { connectPair, textOf } from '../support/mcp-client.js';
 import { createExampleProject, type ExampleProject } from '../support/example-project.js';
 import { startFakePostmanApi, type FakePostmanApi } from '../support/fake-postman-api.js';
+import { sharedWorkers } from '../support/shared-workers.js';
 
 const API_KEY = 'PMAK-checkpoint00000000000000-00000000000000000000000000000000ab';
 const WORKSPACE = '0e0a0b0c-1111-4222-8333-444455556666';
@@ -47,7 +48,7 @@ async function flow(client: PostmanPowerClient, expected: { shape: string; sourc
 
 it('local source, Kiro flat shape: config → health → collection → run', async () => {
   project = await createExampleProject('Test_Task5_');
-  const client = new PostmanPowerClient({ env: {}, cwd: project.ws.dir });
+  const client = new PostmanPowerClient({ env: {}, cwd: project.ws.dir, workers: sharedWorkers() });
   await flow(client, { shape: 'kiro_flat', source: 'local' });
   await client.close();
 });
@@ -65,7 +66,7 @@ it('cloud source, nested shape: config → health → collection → run, the ke
     environments: { local: { uid: ENVIRONMENT_UID } },
     health: { path: '/health' },
   });
-  const client = new PostmanPowerClient({ env: { POSTMAN_API_KEY: API_KEY, POSTMAN_API_BASE_URL: api.url }, cwd: project.ws.dir });
+  const client = new PostmanPowerClient({ env: { POSTMAN_API_KEY: API_KEY, POSTMAN_API_BASE_URL: api.url }, cwd: project.ws.dir, workers: sharedWorkers() });
   const summary = await flow(client, { shape: 'kiro_nested', source: 'cloud' });
   expect(api.log.map((entry) => entry.path)).toEqual(expect.arrayContaining([`/collections/${COLLECTION_UID}`, `/environments/${ENVIRONMENT_UID}`]));
   expect(api.log.every((entry) => entry.method === 'GET')).toBe(true);

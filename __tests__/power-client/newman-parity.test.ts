@@ -6,6 +6,7 @@ import { PostmanPowerClient } from '../../src/core/power-client.js';
 import type { RunSummary } from '../../src/core/runner/summary.js';
 import { closedPort } from '../support/http-server.js';
 import { collectionPath, createRunWorkspace, ENV_PATH, type RunWorkspace } from '../support/run-workspace.js';
+import { sharedWorkers } from '../support/shared-workers.js';
 
 interface Outcome {
   requests: number;
@@ -62,7 +63,7 @@ function runNewman(rw: RunWorkspace, c: Case, envVars: Record<string, string>): 
 }
 
 async function runOurs(rw: RunWorkspace, c: Case, envVars: Record<string, string>): Promise<Outcome> {
-  const client = new PostmanPowerClient({ env: {}, cwd: rw.ws.dir });
+  const client = new PostmanPowerClient({ env: {}, cwd: rw.ws.dir, workers: sharedWorkers() });
   const started = await client.runCollection({
     collection: collectionPath(c.fixture),
     data: c.data,

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createServer, type ServerDeps, type PowerServer } from '../../src/server.js';
+import { sharedWorkers } from './shared-workers.js';
 
 export interface ConnectedPair {
   client: Client;
@@ -14,7 +15,7 @@ export interface ConnectedPair {
 
 export async function connectPair(deps: ServerDeps = {}): Promise<ConnectedPair> {
   const stderr: string[] = [];
-  const power = createServer({ logSink: (level, text) => stderr.push(`${level}: ${text}`), ...deps });
+  const power = createServer({ logSink: (level, text) => stderr.push(`${level}: ${text}`), workers: sharedWorkers(), ...deps });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'test-client', version: '1.0.0' });
   await power.server.connect(serverTransport);

@@ -35,6 +35,11 @@ export interface PowerClientDeps {
   isolation?: 'worker' | 'inline';
   /** Runs executing at once (lanes counted); default the machine's cores. */
   runSlots?: number;
+  /**
+   * Warm run workers shared beyond this client (tests lend one per file so each server does not
+   * boot its own); the client does not close them. Default: the client's own.
+   */
+  workers?: WorkerRunner;
 }
 
 /** The health check's own options, all optional; `urls` may also be paths joined to the configured base URL. */
@@ -111,6 +116,7 @@ export class PostmanPowerClient {
   /** The last runs, for polling, cancelling and postman://runs/{id}. */
   readonly runs = new RunRegistry();
   private workers: WorkerRunner | undefined;
+  private readonly ownsWorkers: boolean;
   /** Bounds the run workers executing at once (lanes included); the rest wait as `queued`. */
   readonly queue: RunQueue;
   private readonly isolation: 'worker' | 'inline';
@@ -122,6 +128,8 @@ export class PostmanPowerClient {
     this.logger = deps.logger ?? silentLogger;
     this.apiSettings = deps.api;
     this.isolation = deps.isolation ?? 'worker';
+    this.workers = deps.workers;
+    this.ownsWorkers = !deps.workers;
     this.queue = new RunQueue(deps.runSlots);
     // The env key is a secret even before any config is read.
     this.secrets.add(this.env.POSTMAN_API_KEY);
@@ -361,7 +369,7 @@ export class PostmanPowerClient {
   /** Ends whatever the client still holds (runs, sockets). */
   async close(): Promise<void> {
     this.runs.cancelAll();
-    await this.workers?.close();
+    if (this.ownsWorkers) await this.workers?.close();
     this.configCache = undefined;
   }
 }

@@ -13,7 +13,9 @@ import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
 import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { confinedFileResolver } from './file-resolver.js';
+import type { HostLease, SandboxHostPool } from './host-pool.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
+import { collectionScripts, mayTouchSharedRealm } from './script-analysis.js';
 import { RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
 
 const requireCjs = createRequire(import.meta.url);
@@ -98,6 +100,8 @@ export interface RunHandle {
 export interface Engine {
   runtime: typeof import('postman-runtime').default;
   sdk: typeof sdkTypes;
+  /** Warm sandbox hosts to lend runs; without it each run boots its own, as newman does. */
+  hosts?: SandboxHostPool;
 }
 
 export async function loadEngine(): Promise<Engine> {
@@ -187,7 +191,7 @@ export function selectItems(collection: CollectionJson, wanted: string[] | undef
   };
 }
 
-export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
+export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunHandle {
   const id = input.runId ?? randomUUID();
   const iterations = iterationCount(input);
   const selection = selectItems(input.collection, input.folders);
@@ -205,6 +209,7 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   // Each run has its own agents (no shared sockets between runs) so a cancel can destroy them.
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, rejectUnauthorized: !input.insecureTls }) };
   let run: { abort(): void } | undefined;
+  let lease: HostLease | undefined;
   let settle: (summary: RunSummary) => void = () => undefined;
   const promise = new Promise<RunSummary>((resolve) => {
     settle = resolve;
@@ -223,6 +228,8 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
     }
     agents.http.destroy();
     agents.https.destroy();
+    // A host still executing a cancelled run's script, or one a script may have changed, is not lent again.
+    lease?.release(!forced && !collectionScripts(input.collection).some(mayTouchSharedRealm));
     if (input.exportState) {
       const scope = (value: sdkTypes.VariableScope, name: string): EnvironmentJson => {
         const json = value.toJSON() as { values?: Array<{ key?: string; value?: unknown; type?: string; disabled?: boolean }> };
@@ -270,34 +277,48 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
     script: { serializeLogs: false },
   };
 
-  try {
-    new runtime.Runner().run(new sdk.Collection(input.collection as never), options, (error, created) => {
+  const callbacks: Record<string, (...args: any[]) => void> = {
+    script: (_err: unknown, _cursor: unknown, result: unknown) => {
+      if (!finished) watcher.afterScript(result);
+    },
+  };
+  for (const [event, handler] of Object.entries(recorder.handlers)) {
+    callbacks[event] = (...args: any[]) => {
       if (finished) return;
-      if (error) return finish('errored', `The run could not start: ${error.message}`);
-      run = created;
-      const callbacks: Record<string, (...args: any[]) => void> = {
-        script: (_err: unknown, _cursor: unknown, result: unknown) => {
-          if (!finished) watcher.afterScript(result);
-        },
-      };
-      for (const [event, handler] of Object.entries(recorder.handlers)) {
-        callbacks[event] = (...args: any[]) => {
-          if (finished) return;
-          // Credentials as sent are learned before the request's record can be shown.
-          if (event === 'request') watcher.afterRequest(args[3]);
-          (handler as (...a: any[]) => void)(...args);
-          if (event === 'item' && listeners.size && Date.now() - lastProgress >= (input.progressIntervalMs ?? 0)) {
-            lastProgress = Date.now();
-            const snapshot = recorder.snapshot();
-            for (const listener of listeners) listener(snapshot);
-          }
-          if (event === 'done') finish();
-        };
+      // Credentials as sent are learned before the request's record can be shown.
+      if (event === 'request') watcher.afterRequest(args[3]);
+      (handler as (...a: any[]) => void)(...args);
+      if (event === 'item' && listeners.size && Date.now() - lastProgress >= (input.progressIntervalMs ?? 0)) {
+        lastProgress = Date.now();
+        const snapshot = recorder.snapshot();
+        for (const listener of listeners) listener(snapshot);
       }
-      created.start(callbacks);
-    });
-  } catch (error) {
-    finish('errored', `The run could not start: ${(error as Error).message}`);
+      if (event === 'done') finish();
+    };
+  }
+  const begin = (host: Record<string, unknown>) => {
+    try {
+      new runtime.Runner().run(new sdk.Collection(input.collection as never), { ...options, ...host }, (error, created) => {
+        if (finished) return;
+        if (error) return finish('errored', `The run could not start: ${error.message}`);
+        run = created;
+        created.start(callbacks);
+      });
+    } catch (error) {
+      finish('errored', `The run could not start: ${(error as Error).message}`);
+    }
+  };
+  if (!hosts) begin({});
+  else {
+    const trigger = (name: string) => (...args: any[]) => callbacks[name]?.(...args);
+    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion') }, (options.timeout as { script?: number }).script).then(
+      (lent) => {
+        lease = lent;
+        if (finished) lent.release(true);
+        else begin({ host: { external: true, instance: lent.instance } });
+      },
+      (error: Error) => finish('errored', `The run's script sandbox did not start: ${error.message}`),
+    );
   }
 
   return {

@@ -50,7 +50,11 @@ if (port) {
   // Loading the engine before the first run is what makes a warm worker worth keeping.
   const { loadEngine } = await import('./run-collection.js');
   const { startLanes } = await import('./lanes.js');
-  const engine = await loadEngine();
+  const { SandboxHostPool } = await import('./host-pool.js');
+  // One sandbox booted before the first run, and kept (with those lanes boot) for the next runs.
+  const hosts = new SandboxHostPool();
+  const [engine] = await Promise.all([loadEngine(), hosts.prewarm()]);
+  engine.hosts = hosts;
   port.postMessage({ type: 'ready' } satisfies WorkerMessage);
   port.on('message', (message: WorkerRequest) => {
     if (message.type !== 'start') return;

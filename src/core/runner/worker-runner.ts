@@ -1,6 +1,7 @@
-// Runs a collection in a worker thread and presents it as a RunHandle. One warm worker (engine
-// already loaded) is kept ready so a run does not pay the runtime's import; each run gets its own
-// worker and the worker ends with the run. Cancel and the run timeout terminate the thread.
+// Runs a collection in a worker thread and presents it as a RunHandle. A warm worker (engine loaded,
+// a sandbox booted) is kept ready so a run pays neither the runtime's import nor the sandbox boot. A
+// worker whose run ended by itself goes back to the pool for the next run (each run builds its own
+// scopes, agents and cookie jar); cancel, the run timeout or a fault terminate the thread instead.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -23,8 +24,11 @@ interface WarmWorker {
   ready: Promise<void>;
 }
 
+/** Idle workers kept for the next runs; more would hold memory (a sandbox thread each) for nothing. */
+const MAX_IDLE_WORKERS = 2;
+
 export class WorkerRunner {
-  private warm: WarmWorker | undefined;
+  private readonly idleWorkers: WarmWorker[] = [];
   private readonly live = new Set<Worker>();
   private closed = false;
 
@@ -56,19 +60,30 @@ export class WorkerRunner {
 
   /** Starts a worker ahead of the first run (optional: the first run starts one anyway). */
   prewarm(): void {
-    this.warm ??= this.spawn();
+    if (!this.idleWorkers.length) this.idleWorkers.push(this.spawn());
   }
 
   private take(): WarmWorker {
-    const taken = this.warm ?? this.spawn();
-    this.warm = undefined;
-    return taken;
+    return this.idleWorkers.pop() ?? this.spawn();
+  }
+
+  /** Back to the pool after a run that ended by itself; otherwise (or when the pool is full) ended. */
+  private putBack(worker: Worker, reusable: boolean): void {
+    this.live.delete(worker);
+    if (reusable && !this.closed && this.options.keepWarm !== false && this.idleWorkers.length < MAX_IDLE_WORKERS) {
+      worker.unref();
+      this.idleWorkers.push({ worker, ready: Promise.resolve() });
+      return;
+    }
+    void worker.terminate();
+    // The next run's worker loads its engine now, not while this run competed for the CPU.
+    if (!this.closed && this.options.keepWarm !== false) this.prewarm();
   }
 
   /** Resolves once a warm worker is ready for the next run (benchmarks wait for it). */
   async idle(): Promise<void> {
     this.prewarm();
-    await this.warm?.ready.catch(() => undefined);
+    await this.idleWorkers.at(-1)?.ready.catch(() => undefined);
   }
 
   start(input: RunInput, parallel = 1): RunHandle {
@@ -86,16 +101,16 @@ export class WorkerRunner {
     });
     let finished = false;
     const runTimeoutMs = input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs;
-    const end = async (summary: RunSummary) => {
+    const end = async (summary: RunSummary, reusable: boolean) => {
       if (finished) return;
       finished = true;
       latest = summary;
       clearTimeout(timer);
       listeners.clear();
-      this.live.delete(worker);
-      void worker.terminate();
-      // The next run's worker loads its engine now, not while this run competed for the CPU.
-      if (!this.closed && this.options.keepWarm !== false) this.prewarm();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      this.putBack(worker, reusable);
       await input.afterFinish?.(summary, records).catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`));
       settle(summary);
     };
@@ -105,12 +120,12 @@ export class WorkerRunner {
       const partial = new RunRecorder({ runId: id, collection: latest.collection, environment: latest.environment, total: latest.progress.total, iterations: latest.stats.iterations, warnings: [] });
       partial.absorb([{ summary: latest, records, iterationOffset: 0 }]);
       partial.summary.startedAt = latest.startedAt;
-      void end(partial.finish(status, message));
+      void end(partial.finish(status, message), false);
     };
     const timer = setTimeout(() => stop('timed_out', `The run was stopped after ${runTimeoutMs} ms (run timeout).`), runTimeoutMs);
     timer.unref();
 
-    worker.on('message', (message: WorkerMessage) => {
+    const onMessage = (message: WorkerMessage) => {
       if (finished) return;
       if (message.type === 'secrets') input.onSecrets?.(message.values);
       if (message.type === 'progress') latest = message.summary;
@@ -119,11 +134,14 @@ export class WorkerRunner {
         state = message.state;
       }
       if (message.type === 'progress') for (const listener of listeners) listener(latest);
-      if (message.type === 'done') void end(message.summary);
+      if (message.type === 'done') void end(message.summary, true);
       if (message.type === 'error') stop('errored', `The run could not start: ${message.message}`);
-    });
-    worker.on('error', (error) => stop('errored', `The run's worker failed: ${error.message}`));
-    worker.on('exit', () => stop('errored', 'The run\'s worker exited before the run ended.'));
+    };
+    const onError = (error: Error) => stop('errored', `The run's worker failed: ${error.message}`);
+    const onExit = () => stop('errored', 'The run\'s worker exited before the run ended.');
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
     const { afterFinish: _afterFinish, onSecrets: _onSecrets, ...serialisable } = input;
     void ready.then(
       () => {
@@ -155,8 +173,7 @@ export class WorkerRunner {
   /** Ends every worker, warm or running. */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.live, ...(this.warm ? [this.warm.worker] : [])];
-    this.warm = undefined;
+    const all = [...this.live, ...this.idleWorkers.splice(0).map((idle) => idle.worker)];
     this.live.clear();
     await Promise.all(all.map((worker) => worker.terminate()));
   }

@@ -1,0 +1,245 @@
+// Static analysis of collection scripts, by parsing them (acorn), never by pattern-matching text.
+//
+// `mayTouchSharedRealm` answers one question conservatively: could this script change something that
+// outlives its own execution in the sandbox — a built-in's prototype, a global object, a module? A
+// pooled sandbox host is lent to the next run only when no script of the run could; otherwise it is
+// disposed and the next run gets a fresh one, exactly as newman boots one per run. A wrong "yes"
+// costs a sandbox boot; a wrong "no" would let one run see another's changes, so every construct the
+// analysis does not understand counts as "yes".
+import { parse, type Node } from 'acorn';
+import { ancestor } from 'acorn-walk';
+
+/** Names the sandbox creates afresh for each execution: changing them does not outlive it. */
+const PER_EXECUTION = new Set(['pm', 'tests', 'globals', 'environment', 'data', 'iteration', 'request', 'responseBody', 'responseCode', 'responseHeaders', 'responseTime', 'responseCookies', 'postman', 'undefined', 'NaN', 'Infinity']);
+/** Ways out of a script's own scope, or into shared modules. */
+const ESCAPES = new Set(['eval', 'Function', 'globalThis', 'global', 'self', 'window', 'Reflect', 'require', 'arguments']);
+/** Properties through which shared objects are reached or reshaped. */
+const REACHING = new Set([
+  'prototype', '__proto__', 'constructor', 'getPrototypeOf', 'setPrototypeOf', 'defineProperty', 'defineProperties', '__defineGetter__', '__defineSetter__',
+  'getOwnPropertyDescriptor', 'getOwnPropertyDescriptors', '__lookupGetter__', '__lookupSetter__',
+  'caller', 'callee', 'require',
+  // lodash and chai (shared by every execution) extended in place
+  'mixin', 'templateSettings', 'use', 'addMethod', 'addProperty', 'addChainableMethod', 'overwriteMethod', 'overwriteProperty', 'overwriteChainableMethod',
+]);
+/** Calls that copy into their first argument: harmless only when that argument is a fresh literal. */
+const COPY_INTO = new Set(['assign', 'extend', 'extendOwn', 'merge', 'mergeWith', 'defaults', 'defaultsDeep', 'set', 'setWith', 'update', 'assignIn', 'assignWith', 'freeze', 'seal', 'preventExtensions']);
+
+/** Global functions commonly passed as callbacks (`.map(Number)`, `.filter(Boolean)`). */
+const PURE_GLOBALS = new Set(['Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'encodeURIComponent', 'decodeURIComponent', 'encodeURI', 'decodeURI']);
+
+type AnyNode = Node & Record<string, any>;
+
+/** `pm.response.code`, `pm.iterationData` …: reading the execution's own objects to pass a value on. */
+function perExecutionRead(member: AnyNode): boolean {
+  const root = rootOf(member);
+  if (root.type !== 'Identifier' || !PER_EXECUTION.has(root.name)) return false;
+  // pm.expect is chai's, shared by every execution.
+  for (let node = member; node.type === 'MemberExpression'; node = node.object) if (propertyName(node) === 'expect') return false;
+  return true;
+}
+
+const analysed = new Map<string, boolean>();
+const CACHE_LIMIT = 2_000;
+
+/** True unless the script provably changes nothing beyond its own execution. */
+export function mayTouchSharedRealm(source: string): boolean {
+  const known = analysed.get(source);
+  if (known !== undefined) return known;
+  const verdict = analyse(source);
+  if (analysed.size >= CACHE_LIMIT) analysed.clear();
+  analysed.set(source, verdict);
+  return verdict;
+}
+
+function propertyName(member: AnyNode): string | undefined {
+  if (!member.computed && member.property.type === 'Identifier') return member.property.name as string;
+  if (member.property.type === 'Literal') return String(member.property.value);
+  return undefined;
+}
+
+/** The identifier a member chain starts from (`a` of `a.b[c].d`), or the non-identifier node. */
+function rootOf(node: AnyNode): AnyNode {
+  let current = node;
+  while (current.type === 'MemberExpression' || current.type === 'ChainExpression') current = current.type === 'ChainExpression' ? current.expression : current.object;
+  return current;
+}
+
+function analyse(source: string): boolean {
+  let program: AnyNode;
+  try {
+    program = parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true }) as AnyNode;
+  } catch {
+    // The sandbox will reject it too; but what is not understood counts as shared.
+    return true;
+  }
+  const declared = declaredNames(program);
+  const aliases = new Set<string>();
+  const isShared = (identifier: string) => aliases.has(identifier) || (!declared.has(identifier) && !PER_EXECUTION.has(identifier));
+  /** An expression that may evaluate to a shared object: a shared name, or a property reached from anything but a fresh local. */
+  const sharedReference = (node: AnyNode | null | undefined): boolean => {
+    if (!node) return false;
+    if (node.type === 'Identifier') return isShared(node.name);
+    if (node.type === 'MemberExpression' || node.type === 'ChainExpression') {
+      const root = rootOf(node);
+      // A call's result is a new value (`pm.response.json().items`); calls that hand out shared
+      // objects (getPrototypeOf, require …) are flagged by name. `[].concat` is Array.prototype's.
+      if (root.type === 'CallExpression' || root.type === 'NewExpression') return false;
+      return root.type !== 'Identifier' || isShared(root.name) || PER_EXECUTION.has(root.name) || aliases.has(root.name);
+    }
+    if (node.type === 'ConditionalExpression') return sharedReference(node.consequent) || sharedReference(node.alternate);
+    if (node.type === 'LogicalExpression' || node.type === 'SequenceExpression') return (node.expressions ?? [node.left, node.right]).some(sharedReference);
+    return false;
+  };
+  // Names bound to shared objects (`const j = JSON`, `const { parse } = JSON`), to a fixpoint.
+  for (let grew = true; grew; ) {
+    grew = false;
+    const bind = (pattern: AnyNode) =>
+      forEachPatternTarget(pattern, (target) => {
+        if (target.type === 'Identifier' && !aliases.has(target.name)) {
+          aliases.add(target.name);
+          grew = true;
+        }
+      });
+    ancestor(program as Node, {
+      VariableDeclarator(node: AnyNode) {
+        if (sharedReference(node.init)) bind(node.id);
+      },
+      AssignmentExpression(node: AnyNode) {
+        if (node.left.type !== 'MemberExpression' && sharedReference(node.right)) bind(node.left);
+      },
+    } as never);
+  }
+  let touches = false;
+  const mark = () => {
+    touches = true;
+  };
+  /** A write target: an undeclared name, a member of a shared object, or a computed path of unknown keys. */
+  const checkTarget = (target: AnyNode) => {
+    if (target.type === 'Identifier') {
+      if (isShared(target.name)) mark();
+      return;
+    }
+    if (target.type === 'MemberExpression') {
+      const root = rootOf(target);
+      if (root.type !== 'Identifier' || isShared(root.name)) return mark();
+      // `tests['name'] = …` writes the execution's own object; `pm.expect.x = …` reaches chai, shared.
+      if (PER_EXECUTION.has(root.name) && !declared.has(root.name) && target.object !== root) return mark();
+      // `local[key1][key2] = …` can reach Object.prototype through `__proto__`; `local[key] = …` cannot.
+      for (let node = target.object; node.type === 'MemberExpression'; node = node.object) if (node.computed && node.property.type !== 'Literal') return mark();
+      return;
+    }
+    // Destructuring targets and anything else: not understood.
+    if (target.type === 'ObjectPattern' || target.type === 'ArrayPattern') return forEachPatternTarget(target, checkTarget);
+    mark();
+  };
+  ancestor(program as Node, {
+    ThisExpression: mark,
+    Identifier(node: AnyNode) {
+      if (ESCAPES.has(node.name)) mark();
+    },
+    MemberExpression(node: AnyNode) {
+      const name = propertyName(node);
+      if (name !== undefined && REACHING.has(name)) mark();
+    },
+    AssignmentExpression(node: AnyNode) {
+      checkTarget(node.left);
+    },
+    UpdateExpression(node: AnyNode) {
+      checkTarget(node.argument);
+    },
+    UnaryExpression(node: AnyNode) {
+      if (node.operator === 'delete') checkTarget(node.argument);
+    },
+    ForInStatement(node: AnyNode) {
+      if (node.left.type !== 'VariableDeclaration') checkTarget(node.left);
+    },
+    ForOfStatement(node: AnyNode) {
+      if (node.left.type !== 'VariableDeclaration') checkTarget(node.left);
+    },
+    CallExpression(node: AnyNode) {
+      // A shared object handed to a function can be changed through its parameter.
+      for (const argument of node.arguments as AnyNode[]) {
+        const passed = argument.type === 'SpreadElement' ? argument.argument : argument;
+        if (passed.type === 'Identifier' ? isShared(passed.name) && !PURE_GLOBALS.has(passed.name) : passed.type === 'MemberExpression' && sharedReference(passed) && !perExecutionRead(passed)) mark();
+      }
+      const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+      if (callee.type !== 'MemberExpression') return;
+      const name = propertyName(callee);
+      const first = node.arguments[0] as AnyNode | undefined;
+      if (name && COPY_INTO.has(name) && first && first.type !== 'ObjectExpression' && first.type !== 'ArrayExpression') {
+        // `pm.environment.set(…)`, `pm.variables.set(…)`: per-execution scopes, not a copy into an object.
+        if (rootOf(callee).type === 'Identifier' && PER_EXECUTION.has(rootOf(callee).name)) return;
+        mark();
+      }
+    },
+    // `with` changes what names mean; classes' static blocks and getters are fine, but `with` is not understood.
+    WithStatement: mark,
+  } as never);
+  return touches;
+}
+
+/** Every name the script declares anywhere (var, let, const, functions, classes, parameters, catch). */
+function declaredNames(program: AnyNode): Set<string> {
+  const names = new Set<string>();
+  const add = (pattern: AnyNode) => forEachPatternTarget(pattern, (target) => target.type === 'Identifier' && names.add(target.name));
+  ancestor(program as Node, {
+    VariableDeclarator(node: AnyNode) {
+      add(node.id);
+    },
+    FunctionDeclaration(node: AnyNode) {
+      if (node.id) names.add(node.id.name);
+      for (const param of node.params) add(param);
+    },
+    FunctionExpression(node: AnyNode) {
+      if (node.id) names.add(node.id.name);
+      for (const param of node.params) add(param);
+    },
+    ArrowFunctionExpression(node: AnyNode) {
+      for (const param of node.params) add(param);
+    },
+    ClassDeclaration(node: AnyNode) {
+      if (node.id) names.add(node.id.name);
+    },
+    CatchClause(node: AnyNode) {
+      if (node.param) add(node.param);
+    },
+  } as never);
+  return names;
+}
+
+/** The leaves of a binding or assignment pattern. */
+function forEachPatternTarget(pattern: AnyNode, visit: (target: AnyNode) => void): void {
+  switch (pattern.type) {
+    case 'ObjectPattern':
+      for (const property of pattern.properties) forEachPatternTarget(property.type === 'RestElement' ? property.argument : property.value, visit);
+      return;
+    case 'ArrayPattern':
+      for (const element of pattern.elements) if (element) forEachPatternTarget(element, visit);
+      return;
+    case 'RestElement':
+      return forEachPatternTarget(pattern.argument, visit);
+    case 'AssignmentPattern':
+      return forEachPatternTarget(pattern.left, visit);
+    default:
+      visit(pattern);
+  }
+}
+
+/** The source of every script in a collection (collection, folders, requests). */
+export function collectionScripts(collection: unknown): string[] {
+  const scripts: string[] = [];
+  const stack: unknown[] = [collection];
+  while (stack.length) {
+    const node = stack.pop() as { event?: unknown; item?: unknown } | null;
+    if (!node || typeof node !== 'object') continue;
+    if (Array.isArray(node.event)) {
+      for (const event of node.event as Array<{ script?: { exec?: unknown } }>) {
+        const exec = event?.script?.exec;
+        if (typeof exec === 'string') scripts.push(exec);
+        else if (Array.isArray(exec)) scripts.push(exec.filter((line) => typeof line === 'string').join('\n'));
+      }
+    }
+    if (Array.isArray(node.item)) stack.push(...node.item);
+  }
+  return scripts;
+}
