@@ -1,5 +1,6 @@
 // The pure pieces of configuration, tested directly: what a reference is, and which shape a file is.
 import { classifyReference, detectShape } from '../../src/core/config.js';
+import { parseJsonText } from '../../src/core/json-text.js';
 
 describe('classifyReference', () => {
   it.each([
@@ -32,5 +33,27 @@ describe('detectShape', () => {
     [{ health: {}, run: {} }, 'kiro_flat'],
   ])('%j → %s', (raw, shape) => {
     expect(detectShape(raw)).toBe(shape);
+  });
+});
+
+describe('parseJsonText', () => {
+  it('parses strict JSON, a BOM dropped; "__proto__" is an own key, never a prototype', () => {
+    const parsed = parseJsonText('\ufeff{"a": [1, {"b": null}], "__proto__": {"polluted": true}}');
+    expect(parsed.ok).toBe(true);
+    const value = (parsed as { value: Record<string, unknown> }).value;
+    expect(value.a).toEqual([1, { b: null }]);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value)).toEqual(['a', '__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it.each([
+    ['{"a": 1,}', 1, 9],
+    ['{\n  "a": 1\n  "b": 2\n}', 3, 3],
+    ['{"a": 1} // note', 1, 10],
+    ['', 1, 1],
+  ])('says where %j broke', (text, line, column) => {
+    const parsed = parseJsonText(text);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? undefined : { line: parsed.error.line, column: parsed.error.column }).toEqual({ line, column });
   });
 });

@@ -15,6 +15,13 @@ export function lineColumn(text: string, offset: number): { line: number; column
 /** Parses strict JSON (a UTF-8 BOM is dropped); on failure gives the first error's position. */
 export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; error: JsonSyntaxError } {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // V8's parser is strict JSON and an order of magnitude faster (and makes "__proto__" an own key);
+  // jsonc-parser runs only to say where a broken file broke.
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch {
+    // Located below.
+  }
   const errors: ParseError[] = [];
   const value: unknown = parseJsonc(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (errors.length === 0) return { ok: true, value };
