@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `postman-power`: no arguments (or `serve`) runs the MCP server on stdio; `run`, `check` and
 // `config` serve CI and humans from the same core (PostmanPowerClient) the tools use.
 // Exit codes: 0 passed/healthy/valid, 1 test failures (or a degraded/unhealthy check), 2 errors.

@@ -24,7 +24,7 @@ function newestMtime(dir: string, extension: RegExp): number {
 
 export function buildIsStale(root = process.cwd()): boolean {
   const dist = path.join(root, 'dist');
-  if (!existsSync(path.join(dist, 'cli.js'))) return true;
+  if (!existsSync(path.join(dist, 'postman-power.cjs'))) return true;
   return newestMtime(path.join(root, 'src'), /\.ts$/) > newestMtime(dist, /\.js$/);
 }
 
@@ -33,5 +33,6 @@ export default function globalSetup(): void {
   if (buildIsStale()) {
     process.stderr.write('\n[global-setup] dist/ is older than src/: building before the tests\n');
     execFileSync(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    execFileSync(process.execPath, [path.resolve('scripts/bundle.mjs')], { stdio: 'inherit' });
   }
 }

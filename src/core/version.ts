@@ -1,13 +1,17 @@
-// The package's name and version, read once from package.json (two levels up from src/core or dist/core).
+// The package's name and version, read once from package.json.
 import { readFileSync } from 'node:fs';
 
+/** From src/core or dist/core (two levels up), or from the bundled dist/cli.js (one level up). */
 function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+  for (const candidate of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'postman-power') return pkg.version ?? '0.0.0';
+    } catch {
+      // Not there: the next candidate.
+    }
   }
+  return '0.0.0';
 }
 
 export const POWER_NAME = 'postman-power';

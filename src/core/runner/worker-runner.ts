@@ -11,12 +11,16 @@ import { DEFAULT_RUN } from '../config.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
 import type { WorkerMessage } from './run-worker.js';
 
-/** The compiled worker next to this module, or (when running from sources under ts-jest) the built one. */
+/**
+ * The compiled worker: next to this module (dist/core/runner), under it when this module is the
+ * bundled dist/cli.js, or the built one when running from sources under ts-jest.
+ */
 export function workerScript(): string | undefined {
-  const sibling = fileURLToPath(new URL('./run-worker.js', import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  const built = fileURLToPath(new URL('../../../dist/core/runner/run-worker.js', import.meta.url));
-  return existsSync(built) ? built : undefined;
+  for (const candidate of ['./run-worker.js', './core/runner/run-worker.js', '../../../dist/core/runner/run-worker.js']) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(file)) return file;
+  }
+  return undefined;
 }
 
 interface WarmWorker {

@@ -1,0 +1,77 @@
+// The binary launches the bundled server with a V8 code cache kept in the user's own cache
+// directory: written once a session has started, used by the next start, and never taken from a
+// file another account owns or that V8 rejects — in every case the server answers as usual.
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, watch, writeFileSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { spawnServer } from '../support/raw-stdio.js';
+import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+
+let ws: TempWorkspace;
+beforeAll(() => {
+  ws = createTempWorkspace('Test_Task5_');
+  mkdirSync(path.join(ws.dir, 'cache'));
+});
+afterAll(() => ws.cleanup());
+
+const cacheDir = () => path.join(ws.dir, 'cache', 'postman-power');
+const cacheFiles = () => (existsSync(cacheDir()) ? readdirSync(cacheDir()).filter((name) => name.endsWith('.v8cache')).map((name) => path.join(cacheDir(), name)) : []);
+
+/** Resolves with the cache file once one matching `accept` is in place (watched, not polled). */
+function cacheWritten(accept: (stat: Stats) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = cacheFiles().find((file) => accept(statSync(file)));
+      if (!found) return;
+      stop();
+      resolve(found);
+    };
+    const watcher = watch(path.join(ws.dir, 'cache'), { recursive: true }, check);
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error('no code cache was written'));
+    }, 30_000);
+    const stop = () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
+    check();
+  });
+}
+
+/** Starts the server, lists its tools, keeps it running until `until` settles, and returns the tool names. */
+async function startAndList(until: Promise<unknown> = Promise.resolve()): Promise<string[]> {
+  const server = spawnServer(ws.dir, { XDG_CACHE_HOME: path.join(ws.dir, 'cache') });
+  try {
+    server.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cold', version: '1' } } });
+    await server.waitFor((message) => message.id === 1);
+    server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    server.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    const list = await server.waitFor((message) => message.id === 2);
+    expect(server.junk).toEqual([]);
+    await until;
+    return (list.result.tools as Array<{ name: string }>).map((tool) => tool.name).sort();
+  } finally {
+    await server.close();
+  }
+}
+
+it('writes a private code cache, then starts from it with the same answers; a broken or foreign cache is replaced, not used', async () => {
+  const first = await startAndList(cacheWritten(() => true));
+  expect(first).toContain('run_collection');
+  const [file] = cacheFiles();
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(statSync(cacheDir()).mode & 0o777).toBe(0o700);
+
+  expect(await startAndList()).toEqual(first);
+
+  // Bytes V8 rejects: the server answers as usual and the file is rewritten.
+  writeFileSync(file, Buffer.alloc(64, 7));
+  expect(await startAndList(cacheWritten((stat) => stat.size > 1000))).toEqual(first);
+
+  // A cache another account owns is never read: it is replaced by one of this user's.
+  if (process.getuid?.() === 0) {
+    chownSync(file, 4242, 4242);
+    chmodSync(file, 0o644);
+    expect(await startAndList(cacheWritten((stat) => stat.uid === 0))).toEqual(first);
+  }
+}, 120_000);
