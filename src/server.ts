@@ -35,6 +35,8 @@ export interface PowerServer {
   server: McpServer;
   client: PostmanPowerClient;
   context: ToolContext;
+  /** Settles once `.postman.json` is watched (or watching is off or impossible). */
+  configWatched: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,9 +83,10 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
   });
 
   let watcher: ConfigWatcher | undefined;
+  let configWatched = Promise.resolve();
   if (deps.watchConfig !== false) {
     const env = client.env;
-    void findConfig(env, client.cwd).then((found) => {
+    configWatched = findConfig(env, client.cwd).then((found) => {
       const file = found ?? path.join(workspaceRoot(env, client.cwd), CONFIG_FILE_NAME);
       watcher = watchConfigFile(file, () => {
         client.invalidateConfig();
@@ -101,6 +104,7 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
     server,
     client,
     context,
+    configWatched: configWatched.catch(() => undefined),
     async close() {
       watcher?.close();
       await client.close();

@@ -242,7 +242,7 @@ describe('the postman://config resource', () => {
         pair.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => resolve(notification.params.uri));
       });
       await pair.client.subscribeResource({ uri: 'postman://config' });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await pair.power.configWatched;
       writeFileSync(ws.path('.postman.json'), JSON.stringify({ baseUrl: 'http://localhost:4000' }));
       expect(await updated).toBe('postman://config');
       const second = await pair.client.readResource({ uri: 'postman://config' });

@@ -19,7 +19,7 @@ import { startFakePostmanApi, type FakePostmanApi } from '../support/fake-postma
 const CLI = path.resolve('dist/cli.js');
 const API_KEY = 'PMAK-e2e0e2e0e2e0e2e0e2e0e2e0-e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2';
 const COLLECTION_UID = '12345678-aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
-const EXPECTED_TOOLS = ['activate_power', 'check_backend_health', 'get_collection', 'get_environment', 'run_collection'];
+const EXPECTED_TOOLS = ['activate_power', 'check_backend_health', 'get_collection', 'get_environment', 'get_run', 'run_collection'];
 
 let project: ExampleProject;
 let api: FakePostmanApi;
@@ -58,7 +58,7 @@ it('initialize names the server', () => {
   expect(client.getServerCapabilities()).toMatchObject({ tools: { listChanged: false }, resources: { subscribe: true, listChanged: true } });
 });
 
-it('tools/list has exactly the five tools, each with a title, annotations and an outputSchema; it stays small and reviewed', async () => {
+it('tools/list has exactly the six tools, each with a title, annotations and an outputSchema; it stays small and reviewed', async () => {
   const { tools } = await client.listTools();
   expect(tools.map((tool) => tool.name).sort()).toEqual(EXPECTED_TOOLS);
   for (const tool of tools) {
@@ -119,13 +119,26 @@ it('run_collection passes against the example backend; the runs list announces i
   expect(result.structuredContent).toMatchObject({ status: 'passed', stats: { requests: { total: 8, failed: 0 }, assertions: { total: 12, failed: 0 } } });
   // The compact schema in tools/list is open; the full one in core still holds.
   expect(() => RunSummarySchema.parse(result.structuredContent)).not.toThrow();
+
+  // Polling is get_run: read-only and idempotent (auto-approvable); the same run reads the same twice.
+  const runId = (result.structuredContent as { runId: string }).runId;
+  const [polled, again] = [await call('get_run', { run_id: runId, wait_ms: 0 }), await call('get_run', { run_id: runId })];
+  expect(RunSummarySchema.parse(polled.structuredContent)).toEqual(RunSummarySchema.parse(result.structuredContent));
+  expect(again.structuredContent).toEqual(polled.structuredContent);
+  const { tools } = await client.listTools();
+  expect(tools.find((tool) => tool.name === 'get_run')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+  // An unknown run is an isError result whose structuredContent carries the code and a hint, as the output schema says.
+  const unknown = await call('get_run', { run_id: 'no-such-run' });
+  expect(unknown.isError).toBe(true);
+  expect(unknown.structuredContent).toMatchObject({ error: { code: 'run_not_found', message: expect.stringContaining('no-such-run'), hint: expect.any(String) } });
+  expect((tools.find((tool) => tool.name === 'get_run')?.outputSchema?.properties ?? {}) as object).toHaveProperty('error');
 });
 
 it('logs went to stderr and the key appears nowhere', () => {
   expect(stderr).not.toContain(API_KEY);
 });
 
-it('the MCP inspector CLI lists the five tools', async () => {
+it('the MCP inspector CLI lists the six tools', async () => {
   const inspector = path.resolve('node_modules/@modelcontextprotocol/inspector/cli/build/cli.js');
   const { stdout } = await promisify(execFile)(process.execPath, [inspector, '--cli', process.execPath, CLI, '--method', 'tools/list'], {
     cwd: project.ws.dir,

@@ -99,7 +99,7 @@ describe('twenty runs on a busy machine', () => {
       const finals = await Promise.all(
         first.map(async (summary) => {
           for (;;) {
-            const polled = RunSummarySchema.parse((await pair.client.callTool({ name: 'run_collection', arguments: { run_id: summary.runId, wait_ms: 30_000 } }, undefined, { timeout: 120_000 })).structuredContent);
+            const polled = RunSummarySchema.parse((await pair.client.callTool({ name: 'get_run', arguments: { run_id: summary.runId, wait_ms: 30_000 } }, undefined, { timeout: 120_000 })).structuredContent);
             if (polled.status !== 'running' && polled.status !== 'queued') return polled;
           }
         }),

@@ -3,7 +3,8 @@
 // into `isError` results an agent can act on, and redacts everything that leaves.
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import { ListToolsRequestSchema, type CallToolResult, type ListToolsResult, type ServerNotification, type ServerRequest, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { closeMatches } from '../core/did-you-mean.js';
 import { formatError, PowerError, redactError, toPowerError } from '../core/errors.js';
@@ -79,14 +80,36 @@ export function assertKnownArguments(tool: Pick<ToolDefinition, 'name' | 'inputS
   });
 }
 
+/** Unknown arguments are refused (with a "did you mean") by assertKnownArguments; the schema says so too. */
+const inputObject = (tool: ToolDefinition) => z.looseObject(tool.inputSchema).meta({ additionalProperties: false });
+
+/**
+ * tools/list as the SDK writes it, without what only restates a default: the `$schema` line on every
+ * schema (the draft-07 keywords used here mean the same in MCP's default dialect),
+ * `execution.taskSupport: "forbidden"` (the default), and in the compact output schemas the
+ * `required` list and the closing of the object (they stay open, like their nested parts; the full
+ * schemas in core are what results are checked against). Every client loads this before anything else.
+ */
+function listTools(tools: ToolDefinition[]): ListToolsResult {
+  const schema = (object: z.ZodType, pipeStrategy: 'input' | 'output') =>
+    toJsonSchemaCompat(object as never, { strictUnions: true, pipeStrategy }) as Record<string, unknown>;
+  return {
+    tools: tools.map((tool) => {
+      const { $schema: _inputDialect, ...inputSchema } = schema(inputObject(tool), 'input');
+      const { $schema: _outputDialect, required: _required, additionalProperties: _closed, ...outputSchema } = schema(z.object(compactOutput(tool.outputSchema)), 'output');
+      return { name: tool.name, title: tool.title, description: tool.description, inputSchema: inputSchema as Tool['inputSchema'], outputSchema: outputSchema as Tool['outputSchema'], annotations: tool.annotations };
+    }),
+  };
+}
+
 export function registerTools(server: McpServer, tools: ToolDefinition[], context: ToolContext): RegisteredTool[] {
-  return tools.map((tool) =>
+  const registered = tools.map((tool) =>
     server.registerTool(
       tool.name,
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: z.looseObject(tool.inputSchema).meta({ additionalProperties: false }),
+        inputSchema: inputObject(tool),
         outputSchema: compactOutput(tool.outputSchema),
         annotations: tool.annotations,
       },
@@ -104,6 +127,9 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
       }) as never,
     ),
   );
+  const listing = listTools(tools);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => listing);
+  return registered;
 }
 
 function shallow(type: z.ZodType): z.ZodType {
@@ -122,5 +148,6 @@ function shallow(type: z.ZodType): z.ZodType {
  * would triple tools/list, which every client loads before doing anything.
  */
 export function compactOutput(shape: z.ZodRawShape): z.ZodRawShape {
-  return Object.fromEntries(Object.entries(shape).map(([key, type]) => [key, shallow(type as z.ZodType)]));
+  // `error` is what an isError result carries instead: { code, message, hint }.
+  return { ...Object.fromEntries(Object.entries(shape).map(([key, type]) => [key, shallow(type as z.ZodType)])), error: z.unknown().optional() };
 }

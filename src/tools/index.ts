@@ -4,6 +4,7 @@ import { checkBackendHealthTool } from './check-backend-health.js';
 import type { ToolDefinition } from './define-tool.js';
 import { getCollectionTool } from './get-collection.js';
 import { getEnvironmentTool } from './get-environment.js';
+import { getRunTool } from './get-run.js';
 import { runCollectionTool } from './run-collection.js';
 
-export const tools: ToolDefinition[] = [activatePowerTool, checkBackendHealthTool, getCollectionTool, getEnvironmentTool, runCollectionTool];
+export const tools: ToolDefinition[] = [activatePowerTool, checkBackendHealthTool, getCollectionTool, getEnvironmentTool, runCollectionTool, getRunTool];

@@ -6,6 +6,7 @@ import { formatRunSummary } from '../core/runner/format.js';
 import type { SecretSet } from '../core/redact.js';
 import type { RunHandle } from '../core/runner/run-collection.js';
 import { MAX_REQUEST_RECORDS_SHOWN, RunSummarySchema, type RunSummary } from '../core/runner/summary.js';
+import type { ToolContext } from './context.js';
 import { defineTool, type ToolExtra } from './define-tool.js';
 
 export const DEFAULT_WAIT_MS = 40_000;
@@ -15,6 +16,27 @@ function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 
   const records = handle.records();
   if (records.length <= MAX_REQUEST_RECORDS_SHOWN) return { ...summary, requests: records };
   return { ...summary, requests: records.slice(0, MAX_REQUEST_RECORDS_SHOWN), requestsOmitted: records.length - MAX_REQUEST_RECORDS_SHOWN };
+}
+
+/** A run this server still keeps, or run_not_found naming those it does. */
+export function findRun(context: ToolContext, runId: string): RunHandle {
+  const handle = context.client.runs.get(runId);
+  if (handle) return handle;
+  const known = context.client.runs.ids();
+  throw new PowerError('run_not_found', `No run "${runId}" (the last ${known.length} are kept)`, {
+    hint: known.length ? `Known runs: ${known.join(', ')}` : 'Start a run with run_collection.',
+  });
+}
+
+/** Waits up to waitMs for a run (progress streamed when the client asked), then answers with its summary. */
+export async function awaitRun(handle: RunHandle, waitMs: number, detail: 'summary' | 'full' | undefined, context: ToolContext, extra: ToolExtra) {
+  const stop = streamProgress(handle, extra, context.secrets);
+  try {
+    const shown = withDetail(await context.client.runs.wait(handle, waitMs, extra.signal), handle, detail);
+    return { summary: formatRunSummary(shown), structured: shown };
+  } finally {
+    stop();
+  }
 }
 
 function streamProgress(handle: RunHandle, extra: ToolExtra, secrets: SecretSet): () => void {
@@ -34,7 +56,7 @@ export const runCollectionTool = defineTool({
   name: 'run_collection',
   title: 'Run collection',
   description:
-    'Run the collection with Postman\'s runtime (pm.* as in newman). Returns counts, then each failure: assertion, expected/actual, response excerpt. Past wait_ms: status "running"/"queued" and run_id; call again with run_id to wait, or cancel.',
+    'Run the collection with Postman\'s runtime (pm.* as in newman). Returns counts, then each failure: assertion, expected/actual, response excerpt. Past wait_ms: "running"/"queued" with run_id: read it with get_run; cancel here.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   inputSchema: {
     collection: z.string().optional().describe('UID, id, path or name; default: config'),
@@ -46,8 +68,8 @@ export const runCollectionTool = defineTool({
     iterations: z.number().int().min(1).max(1000).optional().describe('Default 1, or one per data row'),
     data: z.string().optional().describe('JSON or CSV iteration data file'),
     bail: z.union([z.boolean(), z.enum(['failure', 'error'])]).optional().describe('Stop at the first failure/error'),
-    request_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default 30000'),
-    script_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default 5000'),
+    request_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default none'),
+    script_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default none'),
     run_timeout_ms: z.number().int().min(1).max(3_600_000).optional().describe('Default 600000'),
     insecure_tls: z.boolean().optional().describe('Accept self-signed certificates'),
     check_health: z.boolean().optional().describe('Check the backend first; default: for the configured one'),
@@ -55,8 +77,8 @@ export const runCollectionTool = defineTool({
     detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
     reporters: z.array(z.enum(['junit', 'json'])).optional().describe('Written under .postman-power/reports/'),
     wait_ms: z.number().int().min(0).max(600_000).optional().describe(`Wait before returning "running"; default ${DEFAULT_WAIT_MS}`),
-    run_id: z.string().optional().describe('A run started earlier'),
-    cancel: z.boolean().optional().describe('With run_id: stop it now'),
+    run_id: z.string().optional().describe('With cancel: the run to stop'),
+    cancel: z.boolean().optional().describe('Stop run_id now'),
   },
   outputSchema: RunSummarySchema.shape,
   async handler(args, context, extra) {
@@ -65,24 +87,10 @@ export const runCollectionTool = defineTool({
     let handle: RunHandle | undefined;
     let summary: RunSummary;
     if (args.run_id) {
-      handle = client.runs.get(args.run_id);
-      if (!handle) {
-        const known = client.runs.ids();
-        throw new PowerError('run_not_found', `No run "${args.run_id}" (the last ${known.length} are kept)`, {
-          hint: known.length ? `Known runs: ${known.join(', ')}` : 'Start a run with run_collection (without run_id).',
-        });
-      }
-      if (args.cancel) {
-        handle.cancel('Cancelled with run_collection {cancel: true}.');
-        summary = await handle.promise;
-      } else {
-        const stop = streamProgress(handle, extra, context.secrets);
-        try {
-          summary = await client.runs.wait(handle, waitMs, extra.signal);
-        } finally {
-          stop();
-        }
-      }
+      handle = findRun(context, args.run_id);
+      if (!args.cancel) return awaitRun(handle, waitMs, args.detail, context, extra);
+      handle.cancel('Cancelled with run_collection {cancel: true}.');
+      summary = await handle.promise;
     } else {
       if (args.cancel) throw new PowerError('invalid_argument', 'cancel needs run_id', { hint: 'Pass the run_id returned by the run to cancel.' });
       const started = await client.runCollection({
@@ -104,18 +112,15 @@ export const runCollectionTool = defineTool({
         parallel: args.parallel,
       });
       if ('summary' in started) return { summary: formatRunSummary(started.summary), structured: started.summary };
-      handle = started.handle;
-      const running = handle;
-      const stop = streamProgress(running, extra, context.secrets);
+      const running = started.handle;
       // The client's notifications/cancelled aborts this call: end the run with it.
       const onAbort = () => running.cancel('Cancelled by the client (notifications/cancelled).');
       // A cancel that arrived while the run was being prepared is honoured now.
       if (extra.signal.aborted) onAbort();
       extra.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        summary = await client.runs.wait(running, waitMs, extra.signal);
+        return await awaitRun(running, waitMs, args.detail, context, extra);
       } finally {
-        stop();
         extra.signal.removeEventListener('abort', onAbort);
       }
     }
