@@ -120,6 +120,11 @@ it('run_collection passes against the example backend; the runs list announces i
   // The compact schema in tools/list is open; the full one in core still holds.
   expect(() => RunSummarySchema.parse(result.structuredContent)).not.toThrow();
 
+  // Two text blocks, each usable alone: the summary for a person, the JSON for a parser.
+  expect(result.content.map((block) => block.type)).toEqual(['text', 'text']);
+  expect(JSON.parse((result.content[1] as { text: string }).text)).toEqual(result.structuredContent);
+  expect((result.content[0] as { text: string }).text).toMatch(/^Run passed/);
+
   // Polling is get_run: read-only and idempotent (auto-approvable); the same run reads the same twice.
   const runId = (result.structuredContent as { runId: string }).runId;
   const [polled, again] = [await call('get_run', { run_id: runId, wait_ms: 0 }), await call('get_run', { run_id: runId })];
