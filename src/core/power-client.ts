@@ -241,8 +241,11 @@ export class PostmanPowerClient {
   async getCollection(args: GetCollectionArgs = {}): Promise<CollectionResult> {
     const resolver = await this.resolver();
     const { value: collection, source, warnings } = await resolver.resolveCollection(args.collection);
-    const outline = outlineCollection(collection, source, args.folder);
-    if (warnings?.length) outline.warnings = warnings;
+    // The configured environment's keys are defined variables; an environment that cannot be read
+    // only means fewer of them (get_environment says why).
+    const environment = await resolver.resolveEnvironment(undefined).catch(() => undefined);
+    const outline = outlineCollection(collection, source, args.folder, (environment?.value.values ?? []).map((entry) => entry.key));
+    if (warnings?.length) outline.warnings = [...warnings, ...(outline.warnings ?? [])];
     if (args.detail !== 'full') return outline;
     const cap = args.maxChars ?? FULL_COLLECTION_CAP;
     const part: unknown = args.folder ? findFolder(collection, args.folder).item : collection;

@@ -7,7 +7,7 @@ export const getCollectionTool = defineTool({
   name: 'get_collection',
   title: 'Get collection',
   description:
-    'What a run will do: the collection (cloud or local) as an outline: variables (secrets masked), auth, folders, requests with method, URL, assertions written, scripts. detail "full" adds the JSON (capped).',
+    'What a run will do: the collection (cloud or local) as an outline: variables (secrets masked), auth, folders, requests, assertions written; needs: scripts and what they set, variables defined nowhere, flow control. detail "full" adds the JSON (capped).',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
     collection: z.string().optional().describe('UID, id, path or name; default: config'),
@@ -22,7 +22,8 @@ export const getCollectionTool = defineTool({
   async handler(args, context) {
     const result = await context.client.getCollection({ collection: args.collection, detail: args.detail, folder: args.folder });
     const { totals } = result;
-    const summary = `Collection "${result.name}" (${result.source.kind}${result.source.path ? `: ${result.source.path}` : ''}): ${totals.requests} requests in ${totals.folders} folders, ${totals.assertions} assertions written in scripts (a run may execute more or fewer).${result.note ? ` ${result.note}` : ''}`;
+    const missing = result.needs?.missingVariables.length ?? 0;
+    const summary = `Collection "${result.name}" (${result.source.kind}${result.source.path ? `: ${result.source.path}` : ''}): ${totals.requests} requests in ${totals.folders} folders, ${totals.assertions} assertions written in scripts (a static count: a run may execute more or fewer)${missing ? `; ${missing} variable${missing === 1 ? '' : 's'} used but defined nowhere (see needs)` : ''}.${result.note ? ` ${result.note}` : ''}`;
     return { summary, structured: result };
   },
 });

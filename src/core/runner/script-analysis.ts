@@ -243,3 +243,62 @@ export function collectionScripts(collection: unknown): string[] {
   }
   return scripts;
 }
+
+/** What a script visibly does to a run: the variables and headers it sets, requests it sends, flow it changes. */
+export interface ScriptEffects {
+  /** Variable keys set through pm.{environment,variables,collectionVariables,globals}.set or postman.set*Variable. */
+  sets: string[];
+  /** True when a key is computed (`pm.environment.set(name, …)`): what it sets cannot be named. */
+  setsComputed: boolean;
+  /** Header keys added or changed on the request. */
+  headers: string[];
+  sendsRequests: boolean;
+  /** setNextRequest / skipRequest: the run's order is not the collection's. */
+  flow: string[];
+  /** The script does not parse (the sandbox will fail it too). */
+  unparsed?: boolean;
+}
+
+const SCOPES = new Set(['environment', 'variables', 'collectionVariables', 'globals', 'iterationData']);
+const LEGACY_SETTERS = new Set(['setEnvironmentVariable', 'setGlobalVariable']);
+const FLOW = new Set(['setNextRequest', 'skipRequest']);
+
+/** Reads a script's effects from its syntax tree (not its text): literal keys are named, computed ones flagged. */
+export function scriptEffects(source: string): ScriptEffects {
+  const effects: ScriptEffects = { sets: [], setsComputed: false, headers: [], sendsRequests: false, flow: [] };
+  let program: AnyNode;
+  try {
+    program = parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true }) as AnyNode;
+  } catch {
+    return { ...effects, unparsed: true };
+  }
+  const literal = (node: AnyNode | undefined): string | undefined => (node?.type === 'Literal' && typeof node.value === 'string' ? node.value : node?.type === 'TemplateLiteral' && node.expressions.length === 0 ? node.quasis[0].value.cooked : undefined);
+  const add = (list: string[], value: string) => {
+    if (!list.includes(value)) list.push(value);
+  };
+  ancestor(program as Node, {
+    CallExpression(node: AnyNode) {
+      const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+      if (callee.type !== 'MemberExpression') return;
+      const method = propertyName(callee);
+      const owner = callee.object as AnyNode;
+      const ownerName = owner.type === 'MemberExpression' ? propertyName(owner) : owner.type === 'Identifier' ? owner.name : undefined;
+      const first = node.arguments[0] as AnyNode | undefined;
+      if ((method === 'set' && ownerName && SCOPES.has(ownerName)) || (method && LEGACY_SETTERS.has(method))) {
+        const key = literal(first);
+        if (key === undefined) effects.setsComputed = true;
+        else add(effects.sets, key);
+      } else if ((method === 'add' || method === 'upsert') && ownerName === 'headers') {
+        const key = first?.type === 'ObjectExpression' ? literal(first.properties.find((p: AnyNode) => p.type === 'Property' && (p.key.name === 'key' || p.key.value === 'key'))?.value) : undefined;
+        add(effects.headers, key ?? '(computed)');
+      } else if (method === 'addHeader') {
+        add(effects.headers, literal(first) ?? '(computed)');
+      } else if (method === 'sendRequest') {
+        effects.sendsRequests = true;
+      } else if (method && FLOW.has(method)) {
+        add(effects.flow, method);
+      }
+    },
+  } as never);
+  return effects;
+}

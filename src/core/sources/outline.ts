@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { closeMatches } from '../did-you-mean.js';
 import { PowerError } from '../errors.js';
 import type { CollectionJson } from '../postman-api.js';
+import { scriptEffects, type ScriptEffects } from '../runner/script-analysis.js';
 
 export const SourceInfoSchema = z.object({
   kind: z.enum(['cloud', 'local', 'v3-directory']),
@@ -33,6 +34,18 @@ export const OutlineSchema = z.object({
       testScript: z.boolean(),
     }),
   ),
+  needs: z
+    .object({
+      scripts: z.array(z.object({ at: z.string().describe('"collection" or a folder path'), listen: z.enum(['prerequest', 'test']), summary: z.string().describe('What it sets, adds or changes') })),
+      missingVariables: z
+        .array(z.object({ name: z.string(), usedIn: z.array(z.string()).describe('First requests (paths) that use it') }))
+        .describe('{{variables}} used but defined by no collection variable, environment value or script (iteration data may still define them)'),
+      setByScripts: z.array(z.string()).describe('Variables scripts set with a literal key (so chained ones are not missing)'),
+      flowControl: z.array(z.object({ request: z.string(), uses: z.array(z.string()) })).describe('Requests whose scripts call setNextRequest / skipRequest: the run order is not the collection\'s'),
+      withoutAssertions: z.object({ count: z.number(), requests: z.array(z.string()) }).describe('Requests no test checks'),
+    })
+    .optional()
+    .describe('What a run of this collection depends on, read from its scripts and requests'),
   warnings: z.array(z.string()).optional(),
   omitted: z
     .object({ folders: z.number(), requests: z.number(), variables: z.number() })
@@ -158,7 +171,32 @@ export function findFolder(collection: CollectionJson, wanted: string): { path: 
   return match;
 }
 
-export function outlineCollection(collection: CollectionJson, source: SourceInfo, folder?: string): Outline {
+/** Caps of the `needs` lists (each says how many there were when cut). */
+const NEEDS_LIMITS = { scripts: 50, missingVariables: 50, usedIn: 3, flowControl: 50, withoutAssertions: 20 };
+const VARIABLE_REFERENCE = /\{\{([^{}]+?)\}\}/g;
+
+/** One line on what a script does: what it sets, adds, sends or changes. */
+export function summariseScript(effects: ScriptEffects, source: string): string {
+  if (effects.unparsed) return 'does not parse: the sandbox will report a script error';
+  const parts: string[] = [];
+  if (effects.sets.length) parts.push(`sets ${effects.sets.map((key) => `{{${key}}}`).join(', ')}`);
+  if (effects.setsComputed) parts.push('sets variables by computed names');
+  if (effects.headers.length) parts.push(`adds header ${effects.headers.join(', ')}`);
+  if (effects.sendsRequests) parts.push('sends requests (pm.sendRequest)');
+  if (effects.flow.length) parts.push(`changes the run order (${effects.flow.join(', ')})`);
+  const lines = source.split('\n').filter((line) => line.trim()).length;
+  return parts.length ? parts.join('; ') : `${lines} line${lines === 1 ? '' : 's'}; sets no variables or headers`;
+}
+
+/** The {{variables}} a value (a request, an auth block) uses, without Postman's dynamic `{{$guid}}` ones. */
+function variablesUsed(value: unknown): string[] {
+  if (value === undefined) return [];
+  const names = new Set<string>();
+  for (const [, name] of JSON.stringify(value).matchAll(VARIABLE_REFERENCE)) if (!name.trim().startsWith('$')) names.add(name.trim());
+  return [...names];
+}
+
+export function outlineCollection(collection: CollectionJson, source: SourceInfo, folder?: string, defined: string[] = []): Outline {
   const root = folder ? findFolder(collection, folder) : undefined;
   const outline: Outline = {
     name: collection.info.name,
@@ -181,6 +219,30 @@ export function outlineCollection(collection: CollectionJson, source: SourceInfo
     return secret ? { key: variable.key!, value: value ? '****' : '', masked: true } : { key: variable.key!, value: value.length > 200 ? `${value.slice(0, 200)}…` : value };
   });
 
+  const needs = { scripts: [] as NonNullable<Outline['needs']>['scripts'], flowControl: [] as NonNullable<Outline['needs']>['flowControl'], withoutAssertions: [] as string[] };
+  const setByScripts = new Set<string>();
+  let computedSets = false;
+  const uses = new Map<string, string[]>();
+  const use = (names: string[], where: string) => {
+    for (const name of names) uses.set(name, [...(uses.get(name) ?? []), where]);
+  };
+  /** Reads an item's (or the collection's) scripts; lists those of the collection and folders. */
+  const readScripts = (owner: { event?: RawItem['event'] }, at: string | undefined): string[] => {
+    const flow: string[] = [];
+    for (const listen of ['prerequest', 'test'] as const) {
+      const script = scriptOf(owner, listen);
+      if (!script.trim()) continue;
+      const effects = scriptEffects(script);
+      for (const key of effects.sets) setByScripts.add(key);
+      computedSets ||= effects.setsComputed;
+      flow.push(...effects.flow.filter((name) => !flow.includes(name)));
+      if (at !== undefined) needs.scripts.push({ at, listen, summary: summariseScript(effects, script) });
+    }
+    return flow;
+  };
+  readScripts(collection as { event?: RawItem['event'] }, 'collection');
+  use(variablesUsed((collection as { auth?: unknown }).auth), 'collection auth');
+
   const walk = (items: RawItem[], prefix: string) => {
     for (const item of items) {
       if (Array.isArray(item.item)) {
@@ -190,11 +252,18 @@ export function outlineCollection(collection: CollectionJson, source: SourceInfo
         const entry: Outline['folders'][number] = { path: folderPath, requests: 0 };
         if (item.auth?.type) entry.auth = item.auth.type;
         outline.folders.push(entry);
+        readScripts(item, folderPath);
+        use(variablesUsed(item.auth), `${folderPath} (auth)`);
         walk(item.item, folderPath);
         entry.requests = outline.requests.length - before;
       } else {
         const tests = scriptOf(item, 'test');
         const assertions = countAssertions(tests);
+        const requestPath = prefix ? `${prefix}/${item.name ?? '(unnamed)'}` : (item.name ?? '(unnamed)');
+        const flow = readScripts(item, undefined);
+        if (flow.length) needs.flowControl.push({ request: requestPath, uses: flow });
+        if (assertions === 0) needs.withoutAssertions.push(requestPath);
+        use(variablesUsed(item.request), requestPath);
         outline.totals.requests += 1;
         outline.totals.assertions += assertions;
         outline.requests.push({
@@ -211,6 +280,22 @@ export function outlineCollection(collection: CollectionJson, source: SourceInfo
   };
   if (root) walk(root.item.item ?? [], root.path);
   else walk(collection.item as RawItem[], '');
+
+  const known = new Set([...defined, ...outline.variables.map((variable) => variable.key), ...setByScripts]);
+  const missing = [...uses].filter(([name]) => !known.has(name)).map(([name, where]) => ({ name, usedIn: where.slice(0, NEEDS_LIMITS.usedIn) }));
+  outline.needs = {
+    scripts: needs.scripts.slice(0, NEEDS_LIMITS.scripts),
+    missingVariables: missing.slice(0, NEEDS_LIMITS.missingVariables),
+    setByScripts: [...setByScripts].slice(0, OUTLINE_LIMITS.variables),
+    flowControl: needs.flowControl.slice(0, NEEDS_LIMITS.flowControl),
+    withoutAssertions: { count: needs.withoutAssertions.length, requests: needs.withoutAssertions.slice(0, NEEDS_LIMITS.withoutAssertions) },
+  };
+  const notes: string[] = [];
+  if (missing.length) notes.push(`${missing.length} variable${missing.length === 1 ? ' is' : 's are'} used but defined nowhere (${missing.slice(0, 5).map((m) => `{{${m.name}}}`).join(', ')}${missing.length > 5 ? ', …' : ''}): set them in the environment, pass env_vars, or check iteration data.`);
+  if (computedSets && missing.length) notes.push('Some scripts set variables by computed names: a "missing" one may be set at run time.');
+  if (needs.flowControl.length) notes.push(`${needs.flowControl.length} request${needs.flowControl.length === 1 ? ' changes' : 's change'} the run order (setNextRequest / skipRequest): the run may not follow the collection's order.`);
+  if (missing.length > NEEDS_LIMITS.missingVariables || needs.scripts.length > NEEDS_LIMITS.scripts || needs.flowControl.length > NEEDS_LIMITS.flowControl) notes.push('Some needs lists were cut to their first entries: narrow with folder.');
+  if (notes.length) outline.warnings = [...(outline.warnings ?? []), ...notes];
   return capOutline(outline);
 }
 
