@@ -9,6 +9,7 @@ import newman from 'newman';
 import { WorkerRunner, workerScript } from '../dist/core/runner/worker-runner.js';
 import { startLanes } from '../dist/core/runner/lanes.js';
 import { loadEngine } from '../dist/core/runner/run-collection.js';
+import { answersTable, measureAnswers } from './answers.mjs';
 import { flatCollection, folderCollection, mb, median, round, startBackend } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -189,6 +190,10 @@ function child(args) {
 
 await workers.close();
 
+// ---- Answer sizes: what each tool call puts into an agent's context
+log('Answer sizes over stdio');
+const answers = await measureAnswers();
+
 // ---- BENCHMARKS.md
 // What we know of each target's gap, written only when the target is missed in this run.
 const GAPS = [
@@ -244,6 +249,14 @@ const lines = [
   '- C: postman-runtime and postman-collection are imported only when a run starts (inside the worker); the server itself loads the MCP SDK and zod. The bare `node -e 0` start is the floor on this machine.',
   '- D: newman is measured once because a 10 000-request newman run takes about two minutes here.',
   `- E: newman has no API to cancel a run with a request in flight; the peer is our in-thread engine (run.abort() plus destroying the run's agents). Both ended with status cancelled: ${r.E.allCancelled ? 'yes' : '**no**'}.`,
+  '',
+  '## Answer sizes',
+  '',
+  'Text bytes each tool call puts into an agent\'s context (both text blocks), over the built server\'s stdio, on the example project and on a 30-request fixture with 5 failing requests (`bench/answers.mjs`).',
+  '',
+  answersTable(answers),
+  '',
+  'Before the agent-results work (same fixtures, 2026-11-30): activate_power ready 1751, healthy check 400, five refused attempts 1257, passing run 749, 30 requests with 5 failing 5667, outline 1945 bytes. A failing run still repeats each failure\'s request fields per assertion: grouping failures per request is what brings it under 4 KB.',
   '',
   '## Gaps and their causes',
   '',

@@ -35,7 +35,7 @@ it('--version prints the package version', async () => {
 it('run: exit 0 and a summary when everything passes; JUnit written on request', async () => {
   const { code, stdout } = await cli(['run', '-r', 'cli,junit'], project.ws.dir);
   expect(code).toBe(0);
-  expect(stdout).toMatch(/^Run passed: "Todo API" with environment "[^"]+" — 8 requests/m);
+  expect(stdout).toMatch(/^Run passed: "Todo API" — 8 requests, 12 assertions, [\d.]+ s \(environment "[^"]+"\)\./m);
   expect(stdout).toMatch(/JUnit report: \.postman-power\/reports\/run-.*\.xml/);
 }, 60_000);
 

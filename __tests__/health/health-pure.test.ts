@@ -1,6 +1,6 @@
 // The pure pieces of the health check, tested directly (ky's style): status expectations, the
 // JSON-path reader for body checks, and the full-jitter backoff.
-import { backoffDelay, readJsonPath } from '../../src/core/health.js';
+import { backoffDelay, collapseAttempts, readJsonPath } from '../../src/core/health.js';
 import { formatStatusRanges, parseStatusExpectation, statusMatches } from '../../src/core/status-ranges.js';
 
 describe('parseStatusExpectation', () => {
@@ -60,5 +60,22 @@ describe('backoffDelay', () => {
     expect(backoffDelay(4, { baseMs: 100, capMs: 1000 }, () => 0.5)).toBe(500);
     expect(backoffDelay(10, { baseMs: 100, capMs: 1000 }, () => 0.999)).toBe(999);
     expect(backoffDelay(2, { baseMs: 100, capMs: 1000 }, () => 0)).toBe(0);
+  });
+});
+
+describe('collapseAttempts (what an agent reads)', () => {
+  const attempt = (n: number, outcome: 'connection_refused' | 'timeout' | 'ok', message: string, startedAtMs: number, statusCode?: number) => ({ attempt: n, startedAtMs, durationMs: 1, outcome, message, ...(statusCode ? { statusCode } : {}) });
+  const result = (healthy: boolean, attempts: ReturnType<typeof attempt>[]) => ({ status: healthy ? 'healthy' : 'unhealthy', summary: 's', durationMs: 1, targets: [{ url: 'http://x/health', healthy, outcome: attempts.at(-1)!.outcome, attempts }] }) as never;
+  it('runs of identical attempts become one entry with repeats and the last start; different ones stay apart', () => {
+    const collapsed = collapseAttempts(result(false, [attempt(1, 'connection_refused', 'refused', 0), attempt(2, 'connection_refused', 'refused', 40), attempt(3, 'timeout', 'slow', 150), attempt(4, 'connection_refused', 'refused', 470), attempt(5, 'connection_refused', 'refused', 1290)]));
+    expect(collapsed.targets[0].attempts.map((a) => [a.attempt, a.outcome, a.repeats, a.lastStartedAtMs])).toEqual([
+      [1, 'connection_refused', 2, 40],
+      [3, 'timeout', undefined, undefined],
+      [4, 'connection_refused', 2, 1290],
+    ]);
+  });
+  it('a first attempt that succeeded is not listed; a success after failures keeps them all', () => {
+    expect(collapseAttempts(result(true, [attempt(1, 'ok', 'status 200', 0, 200)])).targets[0].attempts).toEqual([]);
+    expect(collapseAttempts(result(true, [attempt(1, 'timeout', 'slow', 0), attempt(2, 'ok', 'status 200', 100, 200)])).targets[0].attempts).toHaveLength(2);
   });
 });

@@ -45,7 +45,7 @@ describe('results shaped for an agent', () => {
     expect(wrongCount.response!.bodyExcerpt).toContain('"name":"Grace"');
     const text = textOf(result);
     expect(text).toMatch(/^Run failed: "CRUD chain" with environment "[^"]+" — 4 requests \(0 errored\), 11 assertions \(2 failed/);
-    expect(text).toContain('Users/List users — "wrong count": expected 1 to deeply equal 5');
+    expect(text).toMatch(/Users\/List users \[GET [^\]]+ → 200\] — "wrong count": expected 1 to deeply equal 5/);
     expect(summary.requests).toBeUndefined();
   });
 

@@ -4,7 +4,7 @@ import { symlinkSync } from 'node:fs';
 import { closeMatches } from '../../src/core/did-you-mean.js';
 import { planLanes } from '../../src/core/runner/lanes.js';
 import { withItemIds, selectItems, type RunInput } from '../../src/core/runner/run-collection.js';
-import { unresolvedVariables } from '../../src/core/runner/summary.js';
+import { compactRunSummary, RunSummarySchema, unresolvedVariables } from '../../src/core/runner/summary.js';
 import { resolveInsideRoot } from '../../src/core/sources/workspace-files.js';
 import { createTempWorkspace } from '../support/temp-workspace.js';
 
@@ -76,5 +76,25 @@ describe('resolveInsideRoot', () => {
       ws.cleanup();
       outside.cleanup();
     }
+  });
+});
+
+describe('compactRunSummary (a run as a tool answers it)', () => {
+  const full = {
+    runId: 'r', status: 'passed' as const, collection: { name: 'C', source: { kind: 'local' as const, ref: 'c.json', path: 'c.json' } }, startedAt: '2026-11-30T00:00:00.000Z', endedAt: '2026-11-30T00:00:01.000Z',
+    durationMs: 1000, progress: { done: 2, total: 2 }, stats: { iterations: 1, requests: { total: 2, failed: 0 }, assertions: { total: 2, failed: 0, skipped: 0 }, scriptErrors: 0 },
+    failures: [], failuresOmitted: 0, console: [], consoleOmitted: 0, warnings: [],
+  };
+  it('leaves out empty lists, zero counts, the end time and a path equal to its reference; parsing restores the lists and counts', () => {
+    const compact = compactRunSummary(full);
+    expect(Object.keys(compact).sort()).toEqual(['collection', 'durationMs', 'progress', 'runId', 'startedAt', 'stats', 'status']);
+    expect(compact.collection.source).toEqual({ kind: 'local', ref: 'c.json' });
+    const { endedAt: _endedAt, ...rest } = full;
+    expect(RunSummarySchema.parse(compact)).toEqual({ ...rest, collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } } });
+  });
+  it('keeps what is there: failures, warnings, console, omitted counts, a path that differs', () => {
+    const failure = { kind: 'assertion' as const, iteration: 0, folder: '', request: 'a', message: 'm' };
+    const busy = { ...full, collection: { name: 'C', source: { kind: 'local' as const, ref: 'C', path: 'postman/c.json' } }, failures: [failure], failuresOmitted: 3, console: [{ level: 'log', message: 'x' }], consoleOmitted: 1, warnings: ['w'] };
+    expect(compactRunSummary(busy)).toMatchObject({ failures: [failure], failuresOmitted: 3, console: [{ level: 'log', message: 'x' }], consoleOmitted: 1, warnings: ['w'], collection: { source: { path: 'postman/c.json' } } });
   });
 });

@@ -1,5 +1,6 @@
 // Postman v12 git-native collections (v3 YAML directories): read, outline and run them, with parity
 // against the same collection written as v2.1 JSON.
+import { RunSummarySchema } from '../../src/core/runner/summary.js';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '../../src/core/runner/summary.js';
@@ -26,7 +27,8 @@ afterEach(async () => {
 const structured = async (name: string, args: Record<string, unknown>) => {
   const result = await pair.call(name, args);
   if (result.isError) throw new Error(textOf(result));
-  return result.structuredContent as any;
+  // Run answers leave out empty lists and zero counts: parsing restores them.
+  return (name === 'run_collection' ? RunSummarySchema.parse(result.structuredContent) : result.structuredContent) as any;
 };
 
 describe('parity: a v3 tree and its v2.1 twin', () => {

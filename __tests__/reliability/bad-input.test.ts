@@ -5,6 +5,7 @@ import { cpSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { collectionPath, createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
+import { tools } from '../../src/tools/index.js';
 
 interface Case {
   file: string;
@@ -63,7 +64,7 @@ it.each(cases.map((c) => [`${c.file} (${c.note})`, c] as const))('%s', async (_l
       expect(summary.failures.map((f) => f.kind)).toContain(c.expect.failureKind);
     }
     // The server answers the next call.
-    expect((await pair.client.listTools()).tools).toHaveLength(5);
+    expect((await pair.client.listTools()).tools).toHaveLength(tools.length);
     expect((await pair.call('check_backend_health', { url: rw.backend.url, attempts: 1 })).isError).toBeFalsy();
   } finally {
     await pair?.close();

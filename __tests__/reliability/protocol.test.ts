@@ -4,6 +4,7 @@
 // stays JSON-RPC.
 import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
 import { INITIALIZE, spawnServer, type RawServer } from '../support/raw-stdio.js';
+import { tools } from '../../src/tools/index.js';
 
 let rw: RunWorkspace;
 let server: RawServer;
@@ -42,7 +43,7 @@ it('survives malformed JSON-RPC, unknown methods, oversize messages and calls be
   const huge = await server.waitFor((m) => m.id === 'huge');
   expect(huge.result.isError).toBe(true);
   const after = await server.waitFor((m) => m.id === 'after');
-  expect(after.result.tools).toHaveLength(5);
+  expect(after.result.tools).toHaveLength(tools.length);
   // Malformed lines are answered, never dropped and never a crash: two parse errors (not JSON, and
   // the truncated line), and invalid requests for the array and the JSON-RPC 1.0 message (with its id).
   const parseErrors = server.messages.filter((m) => m.id === null && m.error?.code === -32700);
@@ -87,5 +88,5 @@ it('keeps stdout pure: scripts that print, a backend that sends binary garbage',
   expect(summary.failures[0].response.bodyExcerpt).toBe('(binary body, 300 bytes)');
   expect(server.junk).toEqual([]);
   server.send({ jsonrpc: '2.0', id: 'again', method: 'tools/list' });
-  expect((await server.waitFor((m) => m.id === 'again')).result.tools).toHaveLength(5);
+  expect((await server.waitFor((m) => m.id === 'again')).result.tools).toHaveLength(tools.length);
 }, 40_000);

@@ -14,14 +14,13 @@ const Problem = z.object({ code: z.string(), message: z.string(), hint: z.string
 export const ActivationSchema = z.object({
   power: z.object({ name: z.string(), version: z.string() }),
   ready: z.boolean().describe('Config valid, collection found and backend not unhealthy'),
-  tools: z.array(z.object({ name: z.string(), when: z.string() })),
   config: z.object({
     found: z.boolean(),
     file: z.string().optional(),
     shape: z.string(),
     valid: z.boolean(),
-    warnings: z.array(z.string()),
-    problems: z.array(Problem),
+    warnings: z.array(z.string()).optional().describe('Only when there are any'),
+    problems: z.array(Problem).optional().describe('Only when there are any'),
     template: z.record(z.string(), z.unknown()).optional().describe(`A ready-to-write ${CONFIG_FILE_NAME}, filled from the files found`),
   }),
   apiKey: z.object({
@@ -34,18 +33,11 @@ export const ActivationSchema = z.object({
   }),
   collection: z.object({ found: z.boolean(), name: z.string().optional(), source: z.string().optional(), requests: z.number().optional(), problem: Problem.optional() }),
   environment: z.object({ found: z.boolean(), name: z.string().optional(), source: z.string().optional(), values: z.number().optional(), problem: Problem.optional() }),
-  backend: z.object({ checked: z.boolean(), url: z.string().optional(), status: z.enum(['healthy', 'degraded', 'unhealthy']).optional(), summary: z.string().optional() }),
+  backend: z.object({ checked: z.boolean(), url: z.string().optional(), status: z.enum(['healthy', 'degraded', 'unhealthy']).optional(), summary: z.string().optional().describe('Why, when it is not healthy') }),
   nextSteps: z.array(z.string()),
 });
 export type Activation = z.infer<typeof ActivationSchema>;
 
-export const TOOL_GUIDE = [
-  { name: 'activate_power', when: 'First, and whenever something seems off: status of config, key, collection, backend, and next steps.' },
-  { name: 'check_backend_health', when: 'Before a run, or after starting the backend (wait_until_healthy): is it up, and if not, why.' },
-  { name: 'get_collection', when: 'To see what a run will do: folders, requests, assertions (outline), or the JSON (detail "full").' },
-  { name: 'get_environment', when: 'To see the variables a run will use (secrets masked).' },
-  { name: 'run_collection', when: 'After changing the backend: run the tests; read each failure and propose a fix. Poll long runs with run_id.' },
-];
 
 const problemOf = (error: unknown) => {
   const e = toPowerError(error);
@@ -100,14 +92,13 @@ export async function activatePower(client: PostmanPowerClient): Promise<Activat
   const activation: Activation = {
     power: { name: POWER_NAME, version: POWER_VERSION },
     ready: false,
-    tools: TOOL_GUIDE,
     config: {
       found: !missing && Boolean(state.file),
       ...(state.file ? { file: path.relative(client.cwd, state.file) || state.file } : {}),
       shape: config.shape,
       valid: !state.error,
-      warnings: state.warnings,
-      problems: state.error ? [problemOf(state.error)] : [],
+      ...(state.warnings.length ? { warnings: state.warnings } : {}),
+      ...(state.error ? { problems: [problemOf(state.error)] } : {}),
     },
     apiKey: { present: Boolean(config.apiKey), source: config.apiKeySource, checked: false },
     collection: { found: false },
@@ -155,7 +146,7 @@ export async function activatePower(client: PostmanPowerClient): Promise<Activat
   if (config.baseUrl && !invalid) {
     try {
       health = await client.checkBackendHealth({ attempts: 2, timeoutMs: 1000, deadlineMs: 3000 });
-      activation.backend = { checked: true, url: health.targets[0]?.url, status: health.status, summary: health.summary };
+      activation.backend = { checked: true, url: health.targets[0]?.url, status: health.status, ...(health.status === 'healthy' ? {} : { summary: health.summary }) };
     } catch (error) {
       activation.backend = { checked: false, summary: problemOf(error).message };
     }
@@ -171,9 +162,9 @@ function nextSteps(a: Activation, health: HealthResult | undefined): string[] {
   if (!a.config.found) {
     steps.push(`Write ${CONFIG_FILE_NAME} in the project root with the template below (adjust baseUrl to where the backend listens).`);
   } else if (!a.config.valid) {
-    steps.push(`Fix ${a.config.file}: ${a.config.problems.map((p) => `${p.message}${p.hint ? ` — ${p.hint}` : ''}`).join('; ')}`);
+    steps.push(`Fix ${a.config.file}: ${(a.config.problems ?? []).map((p) => `${p.message}${p.hint ? ` — ${p.hint}` : ''}`).join('; ')}`);
   }
-  for (const warning of a.config.warnings) steps.push(`Config warning: ${warning}`);
+  for (const warning of a.config.warnings ?? []) steps.push(`Config warning: ${warning}`);
   if (a.apiKey.problem) steps.push(`API key: ${a.apiKey.problem.message}. ${a.apiKey.problem.hint ?? ''}`.trim());
   if (a.collection.problem) steps.push(`Collection: ${a.collection.problem.message}. ${a.collection.problem.hint ?? ''}`.trim());
   if (a.environment.problem) steps.push(`Environment: ${a.environment.problem.message}. ${a.environment.problem.hint ?? ''}`.trim());

@@ -53,6 +53,8 @@ export const AttemptRecordSchema = z.object({
   outcome: z.enum(OUTCOMES),
   statusCode: z.number().int().optional(),
   message: z.string(),
+  repeats: z.number().int().optional().describe('Collapsed: this many attempts in a row had this outcome and message'),
+  lastStartedAtMs: z.number().optional().describe('When the last of the collapsed attempts started'),
 });
 
 export const TargetResultSchema = z.object({
@@ -330,4 +332,26 @@ export async function checkBackendHealth(options: HealthOptions): Promise<Health
   const healthyCount = targets.filter((target) => target.healthy).length;
   const status: HealthStatus = healthyCount === targets.length ? 'healthy' : healthyCount === 0 ? 'unhealthy' : 'degraded';
   return { status, summary: summarise(status, targets), durationMs: elapsed(), targets };
+}
+
+/**
+ * The result as an agent reads it: attempts in a row with the same outcome, status and message are
+ * one entry with `repeats` ("5 × connection refused over 1.3 s"); the verdict and counts are untouched.
+ */
+export function collapseAttempts(result: HealthResult): HealthResult {
+  return {
+    ...result,
+    targets: result.targets.map((target) => {
+      const attempts: AttemptRecord[] = [];
+      for (const attempt of target.attempts) {
+        const last = attempts.at(-1);
+        if (last && last.outcome === attempt.outcome && last.statusCode === attempt.statusCode && last.message === attempt.message) {
+          last.repeats = (last.repeats ?? 1) + 1;
+          last.lastStartedAtMs = attempt.startedAtMs;
+        } else attempts.push({ ...attempt });
+      }
+      // A first attempt that succeeded says nothing the target does not (status, latency).
+      return { ...target, attempts: target.healthy && target.attempts.length === 1 ? [] : attempts };
+    }),
+  };
 }

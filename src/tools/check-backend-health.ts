@@ -1,6 +1,6 @@
 // check_backend_health: is the backend up, and if not, why. Plan task 4.
 import { z } from 'zod';
-import { HealthResultSchema } from '../core/health.js';
+import { collapseAttempts, HealthResultSchema } from '../core/health.js';
 import { defineTool } from './define-tool.js';
 
 export const checkBackendHealthTool = defineTool({
@@ -34,7 +34,11 @@ export const checkBackendHealthTool = defineTool({
       waitUntilHealthy: args.wait_until_healthy,
       signal: extra.signal,
     });
-    const hints = result.targets.flatMap((target) => (target.hint ? [`- ${target.url}: ${target.hint}`] : []));
-    return { summary: [result.summary, ...hints, ...(result.note ? [result.note] : [])].join('\n'), structured: result };
+    const hints = result.targets.flatMap((target) => {
+      if (!target.hint) return [];
+      const tried = target.attempts.length > 1 ? ` (${target.attempts.length} attempts over ${(target.attempts.at(-1)!.startedAtMs / 1000).toFixed(1)} s)` : '';
+      return [`- ${target.url}${tried}: ${target.hint}`];
+    });
+    return { summary: [result.summary, ...hints, ...(result.note ? [result.note] : [])].join('\n'), structured: collapseAttempts(result) };
   },
 });

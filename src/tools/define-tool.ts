@@ -134,6 +134,8 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
 
 function shallow(type: z.ZodType): z.ZodType {
   if (type instanceof z.ZodOptional) return shallow(type.unwrap() as z.ZodType).optional();
+  // A field with a default may be left out of an answer (parsing restores it).
+  if (type instanceof z.ZodDefault) return shallow(type.unwrap() as z.ZodType).optional();
   if (type instanceof z.ZodEnum) return z.enum(type.options as [string, ...string[]]);
   if (type instanceof z.ZodString) return z.string();
   if (type instanceof z.ZodNumber) return z.number();

@@ -5,7 +5,7 @@ import { PowerError } from '../core/errors.js';
 import { formatRunSummary } from '../core/runner/format.js';
 import type { SecretSet } from '../core/redact.js';
 import type { RunHandle } from '../core/runner/run-collection.js';
-import { MAX_REQUEST_RECORDS_SHOWN, RunSummarySchema, type RunSummary } from '../core/runner/summary.js';
+import { compactRunSummary, MAX_REQUEST_RECORDS_SHOWN, RunSummarySchema, type RunSummary } from '../core/runner/summary.js';
 import type { ToolContext } from './context.js';
 import { defineTool, type ToolExtra } from './define-tool.js';
 
@@ -16,6 +16,11 @@ function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 
   const records = handle.records();
   if (records.length <= MAX_REQUEST_RECORDS_SHOWN) return { ...summary, requests: records };
   return { ...summary, requests: records.slice(0, MAX_REQUEST_RECORDS_SHOWN), requestsOmitted: records.length - MAX_REQUEST_RECORDS_SHOWN };
+}
+
+/** The text for a person and the compact JSON (empty lists, zero counts and repeats left out). */
+function answer(summary: RunSummary) {
+  return { summary: formatRunSummary(summary), structured: compactRunSummary(summary) as RunSummary };
 }
 
 /** A run this server still keeps, or run_not_found naming those it does. */
@@ -32,8 +37,7 @@ export function findRun(context: ToolContext, runId: string): RunHandle {
 export async function awaitRun(handle: RunHandle, waitMs: number, detail: 'summary' | 'full' | undefined, context: ToolContext, extra: ToolExtra) {
   const stop = streamProgress(handle, extra, context.secrets);
   try {
-    const shown = withDetail(await context.client.runs.wait(handle, waitMs, extra.signal), handle, detail);
-    return { summary: formatRunSummary(shown), structured: shown };
+    return answer(withDetail(await context.client.runs.wait(handle, waitMs, extra.signal), handle, detail));
   } finally {
     stop();
   }
@@ -111,7 +115,7 @@ export const runCollectionTool = defineTool({
         reporters: args.reporters,
         parallel: args.parallel,
       });
-      if ('summary' in started) return { summary: formatRunSummary(started.summary), structured: started.summary };
+      if ('summary' in started) return answer(started.summary);
       const running = started.handle;
       // The client's notifications/cancelled aborts this call: end the run with it.
       const onAbort = () => running.cancel('Cancelled by the client (notifications/cancelled).');
@@ -124,7 +128,6 @@ export const runCollectionTool = defineTool({
         extra.signal.removeEventListener('abort', onAbort);
       }
     }
-    const shown = withDetail(summary, handle, args.detail);
-    return { summary: formatRunSummary(shown), structured: shown };
+    return answer(withDetail(summary, handle, args.detail));
   },
 });

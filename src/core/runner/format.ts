@@ -1,26 +1,43 @@
-// The short human text that comes before a run's JSON: counts first, then one line per failure.
-import type { RunSummary } from './summary.js';
+// The short human text that comes before a run's JSON: counts first (only those that are not zero
+// on a pass), then one line per failed request with each of its failures.
+import type { Failure, RunSummary } from './summary.js';
+
+function head(summary: RunSummary): string {
+  const { stats } = summary;
+  if (summary.status === 'queued') return `Run ${summary.runId} is queued behind other runs (at most one per CPU core run at once). Call get_run with run_id to wait, or run_collection {run_id, cancel: true}.`;
+  if (summary.status === 'running') {
+    return `Run ${summary.runId} is still running: ${summary.progress.done}/${summary.progress.total} requests done${summary.progress.current ? ` (now: ${summary.progress.current})` : ''}. Call get_run with run_id to wait again, or read postman://runs/${summary.runId}.`;
+  }
+  if (summary.status === 'backend_unhealthy') return `Run not started: ${summary.health?.summary ?? 'the backend is unhealthy'}`;
+  const where = `"${summary.collection.name}" ${summary.environment ? `with environment "${summary.environment}"` : 'without an environment'}`;
+  const tail = `${stats.iterations} iteration${stats.iterations === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(1)} s.`;
+  if (summary.status === 'passed') {
+    // Only what is not zero or one: a pass is read in a glance.
+    const skipped = stats.assertions.skipped ? ` (${stats.assertions.skipped} skipped)` : '';
+    const iterations = stats.iterations > 1 ? `, ${stats.iterations} iterations` : '';
+    const environment = summary.environment ? `environment "${summary.environment}"` : 'no environment';
+    return `Run passed: "${summary.collection.name}" — ${stats.requests.total} requests, ${stats.assertions.total} assertions${skipped}${iterations}, ${(summary.durationMs / 1000).toFixed(1)} s (${environment}).`;
+  }
+  return `Run ${summary.status}: ${where} — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${tail}`;
+}
 
 export function formatRunSummary(summary: RunSummary): string {
-  const { stats } = summary;
-  const head =
-    summary.status === 'queued'
-      ? `Run ${summary.runId} is queued behind other runs (at most one per CPU core run at once). Call run_collection with run_id to wait, or cancel it.`
-      : summary.status === 'running'
-      ? `Run ${summary.runId} is still running: ${summary.progress.done}/${summary.progress.total} requests done${summary.progress.current ? ` (now: ${summary.progress.current})` : ''}. Call run_collection with run_id to wait again, or read postman://runs/${summary.runId}.`
-      : summary.status === 'backend_unhealthy'
-        ? `Run not started: ${summary.health?.summary ?? 'the backend is unhealthy'}`
-        : `Run ${summary.status}: "${summary.collection.name}" ${summary.environment ? `with environment "${summary.environment}"` : 'without an environment'} — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${stats.iterations} iteration${stats.iterations === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(1)} s.`;
-  const lines = [head];
-  // A request's failures share one excerpt (on the first of them): its status is shown on each.
-  const answered = new Map<number, number>();
-  for (const failure of summary.failures) if (failure.response && failure.requestIndex !== undefined) answered.set(failure.requestIndex, failure.response.code);
-  summary.failures.forEach((failure, index) => {
-    const where = `${failure.folder ? `${failure.folder}/` : ''}${failure.request}${stats.iterations > 1 ? ` [iteration ${failure.iteration + 1}]` : ''}`;
-    const what = failure.assertion ? `"${failure.assertion}": ${failure.message}` : failure.message;
-    const code = failure.response?.code ?? (failure.requestIndex !== undefined ? answered.get(failure.requestIndex) : undefined);
-    const response = code !== undefined ? ` [${failure.method ?? ''} ${failure.url ?? ''} → ${code}]` : '';
-    lines.push(`${index + 1}. ${where} — ${what}${response}`);
+  const lines = [head(summary)];
+  // A request's failures are one line: where, what it answered, then each assertion or error.
+  const groups: Failure[][] = [];
+  for (const failure of summary.failures) {
+    const last = groups.at(-1)?.[0];
+    const same = last && failure.requestIndex !== undefined && last.requestIndex === failure.requestIndex && last.iteration === failure.iteration;
+    if (same) groups.at(-1)!.push(failure);
+    else groups.push([failure]);
+  }
+  groups.forEach((group, index) => {
+    const [first] = group;
+    const where = `${first.folder ? `${first.folder}/` : ''}${first.request}${summary.stats.iterations > 1 ? ` [iteration ${first.iteration + 1}]` : ''}`;
+    const code = group.find((failure) => failure.response)?.response?.code;
+    const answered = code !== undefined ? ` [${first.method ?? ''} ${first.url ?? ''} → ${code}]` : '';
+    const what = group.map((failure) => (failure.assertion ? `"${failure.assertion}": ${failure.message}` : failure.message)).join('; ');
+    lines.push(`${index + 1}. ${where}${answered} — ${what}`);
   });
   if (summary.failuresOmitted) lines.push(`… and ${summary.failuresOmitted} more failures.`);
   if (summary.hint) lines.push(`Hint: ${summary.hint}`);

@@ -71,11 +71,12 @@ export const RunSummarySchema = z.object({
     assertions: z.object({ total: z.number(), failed: z.number(), skipped: z.number() }),
     scriptErrors: z.number(),
   }),
-  failures: z.array(FailureSchema).describe(`At most ${MAX_FAILURES}; failuresOmitted counts the rest`),
-  failuresOmitted: z.number(),
-  console: z.array(z.object({ level: z.string(), message: z.string(), count: z.number().optional().describe('Times this same line was printed') })).describe('Script console output, capped; repeated lines once with a count'),
-  consoleOmitted: z.number(),
-  warnings: z.array(z.string()),
+  // Empty lists and zero counts are left out of tool answers (compactRunSummary); parsing restores them.
+  failures: z.array(FailureSchema).default([]).describe(`At most ${MAX_FAILURES}; failuresOmitted counts the rest`),
+  failuresOmitted: z.number().default(0),
+  console: z.array(z.object({ level: z.string(), message: z.string(), count: z.number().optional().describe('Times this same line was printed') })).default([]).describe('Script console output, capped; repeated lines once with a count'),
+  consoleOmitted: z.number().default(0),
+  warnings: z.array(z.string()).default([]),
   hint: z.string().optional().describe('What to do next'),
   health: HealthResultSchema.optional().describe('The health check that stopped a run (backend_unhealthy)'),
   requests: z.array(RequestRecordSchema).optional().describe(`Every request, with detail "full" (at most ${MAX_REQUEST_RECORDS_SHOWN})`),
@@ -442,4 +443,23 @@ function hintFor(summary: RunSummary): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A summary as a tool answer carries it: what parsing with RunSummarySchema would restore is left
+ * out (empty lists, zero counts), and so is what repeats another field (the source's path when it is
+ * the reference; the end time of a run that ended, which is its start plus its duration).
+ */
+export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummarySchema> {
+  const { failures, failuresOmitted, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, ...rest } = summary;
+  const { path: sourcePath, ...source } = collection.source;
+  return {
+    ...rest,
+    collection: { ...collection, source: sourcePath === undefined || sourcePath === source.ref ? source : collection.source },
+    ...(failures.length ? { failures } : {}),
+    ...(failuresOmitted ? { failuresOmitted } : {}),
+    ...(lines.length ? { console: lines } : {}),
+    ...(consoleOmitted ? { consoleOmitted } : {}),
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
