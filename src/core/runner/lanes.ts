@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { findItems } from '../sources/outline.js';
 import { countRequests, iterationCount, startRun, withItemIds, type Engine, type RunHandle, type RunInput } from './run-collection.js';
-import { RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
+import { RunLifecycle } from './run-lifecycle.js';
+import { RunRecorder, type RequestRecord } from './summary.js';
 
 export interface Lane {
   input: RunInput;
@@ -77,26 +78,26 @@ export function startLanes(input: RunInput, parallel: number, engine: Engine): R
   });
   const absorb = () =>
     merged.absorb(handles.map((handle, i) => ({ summary: handle.snapshot(), records: handle.records(), iterationOffset: lanes[i].iterationOffset })));
-  const listeners = new Set<(summary: RunSummary) => void>();
+  // Each lane keeps its own timeout; the merged run ends when the last lane has.
+  const life = new RunLifecycle(input.afterFinish);
   for (const handle of handles) {
     handle.onProgress(() => {
+      if (!life.hasListeners) return;
       absorb();
-      for (const listener of listeners) listener(merged.snapshot());
+      life.progress(merged.snapshot());
     });
   }
   let forced: 'cancelled' | 'timed_out' | undefined;
   let reason: string | undefined;
-  const promise = Promise.all(handles.map((handle) => handle.promise)).then(async (summaries) => {
+  void Promise.all(handles.map((handle) => handle.promise)).then((summaries) => {
+    if (!life.claimEnd()) return;
     absorb();
     const worst = summaries.find((s) => s.status === 'timed_out' || s.status === 'cancelled')?.status as 'cancelled' | 'timed_out' | undefined;
-    const summary = merged.finish(forced ?? worst, reason);
-    listeners.clear();
-    await input.afterFinish?.(summary, merged.records).catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`));
-    return summary;
+    void life.complete(merged.finish(forced ?? worst, reason), merged.records);
   });
   return {
     id,
-    promise,
+    promise: life.promise,
     records: (): RequestRecord[] => merged.records,
     // Each lane had its own scopes: the first lane's are the run's (README says so for --export-*).
     state: () => handles[0].state?.(),
@@ -109,9 +110,6 @@ export function startLanes(input: RunInput, parallel: number, engine: Engine): R
       reason ??= why;
       for (const handle of handles) handle.cancel(why);
     },
-    onProgress(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onProgress: (listener) => life.onProgress(listener),
   };
 }

@@ -14,6 +14,7 @@ import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { confinedFileResolver } from './file-resolver.js';
 import type { HostLease, SandboxHostPool } from './host-pool.js';
+import { RunLifecycle } from './run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { collectionScripts, mayTouchSharedRealm } from './script-analysis.js';
 import { RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
@@ -204,21 +205,14 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
     input.onSecrets,
     secretKeysOf(input.environment?.values, input.globals?.values, (input.collection as { variable?: unknown }).variable),
   );
-  const listeners = new Set<(summary: RunSummary) => void>();
+  const life = new RunLifecycle(input.afterFinish);
   let lastProgress = 0;
   // Each run has its own agents (no shared sockets between runs) so a cancel can destroy them.
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, rejectUnauthorized: !input.insecureTls }) };
   let run: { abort(): void } | undefined;
   let lease: HostLease | undefined;
-  let settle: (summary: RunSummary) => void = () => undefined;
-  const promise = new Promise<RunSummary>((resolve) => {
-    settle = resolve;
-  });
-  let finished = false;
   const finish = (forced?: ForcedStatus, message?: string) => {
-    if (finished) return;
-    finished = true;
-    clearTimeout(runTimer);
+    if (!life.claimEnd()) return;
     if (forced && run) {
       try {
         run.abort();
@@ -237,15 +231,9 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
       };
       finalState = { environment: scope(environment, input.environment?.name ?? 'environment'), globals: scope(globals, input.globals?.name ?? 'globals'), cookies: (cookieJar as { serializeSync?: () => unknown } | undefined)?.serializeSync?.() };
     }
-    const summary = recorder.finish(forced, message);
-    listeners.clear();
-    Promise.resolve(input.afterFinish?.(summary, recorder.records))
-      .catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`))
-      .then(() => settle(summary));
+    void life.complete(recorder.finish(forced, message), recorder.records);
   };
-  const runTimeoutMs = input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs;
-  const runTimer = setTimeout(() => finish('timed_out', `The run was stopped after ${runTimeoutMs} ms (run timeout).`), runTimeoutMs);
-  runTimer.unref?.();
+  life.startTimeout(input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs, (message) => finish('timed_out', message));
 
   const environment = toScope(sdk, input.environment, envVars);
   const globals = toScope(sdk, input.globals, {});
@@ -279,19 +267,18 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
 
   const callbacks: Record<string, (...args: any[]) => void> = {
     script: (_err: unknown, _cursor: unknown, result: unknown) => {
-      if (!finished) watcher.afterScript(result);
+      if (!life.finished) watcher.afterScript(result);
     },
   };
   for (const [event, handler] of Object.entries(recorder.handlers)) {
     callbacks[event] = (...args: any[]) => {
-      if (finished) return;
+      if (life.finished) return;
       // Credentials as sent are learned before the request's record can be shown.
       if (event === 'request') watcher.afterRequest(args[3]);
       (handler as (...a: any[]) => void)(...args);
-      if (event === 'item' && listeners.size && Date.now() - lastProgress >= (input.progressIntervalMs ?? 0)) {
+      if (event === 'item' && life.hasListeners && Date.now() - lastProgress >= (input.progressIntervalMs ?? 0)) {
         lastProgress = Date.now();
-        const snapshot = recorder.snapshot();
-        for (const listener of listeners) listener(snapshot);
+        life.progress(recorder.snapshot());
       }
       if (event === 'done') finish();
     };
@@ -299,7 +286,7 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
   const begin = (host: Record<string, unknown>) => {
     try {
       new runtime.Runner().run(new sdk.Collection(input.collection as never), { ...options, ...host }, (error, created) => {
-        if (finished) return;
+        if (life.finished) return;
         if (error) return finish('errored', `The run could not start: ${error.message}`);
         run = created;
         created.start(callbacks);
@@ -314,7 +301,7 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
     hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion') }, (options.timeout as { script?: number }).script).then(
       (lent) => {
         lease = lent;
-        if (finished) lent.release(true);
+        if (life.finished) lent.release(true);
         else begin({ host: { external: true, instance: lent.instance } });
       },
       (error: Error) => finish('errored', `The run's script sandbox did not start: ${error.message}`),
@@ -323,15 +310,12 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
 
   return {
     id,
-    promise,
+    promise: life.promise,
     records: () => recorder.records,
     state: () => finalState,
-    snapshot: () => (finished ? recorder.summary : recorder.snapshot()),
+    snapshot: () => (life.finished ? recorder.summary : recorder.snapshot()),
     cancel: (reason) => finish('cancelled', reason ?? 'Cancelled by the client.'),
-    onProgress(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onProgress: (listener) => life.onProgress(listener),
   };
 }
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
 import { DEFAULT_RUN } from '../config.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
+import { RunLifecycle } from './run-lifecycle.js';
 import type { WorkerMessage } from './run-worker.js';
 
 /**
@@ -98,47 +99,36 @@ export class WorkerRunner {
     let latest: RunSummary = newRecorder(input, id).snapshot();
     const records: RequestRecord[] = [];
     let state: RunState | undefined;
-    const listeners = new Set<(summary: RunSummary) => void>();
-    let settle: (summary: RunSummary) => void = () => undefined;
-    const promise = new Promise<RunSummary>((resolve) => {
-      settle = resolve;
-    });
-    let finished = false;
-    const runTimeoutMs = input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs;
-    const end = async (summary: RunSummary, reusable: boolean) => {
-      if (finished) return;
-      finished = true;
+    const life = new RunLifecycle(input.afterFinish);
+    const end = (summary: RunSummary, reusable: boolean) => {
+      if (!life.claimEnd()) return;
       latest = summary;
-      clearTimeout(timer);
-      listeners.clear();
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
       this.putBack(worker, reusable);
-      await input.afterFinish?.(summary, records).catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`));
-      settle(summary);
+      void life.complete(summary, records);
     };
     /** Stops the thread at once and closes the summary from the last progress it sent. */
     const stop = (status: 'cancelled' | 'timed_out' | 'errored', message: string) => {
-      if (finished) return;
+      if (life.finished) return;
       const partial = new RunRecorder({ runId: id, collection: latest.collection, environment: latest.environment, total: latest.progress.total, iterations: latest.stats.iterations, warnings: [] });
       partial.absorb([{ summary: latest, records, iterationOffset: 0 }]);
       partial.summary.startedAt = latest.startedAt;
-      void end(partial.finish(status, message), false);
+      end(partial.finish(status, message), false);
     };
-    const timer = setTimeout(() => stop('timed_out', `The run was stopped after ${runTimeoutMs} ms (run timeout).`), runTimeoutMs);
-    timer.unref();
+    life.startTimeout(input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs, (message) => stop('timed_out', message));
 
     const onMessage = (message: WorkerMessage) => {
-      if (finished) return;
+      if (life.finished) return;
       if (message.type === 'secrets') input.onSecrets?.(message.values);
       if (message.type === 'progress') latest = message.summary;
       if (message.type === 'done') {
         records.push(...message.records);
         state = message.state;
       }
-      if (message.type === 'progress') for (const listener of listeners) listener(latest);
-      if (message.type === 'done') void end(message.summary, true);
+      if (message.type === 'progress') life.progress(latest);
+      if (message.type === 'done') end(message.summary, true);
       if (message.type === 'error') stop('errored', `The run could not start: ${message.message}`);
     };
     const onError = (error: Error) => stop('errored', `The run's worker failed: ${error.message}`);
@@ -149,7 +139,7 @@ export class WorkerRunner {
     const { afterFinish: _afterFinish, onSecrets: _onSecrets, ...serialisable } = input;
     void ready.then(
       () => {
-        if (finished) return;
+        if (life.finished) return;
         try {
           worker.postMessage({ type: 'start', input: { ...serialisable, runId: id }, parallel });
         } catch (error) {
@@ -162,15 +152,12 @@ export class WorkerRunner {
 
     return {
       id,
-      promise,
+      promise: life.promise,
       records: () => records,
       state: () => state,
-      snapshot: () => (finished ? latest : { ...latest, durationMs: Date.now() - Date.parse(latest.startedAt) }),
+      snapshot: () => (life.finished ? latest : { ...latest, durationMs: Date.now() - Date.parse(latest.startedAt) }),
       cancel: (reason) => stop('cancelled', reason ?? 'Cancelled by the client.'),
-      onProgress(listener) {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
+      onProgress: (listener) => life.onProgress(listener),
     };
   }
 

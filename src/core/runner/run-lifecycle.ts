@@ -1,0 +1,62 @@
+// The life of one run as its handle shows it, shared by the three ways a run executes (in this
+// thread, in a worker, in lanes): progress listeners while it runs, the run timeout, exactly one
+// end, then the reports, then the promise. Each path only says when its run ended and with what.
+import type { RunInput } from './run-collection.js';
+import type { RequestRecord, RunSummary } from './summary.js';
+
+export class RunLifecycle {
+  readonly promise: Promise<RunSummary>;
+  private settle: (summary: RunSummary) => void = () => undefined;
+  private readonly listeners = new Set<(summary: RunSummary) => void>();
+  private ended = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly afterFinish?: RunInput['afterFinish']) {
+    this.promise = new Promise<RunSummary>((resolve) => {
+      this.settle = resolve;
+    });
+  }
+
+  /** True once the run has ended (whatever its reports are doing). */
+  get finished(): boolean {
+    return this.ended;
+  }
+
+  /** Calls `onTimeout` once, if the run has not ended within `ms`. */
+  startTimeout(ms: number, onTimeout: (message: string) => void): void {
+    this.timer = setTimeout(() => onTimeout(`The run was stopped after ${ms} ms (run timeout).`), ms);
+    this.timer.unref?.();
+  }
+
+  onProgress(listener: (summary: RunSummary) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get hasListeners(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  progress(summary: RunSummary): void {
+    if (this.ended) return;
+    for (const listener of this.listeners) listener(summary);
+  }
+
+  /**
+   * Marks the run ended, once: true for the first caller, who then builds the final summary and
+   * calls `complete`. Set before any cleanup, so nothing the cleanup triggers can end it twice.
+   */
+  claimEnd(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.listeners.clear();
+    return true;
+  }
+
+  /** Writes the reports (a failure becomes a warning of the summary), then settles the promise. */
+  async complete(summary: RunSummary, records: RequestRecord[]): Promise<void> {
+    await Promise.resolve(this.afterFinish?.(summary, records)).catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`));
+    this.settle(summary);
+  }
+}
