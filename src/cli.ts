@@ -53,6 +53,7 @@ interface RunFlags {
   requestTimeout?: number;
   bail?: boolean | 'failure' | 'error';
   reporters: string;
+  history: boolean;
   envVar: Record<string, string>;
   globalVar: Record<string, string>;
   workingDir?: string;
@@ -154,6 +155,7 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
     insecureTls: flags.insecure,
     checkHealth: flags.checkHealth ? undefined : false,
     reporters: reporters.filter((r): r is Reporter => r !== 'cli'),
+    history: flags.history,
     parallel: flags.parallel,
     userNamedFiles: true,
     workingDir: flags.workingDir,
@@ -245,6 +247,7 @@ function program(): Command {
     .addOption(new Option('--data <file>').hideHelp())
     .addOption(new Option('--bail [kind]', 'stop at the first failure or error').choices(['failure', 'error']))
     .option('-r, --reporters <list>', 'cli, junit, json (comma-separated); reports go to .postman-power/reports/', 'cli')
+    .option('--no-history', 'do not compare with the last run, nor keep this one in .postman-power/history/')
     .option('--working-dir <dir>', 'where the collection\'s file references (uploads) resolve; default the current directory')
     .option('--ignore-redirects', 'do not follow 3xx redirects')
     .option('--timeout <ms>', 'the whole run\'s timeout (0: none; default 10 min)', nonNegativeInt)

@@ -1,7 +1,7 @@
 // Plan task 3 (part 2): run_collection over MCP against the test backend, with fixture collections
 // covering chained variables, assertions, flow control, data files, folders, bail, timeouts, errors,
 // auth, uploads, long runs, cancellation, concurrency, reports and the health gate.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { closedPort } from '../support/http-server.js';
@@ -252,9 +252,10 @@ describe('the health gate', () => {
     expect(skipped.status).toBe('errored');
   });
 
-  it('reports nothing written when no reporter is asked', async () => {
+  it('no report is written when no reporter is asked (only the run history)', async () => {
     await setup();
     await run({ collection: collectionPath('flow-control') });
-    expect(existsSync(rw.ws.path('.postman-power'))).toBe(false);
+    expect(existsSync(rw.ws.path('.postman-power/reports'))).toBe(false);
+    expect(readdirSync(rw.ws.path('.postman-power'))).toEqual(['history']);
   });
 });

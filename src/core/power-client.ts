@@ -23,6 +23,7 @@ import { assertRunnable, loadEngine, selectItems, unhealthySummary, type Bail, t
 import type { RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
+import { recordHistory } from './runner/history.js';
 
 export interface PowerClientDeps {
   env?: ConfigEnv;
@@ -72,6 +73,8 @@ export interface RunArgs {
   /** true: always check the backend first; false: never; default: when the run targets the configured backend. */
   checkHealth?: boolean;
   reporters?: Reporter[];
+  /** Compare with the last run and keep this one under .postman-power/history/ (default true). */
+  history?: boolean;
   /** Lanes: top-level folders (or iterations) run at once, each with its own variables. */
   parallel?: number;
   /** Global values to set (newman's --global-var). */
@@ -331,6 +334,13 @@ export class PostmanPowerClient {
       // Values a script assigns to secret-typed variables (a login flow's token) are masked from then on.
       onSecrets: (values) => this.secrets.add(...values),
       afterFinish: async (summary, records) => {
+        if (args.history !== false) {
+          const since = await recordHistory(config.root, summary, records, { folders: args.folders, iterations: args.iterations }, this.secrets).catch((error: unknown) => {
+            summary.warnings.push(`The run was not compared with the last one: ${(error as Error).message}`);
+            return undefined;
+          });
+          if (since) summary.sinceLast = since;
+        }
         if (args.reporters?.length) summary.reports = await writeReports(config.root, summary, records, args.reporters, this.secrets);
       },
     };

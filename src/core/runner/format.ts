@@ -22,7 +22,7 @@ function head(summary: RunSummary): string {
 }
 
 export function formatRunSummary(summary: RunSummary): string {
-  const lines = [head(summary)];
+  const lines = [head(summary), ...(summary.sinceLast ? [summary.sinceLast.verdict] : [])];
   // A request's failures are one line: where, what it answered, then each assertion or error.
   const groups: Failure[][] = [];
   for (const failure of summary.failures) {

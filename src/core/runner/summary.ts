@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { HealthResultSchema } from '../health.js';
 import { SourceInfoSchema } from '../sources/outline.js';
 import { FILE_REFUSED } from './file-resolver.js';
+import { SinceLastSchema } from './history.js';
 
 export const MAX_FAILURES = 20;
 export const MAX_EXCERPT_BYTES = 2048;
@@ -82,6 +83,7 @@ export const RunSummarySchema = z.object({
   requests: z.array(RequestRecordSchema).optional().describe(`Every request, with detail "full" (at most ${MAX_REQUEST_RECORDS_SHOWN})`),
   requestsOmitted: z.number().optional().describe('Requests left out of requests (the JSON report has all)'),
   reports: z.object({ junit: z.string().optional(), json: z.string().optional() }).optional(),
+  sinceLast: SinceLastSchema.optional().describe('What changed since the previous run of the same collection, environment and selection'),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
