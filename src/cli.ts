@@ -54,6 +54,7 @@ interface RunFlags {
   bail?: boolean | 'failure' | 'error';
   reporters: string;
   history: boolean;
+  rerunFailed?: boolean;
   envVar: Record<string, string>;
   globalVar: Record<string, string>;
   workingDir?: string;
@@ -156,6 +157,7 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
     checkHealth: flags.checkHealth ? undefined : false,
     reporters: reporters.filter((r): r is Reporter => r !== 'cli'),
     history: flags.history,
+    rerun: flags.rerunFailed ? 'failed' : undefined,
     parallel: flags.parallel,
     userNamedFiles: true,
     workingDir: flags.workingDir,
@@ -247,6 +249,7 @@ function program(): Command {
     .addOption(new Option('--data <file>').hideHelp())
     .addOption(new Option('--bail [kind]', 'stop at the first failure or error').choices(['failure', 'error']))
     .option('-r, --reporters <list>', 'cli, junit, json (comma-separated); reports go to .postman-power/reports/', 'cli')
+    .option('--rerun-failed', 'run only what failed in the last run (with the requests before it in its folder)')
     .option('--no-history', 'do not compare with the last run, nor keep this one in .postman-power/history/')
     .option('--working-dir <dir>', 'where the collection\'s file references (uploads) resolve; default the current directory')
     .option('--ignore-redirects', 'do not follow 3xx redirects')

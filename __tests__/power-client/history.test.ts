@@ -1,7 +1,7 @@
 // What changed since the last run: every run is compared with the previous one of the same
 // collection, environment and selection (kept under .postman-power/history/, bounded, masked).
 import { readdirSync, readFileSync } from 'node:fs';
-import { compareRuns, HISTORY_DIR, HISTORY_FILES_KEPT, HISTORY_RUNS_KEPT, historyEntry, recordHistory } from '../../src/core/runner/history.js';
+import { compareRuns, HISTORY_DIR, HISTORY_FILES_KEPT, HISTORY_RUNS_KEPT, historyEntry, recordHistory, rerunSelection } from '../../src/core/runner/history.js';
 import { SecretSet } from '../../src/core/redact.js';
 import { RunSummarySchema, type RequestRecord, type RunSummary } from '../../src/core/runner/summary.js';
 import { connectPair } from '../support/mcp-client.js';
@@ -45,6 +45,18 @@ describe('comparing two runs', () => {
       added: ['F/d'],
       removed: ['F/c'],
     });
+  });
+});
+
+describe('rerunSelection', () => {
+  it('each failed request with those before it in its folder, in collection order; iterations and repeats folded', () => {
+    const requests = ['Auth/login', 'Auth/me', 'Users/create', 'Users/get', 'Users/delete', 'ping'];
+    const last = { runId: 'r', endedAt: 'e', status: 'failed', requests: [
+      { key: 'Auth/login', failed: [] }, { key: 'Auth/me', failed: [] },
+      { key: 'Users/create', failed: [] }, { key: 'Users/get [iteration 2]', failed: ['status'] }, { key: 'Users/delete', failed: [] },
+      { key: 'ping (2)', failed: ['ok'] }, { key: 'gone/request', failed: ['x'] },
+    ] };
+    expect(rerunSelection(requests, last)).toEqual({ paths: ['Users/create', 'Users/get', 'ping'], failed: ['Users/get', 'ping'] });
   });
 });
 
@@ -98,6 +110,38 @@ describe('since_last over MCP: fail → fix → new failure', () => {
       const third = await run({ breakB: 'yes' });
       expect(third.summary.sinceLast).toMatchObject({ newlyFailing: [{ request: 'B', assertion: 'B holds' }], fixed: [], stillFailing: 0, previousRunId: second.summary.runId });
       expect(third.text).toContain('1 new failure');
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('rerun: "failed" runs what failed last time with the requests its folder chains, and says so', async () => {
+    rw.ws.write('postman/collections/chain.postman_collection.json', {
+      info: { name: 'Chain' },
+      item: [
+        { name: 'Other', item: [{ name: 'ping', request: '{{baseUrl}}/health' }] },
+        {
+          name: 'Users',
+          item: [
+            { name: 'create', request: { method: 'POST', url: '{{baseUrl}}/users', body: { mode: 'raw', raw: '{"name":"Ada"}', options: { raw: { language: 'json' } } } }, event: [{ listen: 'test', script: { exec: ["pm.environment.set('userId', pm.response.json().id);"] } }] },
+            { name: 'get', request: '{{baseUrl}}/users/{{userId}}', event: [{ listen: 'test', script: { exec: ["pm.test('found', () => pm.response.to.have.status(200));", "pm.test('not broken', () => pm.expect(pm.environment.get('breakGet')).to.not.eql('yes'));"] } }] },
+          ],
+        },
+      ],
+    });
+    const pair = await connectPair({ env: {}, cwd: rw.ws.dir, watchConfig: false });
+    try {
+      const run = async (args: Record<string, unknown>) => pair.call('run_collection', { collection: 'postman/collections/chain.postman_collection.json', check_health: false, ...args });
+      const none = await run({ rerun: 'failed' });
+      expect(none.structuredContent).toMatchObject({ error: { code: 'nothing_to_rerun' } });
+      expect(RunSummarySchema.parse((await run({ env_vars: { breakGet: 'yes' } })).structuredContent).status).toBe('failed');
+      const rerun = RunSummarySchema.parse((await run({ rerun: 'failed', env_vars: { breakGet: 'yes' } })).structuredContent);
+      // create ran first (the chained id resolved: get answered 200), ping did not run.
+      expect(rerun.stats.requests.total).toBe(2);
+      expect(rerun.failures.map((failure) => failure.assertion)).toEqual(['not broken']);
+      expect(rerun.warnings.join(' ')).toMatch(/Reran what failed in run .*: Users\/get, with the 1 request before them in their folders\./);
+      expect(RunSummarySchema.parse((await run({})).structuredContent).status).toBe('passed');
+      expect((await run({ rerun: 'failed' })).structuredContent).toMatchObject({ error: { code: 'nothing_to_rerun', message: expect.stringContaining('Nothing failed') } });
     } finally {
       await pair.close();
     }

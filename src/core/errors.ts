@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'invalid_argument'
   | 'unknown_folder'
   | 'run_not_found'
+  | 'nothing_to_rerun'
   | 'internal_error';
 
 export interface FieldIssue {

@@ -8,7 +8,7 @@ import { PowerError } from './errors.js';
 import { PostmanApiClient, type CollectionJson, type EnvironmentJson } from './postman-api.js';
 import { viewEnvironment, type EnvironmentView } from './sources/environment-view.js';
 import { collectionSecrets, secretVariableValues } from './secret-sources.js';
-import { findFolder, hostVariables, outlineCollection, type Outline } from './sources/outline.js';
+import { findFolder, hostVariables, itemPaths, outlineCollection, type Outline, type SourceInfo } from './sources/outline.js';
 import { fetchText, SourceResolver } from './sources/resolve.js';
 import { loadDataFile, parseDataText } from './runner/data-file.js';
 import { readNamedJsonFile } from './sources/workspace-files.js';
@@ -23,7 +23,7 @@ import { assertRunnable, loadEngine, selectItems, unhealthySummary, type Bail, t
 import type { RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
-import { recordHistory } from './runner/history.js';
+import { lastRun, recordHistory, rerunSelection } from './runner/history.js';
 
 export interface PowerClientDeps {
   env?: ConfigEnv;
@@ -75,6 +75,8 @@ export interface RunArgs {
   reporters?: Reporter[];
   /** Compare with the last run and keep this one under .postman-power/history/ (default true). */
   history?: boolean;
+  /** "failed": only the requests that failed in the last run, with those before them in their folders. */
+  rerun?: 'failed';
   /** Lanes: top-level folders (or iterations) run at once, each with its own variables. */
   parallel?: number;
   /** Global values to set (newman's --global-var). */
@@ -290,6 +292,8 @@ export class PostmanPowerClient {
     assertRunnable(collection);
     selectItems(collection, args.folders);
     const environment = (user ? await resolver.resolveUserReference('environment', args.environment, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.environment));
+    const rerun = args.rerun === 'failed' ? await this.rerunFailed(config.root, collection, source, environment?.value.name, args) : undefined;
+    if (rerun) args = { ...args, folders: rerun.paths };
     const withoutEnvironment = environment ? [] : await resolver.discoveredEnvironmentNames().catch(() => []);
     const globals = args.globals ? ((user ? await resolver.resolveUserReference('environment', args.globals, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.globals))) : undefined;
     const data = args.data ? await this.loadData(config.root, args.data, Boolean(args.userNamedFiles)) : undefined;
@@ -330,6 +334,7 @@ export class PostmanPowerClient {
         ...(warnings ?? []),
         ...(withoutEnvironment.length ? [`Ran without an environment; found: ${withoutEnvironment.join(', ')}. Pass environment (or set it in .postman.json) to use one.`] : []),
         ...baseUrlWarnings(collection, args.baseUrl ?? config.baseUrl, config.baseUrlVariable),
+        ...(rerun ? [rerun.note] : []),
       ],
       // Values a script assigns to secret-typed variables (a login flow's token) are masked from then on.
       onSecrets: (values) => this.secrets.add(...values),
@@ -377,6 +382,19 @@ export class PostmanPowerClient {
       return this.workers.start(input, parallel);
     }
     return loadEngine().then((engine) => startLanes(input, parallel, engine));
+  }
+
+  /** The selection `rerun: "failed"` runs, from the last run of the whole collection with this environment. */
+  private async rerunFailed(root: string, collection: CollectionJson, source: SourceInfo, environment: string | undefined, args: RunArgs): Promise<{ paths: string[]; note: string }> {
+    const of = { collection: { name: collection.info.name, source }, environment };
+    const last = await lastRun(root, of, { iterations: args.iterations });
+    const which = `"${collection.info.name}"${environment ? ` with environment "${environment}"` : ''}`;
+    if (!last) throw new PowerError('nothing_to_rerun', `No earlier run of ${which} to take its failures from`, { hint: 'Run the whole collection once (without rerun); then rerun: "failed" runs what failed in it.' });
+    const requests = itemPaths(collection.item).filter((entry) => !Array.isArray(entry.item.item)).map((entry) => entry.path);
+    const { paths, failed } = rerunSelection(requests, last);
+    if (!failed.length) throw new PowerError('nothing_to_rerun', `Nothing failed in the last run of ${which} (${last.runId}, ${last.endedAt})`, { hint: 'Run the whole collection instead (without rerun).' });
+    const before = paths.length - failed.length;
+    return { paths, note: `Reran what failed in run ${last.runId} (${last.endedAt}): ${failed.join(', ')}${before ? `, with the ${before} request${before === 1 ? '' : 's'} before them in their folders` : ''}.` };
   }
 
   /** Ends whatever the client still holds (runs, sockets). */

@@ -7,7 +7,7 @@ export const getCollectionTool = defineTool({
   name: 'get_collection',
   title: 'Get collection',
   description:
-    'What a run will do: the collection (cloud or local) as an outline: variables (secrets masked), auth, folders, requests, assertions written; needs: scripts and what they set, variables defined nowhere, flow control. detail "full" adds the JSON (capped).',
+    'What a run will do, as an outline (cloud or local): variables (secrets masked), auth, folders, requests, assertions; needs: scripts and what they set, undefined variables, flow control. detail "full" adds the JSON (capped).',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
     collection: z.string().optional().describe('UID, id, path or name; default: config'),

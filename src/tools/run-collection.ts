@@ -60,7 +60,7 @@ export const runCollectionTool = defineTool({
   name: 'run_collection',
   title: 'Run collection',
   description:
-    'Run the collection with Postman\'s runtime (pm.* as in newman). Returns counts, then each failure: assertion, expected/actual, response excerpt. Past wait_ms: "running"/"queued" with run_id: read it with get_run; cancel here.',
+    'Run the collection with Postman\'s runtime (pm.* as in newman): counts, each failure (assertion, expected/actual, response excerpt), what changed since the last run. Past wait_ms: "running" with run_id for get_run.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   inputSchema: {
     collection: z.string().optional().describe('UID, id, path or name; default: config'),
@@ -68,7 +68,8 @@ export const runCollectionTool = defineTool({
     globals: z.string().optional().describe('Globals file path'),
     base_url: z.string().optional().describe('Overrides the baseUrl variable'),
     env_vars: z.record(z.string(), z.string()).optional().describe('Environment values to set'),
-    folders: z.array(z.string()).optional().describe('Only these folders/requests (name, path or id)'),
+    folders: z.array(z.string()).optional().describe('Only these folders/requests'),
+    rerun: z.enum(['failed']).optional().describe('What failed last run'),
     iterations: z.number().int().min(1).max(1000).optional().describe('Default 1, or one per data row'),
     data: z.string().optional().describe('JSON or CSV iteration data file'),
     bail: z.union([z.boolean(), z.enum(['failure', 'error'])]).optional().describe('Stop at the first failure/error'),
@@ -76,7 +77,7 @@ export const runCollectionTool = defineTool({
     script_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default none'),
     run_timeout_ms: z.number().int().min(1).max(3_600_000).optional().describe('Default 600000'),
     insecure_tls: z.boolean().optional().describe('Accept self-signed certificates'),
-    check_health: z.boolean().optional().describe('Check the backend first; default: for the configured one'),
+    check_health: z.boolean().optional().describe('Health check first; default: configured backend'),
     parallel: z.number().int().min(1).max(16).optional().describe('Lanes of top-level folders (or iterations)'),
     detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
     reporters: z.array(z.enum(['junit', 'json'])).optional().describe('Written under .postman-power/reports/'),
@@ -114,6 +115,7 @@ export const runCollectionTool = defineTool({
         checkHealth: args.check_health,
         reporters: args.reporters,
         parallel: args.parallel,
+        rerun: args.rerun,
       });
       if ('summary' in started) return answer(started.summary);
       const running = started.handle;

@@ -37,14 +37,51 @@ const EntrySchema = z.object({
   status: z.string(),
   requests: z.array(z.object({ key: z.string(), failed: z.array(z.string()) })),
 });
-type Entry = z.infer<typeof EntrySchema>;
+export type Entry = z.infer<typeof EntrySchema>;
 const FileSchema = z.object({ runs: z.array(EntrySchema) });
 
+/** What a history is of: one collection (by its reference), one environment, one selection. */
+export interface HistoryOf {
+  collection: { name: string; source: { ref: string } };
+  environment?: string;
+}
+
 /** The history a run belongs to: same collection, environment, selection and iterations. */
-export function historyFile(summary: RunSummary, selection: { folders?: string[]; iterations?: number }): string {
-  const key = JSON.stringify([summary.collection.source.ref, summary.environment ?? '', [...(selection.folders ?? [])].sort(), selection.iterations ?? 0]);
-  const slug = summary.collection.name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40) || 'collection';
+export function historyFile(of: HistoryOf, selection: { folders?: string[]; iterations?: number }): string {
+  const key = JSON.stringify([of.collection.source.ref, of.environment ?? '', [...(selection.folders ?? [])].sort(), selection.iterations ?? 0]);
+  const slug = of.collection.name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40) || 'collection';
   return `${slug}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}.json`;
+}
+
+/** The runs kept for a history, oldest first (none when there is no readable history). */
+async function readRuns(dir: string, name: string): Promise<Entry[]> {
+  try {
+    const { text } = await readConfinedFile(dir, name);
+    return FileSchema.parse(parseBoundedJson(text, `"${HISTORY_DIR}/${name}"`, 'invalid_data_file')).runs;
+  } catch {
+    // No history yet, or a file nobody should have edited: start again.
+    return [];
+  }
+}
+
+/** The last kept run of a history, if any. */
+export async function lastRun(root: string, of: HistoryOf, selection: { folders?: string[]; iterations?: number }): Promise<Entry | undefined> {
+  const dir = await confinedDirectory(root, HISTORY_DIR).catch(() => undefined);
+  return dir ? (await readRuns(dir, historyFile(of, selection))).at(-1) : undefined;
+}
+
+/**
+ * What `rerun: "failed"` runs: each request that failed in `last`, with the requests before it in
+ * its folder (so the variables they chain are set again), as request paths in collection order.
+ */
+export function rerunSelection(requestPaths: string[], last: Entry): { paths: string[]; failed: string[] } {
+  const plain = (key: string) => key.replace(/ \[iteration \d+\]$/, '').replace(/ \(\d+\)$/, '');
+  const failed = [...new Set(last.requests.filter((request) => request.failed.length).map((request) => plain(request.key)))].filter((key) => requestPaths.includes(key));
+  const folderOf = (request: string) => (request.includes('/') ? request.slice(0, request.lastIndexOf('/')) : '');
+  const lastFailing = new Map<string, number>();
+  for (const request of failed) lastFailing.set(folderOf(request), Math.max(lastFailing.get(folderOf(request)) ?? -1, requestPaths.indexOf(request)));
+  const paths = requestPaths.filter((request, index) => index <= (lastFailing.get(folderOf(request)) ?? -1));
+  return { paths, failed };
 }
 
 /** Each request's key (folder path, name, iteration when there are several; repeats numbered) and what failed in it. */
@@ -123,13 +160,7 @@ export async function recordHistory(
   if (!['passed', 'failed', 'errored'].includes(summary.status)) return undefined;
   const dir = await confinedDirectory(root, HISTORY_DIR, true);
   const name = historyFile(summary, selection);
-  let runs: Entry[] = [];
-  try {
-    const { text } = await readConfinedFile(dir, name);
-    runs = FileSchema.parse(parseBoundedJson(text, `"${HISTORY_DIR}/${name}"`, 'invalid_data_file')).runs;
-  } catch {
-    // No history yet, or a file nobody should have edited: start again.
-  }
+  let runs = await readRuns(dir, name);
   const current = secrets.redact(historyEntry(summary, records));
   const previous = runs.at(-1);
   runs = [...runs, current].slice(-HISTORY_RUNS_KEPT);
