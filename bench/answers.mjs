@@ -49,7 +49,8 @@ export async function measureAnswers() {
     await measure('activate_power, everything ready', 'activate_power', {}, 1024);
     await measure('check_backend_health, healthy', 'check_backend_health', {}, 400);
     await measure('check_backend_health, nothing listening (5 attempts)', 'check_backend_health', { url: 'http://127.0.0.1:9/health', attempts: 5, timeout_ms: 200, deadline_ms: 5000 }, undefined);
-    await measure('run_collection, example project, passing (8 requests)', 'run_collection', {}, 500);
+    await measure('run_collection, example project, passing (8 requests), first run', 'run_collection', {}, 500);
+    await measure('run_collection, the same run again (with since_last)', 'run_collection', {}, undefined);
     await measure('run_collection, 30 requests, 5 failing', 'run_collection', { collection: 'thirty.postman_collection.json', check_health: false }, 4096);
     await measure('get_collection, example project outline', 'get_collection', {}, undefined);
   } finally {

@@ -256,7 +256,7 @@ const lines = [
   '',
   answersTable(answers),
   '',
-  'Before the agent-results work (same fixtures, 2026-11-30): activate_power ready 1751, healthy check 400, five refused attempts 1257, passing run 749, 30 requests with 5 failing 5667, outline 1945 bytes. A failing run still repeats each failure\'s request fields per assertion: grouping failures per request is what brings it under 4 KB.',
+  'Before the agent-results work (same fixtures, 2026-11-30): activate_power ready 1751, healthy check 400, five refused attempts 1257, passing run 749, 30 requests with 5 failing 5667, outline 1945 bytes. The repeated passing run carries since_last (what changed since the run before): its budget is not set by the issue, which asks for both.',
   '',
   '## Gaps and their causes',
   '',

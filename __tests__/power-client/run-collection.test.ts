@@ -45,7 +45,9 @@ describe('results shaped for an agent', () => {
     expect(wrongCount.response!.bodyExcerpt).toContain('"name":"Grace"');
     const text = textOf(result);
     expect(text).toMatch(/^Run failed: "CRUD chain" with environment "[^"]+" — 4 requests \(0 errored\), 11 assertions \(2 failed/);
-    expect(text).toMatch(/Users\/List users \[GET [^\]]+ → 200\] — "wrong count": expected 1 to deeply equal 5/);
+    // The text names each failing request's assertions; their messages are in the JSON beside it.
+    expect(text).toMatch(/^1\. Users\/List users \[GET [^\]]+ → 200\] — "wrong count"$/m);
+    expect(summary.failures[0]).toMatchObject({ assertion: 'wrong count', message: 'expected 1 to deeply equal 5', expected: 5, actual: 1 });
     expect(summary.requests).toBeUndefined();
   });
 

@@ -92,6 +92,13 @@ describe('compactRunSummary (a run as a tool answers it)', () => {
     const { endedAt: _endedAt, ...rest } = full;
     expect(RunSummarySchema.parse(compact)).toEqual({ ...rest, collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } } });
   });
+  it('a failure of the same request as the one before leaves out the request\'s fields; parsing puts them back', () => {
+    const at = (requestIndex: number, assertion: string) => ({ kind: 'assertion' as const, iteration: 0, folder: 'F', request: `r${requestIndex}`, method: 'GET', url: `http://x/${requestIndex}`, requestIndex, assertion, message: `${assertion}!` });
+    const failures = [at(1, 'a'), at(1, 'b'), at(2, 'c'), at(2, 'd')];
+    const compact = compactRunSummary({ ...full, status: 'failed', failures });
+    expect(compact.failures).toEqual([at(1, 'a'), { requestIndex: 1, assertion: 'b', message: 'b!' }, at(2, 'c'), { requestIndex: 2, assertion: 'd', message: 'd!' }]);
+    expect(RunSummarySchema.parse(compact).failures).toEqual(failures);
+  });
   it('keeps what is there: failures, warnings, console, omitted counts, a path that differs', () => {
     const failure = { kind: 'assertion' as const, iteration: 0, folder: '', request: 'a', message: 'm' };
     const busy = { ...full, collection: { name: 'C', source: { kind: 'local' as const, ref: 'C', path: 'postman/c.json' } }, failures: [failure], failuresOmitted: 3, console: [{ level: 'log', message: 'x' }], consoleOmitted: 1, warnings: ['w'] };

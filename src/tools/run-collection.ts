@@ -20,7 +20,7 @@ function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 
 
 /** The text for a person and the compact JSON (empty lists, zero counts and repeats left out). */
 function answer(summary: RunSummary) {
-  return { summary: formatRunSummary(summary), structured: compactRunSummary(summary) as RunSummary };
+  return { summary: formatRunSummary(summary, { brief: true }), structured: compactRunSummary(summary) as RunSummary };
 }
 
 /** A run this server still keeps, or run_not_found naming those it does. */

@@ -2,7 +2,7 @@
 // on a pass), then one line per failed request with each of its failures.
 import type { Failure, RunSummary } from './summary.js';
 
-function head(summary: RunSummary): string {
+function head(summary: RunSummary, brief: boolean): string {
   const { stats } = summary;
   if (summary.status === 'queued') return `Run ${summary.runId} is queued behind other runs (at most one per CPU core run at once). Call get_run with run_id to wait, or run_collection {run_id, cancel: true}.`;
   if (summary.status === 'running') {
@@ -16,13 +16,19 @@ function head(summary: RunSummary): string {
     const skipped = stats.assertions.skipped ? ` (${stats.assertions.skipped} skipped)` : '';
     const iterations = stats.iterations > 1 ? `, ${stats.iterations} iterations` : '';
     const environment = summary.environment ? `environment "${summary.environment}"` : 'no environment';
-    return `Run passed: "${summary.collection.name}" — ${stats.requests.total} requests, ${stats.assertions.total} assertions${skipped}${iterations}, ${(summary.durationMs / 1000).toFixed(1)} s (${environment}).`;
+    const counts = `${stats.requests.total} requests, ${stats.assertions.total} assertions${skipped}${iterations}, ${(summary.durationMs / 1000).toFixed(1)} s`;
+    // In a tool answer the JSON beside it names the collection and environment.
+    return brief ? `Run passed: ${counts}.` : `Run passed: "${summary.collection.name}" — ${counts} (${environment}).`;
   }
   return `Run ${summary.status}: ${where} — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${tail}`;
 }
 
-export function formatRunSummary(summary: RunSummary): string {
-  const lines = [head(summary), ...(summary.sinceLast ? [summary.sinceLast.verdict] : [])];
+/**
+ * brief (tool answers, where the JSON follows with every message, expected/actual and excerpt):
+ * failing assertions by name only, and no hint line (the JSON has it). Full (the CLI): messages too.
+ */
+export function formatRunSummary(summary: RunSummary, { brief = false }: { brief?: boolean } = {}): string {
+  const lines = [head(summary, brief), ...(summary.sinceLast ? [summary.sinceLast.verdict] : [])];
   // A request's failures are one line: where, what it answered, then each assertion or error.
   const groups: Failure[][] = [];
   for (const failure of summary.failures) {
@@ -36,10 +42,10 @@ export function formatRunSummary(summary: RunSummary): string {
     const where = `${first.folder ? `${first.folder}/` : ''}${first.request}${summary.stats.iterations > 1 ? ` [iteration ${first.iteration + 1}]` : ''}`;
     const code = group.find((failure) => failure.response)?.response?.code;
     const answered = code !== undefined ? ` [${first.method ?? ''} ${first.url ?? ''} → ${code}]` : '';
-    const what = group.map((failure) => (failure.assertion ? `"${failure.assertion}": ${failure.message}` : failure.message)).join('; ');
+    const what = group.map((failure) => (failure.assertion ? (brief ? `"${failure.assertion}"` : `"${failure.assertion}": ${failure.message}`) : failure.message)).join(brief ? ', ' : '; ');
     lines.push(`${index + 1}. ${where}${answered} — ${what}`);
   });
   if (summary.failuresOmitted) lines.push(`… and ${summary.failuresOmitted} more failures.`);
-  if (summary.hint) lines.push(`Hint: ${summary.hint}`);
+  if (summary.hint && !brief) lines.push(`Hint: ${summary.hint}`);
   return lines.join('\n');
 }

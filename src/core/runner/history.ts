@@ -21,14 +21,20 @@ export const SinceLastSchema = z.object({
   verdict: z.string().describe('One line: new failures, fixed, already failing, since when'),
   previousRunId: z.string(),
   previousEndedAt: z.string(),
-  newlyFailing: z.array(z.object({ request: z.string(), assertion: z.string().optional(), message: z.string().optional() })).describe('Failing now, passing (or absent) last time'),
-  newlyFailingCount: z.number(),
-  fixed: z.array(z.string()).describe('Failing last time, passing now'),
-  fixedCount: z.number(),
-  stillFailing: z.number(),
-  added: z.array(z.string()).describe('Requests that did not run last time'),
-  removed: z.array(z.string()).describe('Requests that ran last time and not now'),
+  // Empty lists and zero counts are left out of answers (compactSinceLast); parsing restores them.
+  newlyFailing: z.array(z.object({ request: z.string(), assertion: z.string().optional(), message: z.string().optional() })).default([]).describe('Failing now, passing (or absent) last time'),
+  newlyFailingCount: z.number().default(0),
+  fixed: z.array(z.string()).default([]).describe('Failing last time, passing now'),
+  fixedCount: z.number().default(0),
+  stillFailing: z.number().default(0),
+  added: z.array(z.string()).default([]).describe('Requests that did not run last time'),
+  removed: z.array(z.string()).default([]).describe('Requests that ran last time and not now'),
 });
+
+/** since_last without its empty lists and zero counts. */
+export function compactSinceLast(since: SinceLast): z.input<typeof SinceLastSchema> {
+  return Object.fromEntries(Object.entries(since).filter(([, value]) => !(value === 0 || (Array.isArray(value) && value.length === 0)))) as z.input<typeof SinceLastSchema>;
+}
 export type SinceLast = z.infer<typeof SinceLastSchema>;
 
 const EntrySchema = z.object({

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { HealthResultSchema } from '../health.js';
 import { SourceInfoSchema } from '../sources/outline.js';
 import { FILE_REFUSED } from './file-resolver.js';
-import { SinceLastSchema } from './history.js';
+import { compactSinceLast, SinceLastSchema } from './history.js';
 
 export const MAX_FAILURES = 20;
 export const MAX_EXCERPT_BYTES = 2048;
@@ -73,7 +73,10 @@ export const RunSummarySchema = z.object({
     scriptErrors: z.number(),
   }),
   // Empty lists and zero counts are left out of tool answers (compactRunSummary); parsing restores them.
-  failures: z.array(FailureSchema).default([]).describe(`At most ${MAX_FAILURES}; failuresOmitted counts the rest`),
+  failures: z
+    .preprocess((value) => (Array.isArray(value) ? expandFailures(value) : value), z.array(FailureSchema))
+    .default([])
+    .describe(`At most ${MAX_FAILURES}; failuresOmitted counts the rest. A failure of the same request as the one before it leaves out the request's fields (kind, iteration, folder, request, method, url)`),
   failuresOmitted: z.number().default(0),
   console: z.array(z.object({ level: z.string(), message: z.string(), count: z.number().optional().describe('Times this same line was printed') })).default([]).describe('Script console output, capped; repeated lines once with a count'),
   consoleOmitted: z.number().default(0),
@@ -452,16 +455,51 @@ function hintFor(summary: RunSummary): string | undefined {
  * out (empty lists, zero counts), and so is what repeats another field (the source's path when it is
  * the reference; the end time of a run that ended, which is its start plus its duration).
  */
+/** The fields a failure shares with the one before it when both are of the same request. */
+const REQUEST_FIELDS = ['kind', 'iteration', 'folder', 'request', 'method', 'url'] as const;
+type LooseFailure = Record<string, unknown> & { requestIndex?: number; iteration?: number };
+
+const sameRequest = (a: LooseFailure | undefined, b: LooseFailure): boolean => a !== undefined && a.requestIndex !== undefined && a.requestIndex === b.requestIndex && (b.iteration === undefined || a.iteration === b.iteration);
+
+/** Leaves out, on each failure of the same request as the one before, what that one already says. */
+function foldFailures(failures: Failure[]): LooseFailure[] {
+  return failures.map((failure, index) => {
+    const before = failures[index - 1];
+    if (!sameRequest(before, failure)) return failure;
+    const folded: LooseFailure = { ...failure };
+    for (const field of REQUEST_FIELDS) if (folded[field] === before[field]) delete folded[field];
+    return folded;
+  });
+}
+
+/** The inverse of foldFailures: each left-out field is the previous failure's (same request index). */
+export function expandFailures(failures: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const raw of failures) {
+    const failure = raw as LooseFailure;
+    const before = out.at(-1) as LooseFailure | undefined;
+    if (!failure || typeof failure !== 'object' || !sameRequest(before, failure)) {
+      out.push(raw);
+      continue;
+    }
+    const expanded: Record<string, unknown> = { ...failure };
+    for (const field of REQUEST_FIELDS) if (expanded[field] === undefined && before![field] !== undefined) expanded[field] = before![field];
+    out.push(expanded);
+  }
+  return out;
+}
+
 export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummarySchema> {
-  const { failures, failuresOmitted, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, ...rest } = summary;
+  const { failures, failuresOmitted, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, sinceLast, ...rest } = summary;
   const { path: sourcePath, ...source } = collection.source;
   return {
     ...rest,
     collection: { ...collection, source: sourcePath === undefined || sourcePath === source.ref ? source : collection.source },
-    ...(failures.length ? { failures } : {}),
+    ...(failures.length ? { failures: foldFailures(failures) as Failure[] } : {}),
     ...(failuresOmitted ? { failuresOmitted } : {}),
     ...(lines.length ? { console: lines } : {}),
     ...(consoleOmitted ? { consoleOmitted } : {}),
     ...(warnings.length ? { warnings } : {}),
+    ...(sinceLast ? { sinceLast: compactSinceLast(sinceLast) } : {}),
   };
 }
