@@ -38,6 +38,8 @@ function newClient(): PostmanPowerClient {
 }
 
 async function serve(): Promise<void> {
+  // A person who typed `postman-power` at a terminal would otherwise see nothing happen.
+  if (process.stdin.isTTY) err('postman-power: MCP server on stdio — waiting for a client; `postman-power --help` for the CLI.');
   await serveStdio({ secrets });
 }
 

@@ -110,3 +110,29 @@ it('files named on the command line: a missing one is not found (not "outside th
   expect(unwritable.code).toBe(2);
   expect(unwritable.stderr).toMatch(/^file_unwritable: Cannot write no-such-dir\/env.json: ENOENT/);
 }, 90_000);
+
+it('with no arguments at a terminal: a one-line hint on stderr, and it keeps serving; piped, no hint', async () => {
+  const { spawn, existsSync } = { spawn: (await import('node:child_process')).spawn, existsSync: (await import('node:fs')).existsSync };
+  if (!existsSync('/usr/bin/script')) return; // util-linux's script gives the server a terminal
+  const child = spawn('/usr/bin/script', ['-qfec', `${process.execPath} ${CLI}`, '/dev/null'], { cwd: project.ws.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    const seen = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('waiting for a client')) resolve(out);
+      });
+    });
+    expect(seen).toContain('MCP server on stdio — waiting for a client; `postman-power --help` for the CLI.');
+    expect(child.exitCode).toBeNull();
+  } finally {
+    child.kill('SIGKILL');
+  }
+  // Piped (as every MCP client starts it): no hint; the server ends with its input.
+  const piped = spawn(process.execPath, [CLI], { cwd: project.ws.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  piped.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  piped.stdin.end();
+  expect(await new Promise((resolve) => piped.on('exit', resolve))).toBe(0);
+  expect(stderr).not.toContain('waiting for a client');
+});
