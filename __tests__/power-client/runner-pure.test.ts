@@ -13,9 +13,25 @@ const folder = (name: string, count: number) => ({ name, item: Array.from({ leng
 const input = (item: unknown[], extra: Partial<RunInput> = {}): RunInput => ({ collection: { info: { name: 'C' }, item }, source: { kind: 'local', ref: 'c' }, root: '/', ...extra });
 
 describe('planLanes', () => {
-  it('one lane when parallel is 1 or nothing can be split', () => {
+  it('one lane when parallel is 1 or nothing can be split: the input itself, from its first iteration', () => {
+    const [only] = planLanes(input([folder('A', 2), folder('B', 2)]), 1);
     expect(planLanes(input([folder('A', 2), folder('B', 2)]), 1)).toHaveLength(1);
+    expect(only.iterationOffset).toBe(0);
+    expect(only.input.folders).toBeUndefined();
+    expect(only.input.collection.item).toHaveLength(2);
     expect(planLanes(input([request('a'), request('b')]), 4)).toHaveLength(1);
+    expect(planLanes(input([request('a')], { iterations: 1 }), 4)).toHaveLength(1);
+  });
+  it('two iterations make two lanes; without data the lanes carry none', () => {
+    const lanes = planLanes(input([request('a')], { iterations: 2 }), 4);
+    expect(lanes.map((lane) => [lane.iterationOffset, lane.input.iterations, lane.input.data])).toEqual([
+      [0, 1, undefined],
+      [1, 1, undefined],
+    ]);
+  });
+  it('a selection of folders is what gets split', () => {
+    const lanes = planLanes(input([folder('A', 1), folder('B', 1), folder('C', 1)], { folders: ['A', 'C'] }), 2);
+    expect(lanes.map((lane) => lane.input.folders)).toEqual([['pp-0'], ['pp-2']]);
   });
   it('splits top-level folders into contiguous lanes of similar size, by id', () => {
     const lanes = planLanes(input([folder('A', 4), folder('B', 1), folder('C', 1), folder('D', 4)]), 2);

@@ -299,10 +299,11 @@ export async function checkBackendHealth(options: HealthOptions): Promise<Health
   const elapsed = () => clock.now() - started;
 
   const targets: TargetResult[] = urls.map((url) => ({ url, healthy: false, outcome: 'error', attempts: [] }));
-  for (let round = 0; round < maxAttempts; round += 1) {
+  // Rounds end at the last attempt, when every target is healthy, at the deadline or on abort (below).
+  for (let round = 0; ; round += 1) {
     const pending = targets.filter((target) => !target.healthy);
     const remaining = deadlineMs - elapsed();
-    if (pending.length === 0 || remaining <= 0 || options.signal?.aborted) break;
+    if (remaining <= 0 || options.signal?.aborted) break;
     await Promise.all(
       pending.map(async (target) => {
         const attemptStart = elapsed();
@@ -318,12 +319,9 @@ export async function checkBackendHealth(options: HealthOptions): Promise<Health
       }),
     );
     if (targets.every((target) => target.healthy) || round + 1 >= maxAttempts) break;
+    // The next round checks the deadline: a wait that reaches it is cut to it.
     const wait = Math.min(backoffDelay(round, options.backoff, random), deadlineMs - elapsed());
-    if (wait <= 0) {
-      if (deadlineMs - elapsed() <= 0) break;
-      continue;
-    }
-    await sleep(wait, options.signal);
+    if (wait > 0) await sleep(wait, options.signal);
   }
   for (const target of targets) {
     const hint = target.healthy ? undefined : hintFor(target.outcome, target.url, target.statusCode, options.urlSource);
