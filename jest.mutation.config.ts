@@ -11,6 +11,7 @@ const config: Config = {
     '<rootDir>/__tests__/reliability/redact.property.test.ts',
     '<rootDir>/__tests__/reliability/guards.test.ts',
     '<rootDir>/__tests__/reliability/workspace-files.test.ts',
+    '<rootDir>/__tests__/reliability/redact-decoders.test.ts',
     '<rootDir>/__tests__/power-client/runner-pure.test.ts',
     '<rootDir>/__tests__/config/config-pure.test.ts',
     '<rootDir>/__tests__/config/config-shapes.property.test.ts',
