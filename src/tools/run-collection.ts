@@ -60,7 +60,7 @@ export const runCollectionTool = defineTool({
   name: 'run_collection',
   title: 'Run collection',
   description:
-    'Run the collection with Postman\'s runtime (pm.* as in newman): counts, each failure (assertion, expected/actual, response excerpt), what changed since the last run. Past wait_ms: "running" with run_id for get_run.',
+    'Run the collection with Postman\'s runtime (pm.* as in newman): counts, each failure (assertion, expected/actual, response excerpt), changes since the last run. Past wait_ms: "running" + run_id for get_run.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   inputSchema: {
     collection: z.string().optional().describe('UID, id, path or name; default: config'),
