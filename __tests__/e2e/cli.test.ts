@@ -1,7 +1,7 @@
 // The CLI for CI and humans: `run`, `check`, `config`, `--version`, with the exit codes the README
 // promises (0 pass, 1 test failures, 2 errors).
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { closedPort } from '../support/http-server.js';
@@ -112,7 +112,6 @@ it('files named on the command line: a missing one is not found (not "outside th
 }, 90_000);
 
 it('with no arguments at a terminal: a one-line hint on stderr, and it keeps serving; piped, no hint', async () => {
-  const { spawn, existsSync } = { spawn: (await import('node:child_process')).spawn, existsSync: (await import('node:fs')).existsSync };
   if (!existsSync('/usr/bin/script')) return; // util-linux's script gives the server a terminal
   const child = spawn('/usr/bin/script', ['-qfec', `${process.execPath} ${CLI}`, '/dev/null'], { cwd: project.ws.dir, stdio: ['pipe', 'pipe', 'pipe'] });
   try {
