@@ -43,6 +43,7 @@ export async function measureAnswers() {
   const rows = [];
   const measure = async (label, name, args, budget) => {
     const result = await client.callTool({ name, arguments: args });
+    if (process.env.SHOW_ANSWERS) console.error(`--- ${label}\n${result.content.map((b) => b.text).join("\n")}`);
     rows.push({ label, call: `${name} ${JSON.stringify(args)}`, bytes: textBytes(result), budget, status: result.structuredContent?.status ?? (result.isError ? 'error' : '') });
   };
   try {
@@ -50,7 +51,7 @@ export async function measureAnswers() {
     await measure('check_backend_health, healthy', 'check_backend_health', {}, 400);
     await measure('check_backend_health, nothing listening (5 attempts)', 'check_backend_health', { url: 'http://127.0.0.1:9/health', attempts: 5, timeout_ms: 200, deadline_ms: 5000 }, undefined);
     await measure('run_collection, example project, passing (8 requests), first run', 'run_collection', {}, 500);
-    await measure('run_collection, the same run again (with since_last)', 'run_collection', {}, undefined);
+    await measure('run_collection, the same run again (with since_last)', 'run_collection', {}, 500);
     await measure('run_collection, 30 requests, 5 failing', 'run_collection', { collection: 'thirty.postman_collection.json', check_health: false }, 4096);
     await measure('get_collection, example project outline', 'get_collection', {}, undefined);
   } finally {

@@ -4,7 +4,7 @@ import { symlinkSync } from 'node:fs';
 import { closeMatches } from '../../src/core/did-you-mean.js';
 import { planLanes } from '../../src/core/runner/lanes.js';
 import { withItemIds, selectItems, type RunInput } from '../../src/core/runner/run-collection.js';
-import { compactRunSummary, RunSummarySchema, unresolvedVariables } from '../../src/core/runner/summary.js';
+import { compactRunSummary, countRepeats, deprecationWarning, RunSummarySchema, unresolvedVariables, type RequestRecord } from '../../src/core/runner/summary.js';
 import { resolveInsideRoot } from '../../src/core/sources/workspace-files.js';
 import { createTempWorkspace } from '../support/temp-workspace.js';
 
@@ -103,10 +103,22 @@ describe('compactRunSummary (a run as a tool answers it)', () => {
   };
   it('leaves out empty lists, zero counts, the end time and a path equal to its reference; parsing restores the lists and counts', () => {
     const compact = compactRunSummary(full);
-    expect(Object.keys(compact).sort()).toEqual(['collection', 'durationMs', 'progress', 'runId', 'startedAt', 'stats', 'status']);
+    expect(Object.keys(compact).sort()).toEqual(['collection', 'durationMs', 'runId', 'startedAt', 'stats', 'status']);
+    expect(compact.stats).toEqual({ requests: { total: 2 }, assertions: { total: 2 } });
     expect(compact.collection.source).toEqual({ kind: 'local', ref: 'c.json' });
     const { endedAt: _endedAt, ...rest } = full;
     expect(RunSummarySchema.parse(compact)).toEqual({ ...rest, collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } } });
+  });
+  it('progress stays while a run runs, or when not every planned request ran; zero totals and more iterations round-trip', () => {
+    const running = { ...full, status: 'running' as const, progress: { done: 2, total: 2 } };
+    expect(compactRunSummary(running).progress).toEqual({ done: 2, total: 2 });
+    const short = { ...full, status: 'cancelled' as const, progress: { done: 1, total: 2 }, stats: { ...full.stats, requests: { total: 1, failed: 0 } } };
+    expect(compactRunSummary(short).progress).toEqual({ done: 1, total: 2 });
+    expect(RunSummarySchema.parse(compactRunSummary(short)).progress).toEqual({ done: 1, total: 2 });
+    const empty = { ...full, progress: { done: 0, total: 0 }, stats: { iterations: 3, requests: { total: 0, failed: 0 }, assertions: { total: 0, failed: 0, skipped: 0 }, scriptErrors: 0 } };
+    const { endedAt: _endedAt, ...rest } = empty;
+    expect(compactRunSummary(empty).stats).toEqual({ iterations: 3, requests: {}, assertions: {} });
+    expect(RunSummarySchema.parse(compactRunSummary(empty))).toEqual({ ...rest, collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } } });
   });
   it('a failure of the same request as the one before leaves out the request\'s fields; parsing puts them back', () => {
     const at = (requestIndex: number, assertion: string) => ({ kind: 'assertion' as const, iteration: 0, folder: 'F', request: `r${requestIndex}`, method: 'GET', url: `http://x/${requestIndex}`, requestIndex, assertion, message: `${assertion}!` });
@@ -119,5 +131,24 @@ describe('compactRunSummary (a run as a tool answers it)', () => {
     const failure = { kind: 'assertion' as const, iteration: 0, folder: '', request: 'a', message: 'm' };
     const busy = { ...full, collection: { name: 'C', source: { kind: 'local' as const, ref: 'C', path: 'postman/c.json' } }, failures: [failure], failuresOmitted: 3, console: [{ level: 'log', message: 'x' }], consoleOmitted: 1, warnings: ['w'] };
     expect(compactRunSummary(busy)).toMatchObject({ failures: [failure], failuresOmitted: 3, console: [{ level: 'log', message: 'x' }], consoleOmitted: 1, warnings: ['w'], collection: { source: { path: 'postman/c.json' } } });
+  });
+});
+
+describe('warnings said once', () => {
+  it('the same warning given several times is said once with a count, in first-seen order', () => {
+    expect(countRepeats(['a', 'b', 'a', 'a'])).toEqual(['a (×3)', 'b']);
+    expect(countRepeats([])).toEqual([]);
+  });
+  it('legacy APIs: one warning naming each API with its replacement and up to three requests', () => {
+    const record = (folder: string, name: string, deprecated?: string[]): RequestRecord => ({ iteration: 0, folder, name, method: 'GET', url: 'u', assertions: { passed: 0, failed: 0, skipped: 0 }, ...(deprecated ? { deprecated } : {}) });
+    expect(deprecationWarning([record('', 'a')])).toBeUndefined();
+    const warning = deprecationWarning([
+      record('F', 'a', ['tests → pm.test()']),
+      record('F', 'a', ['tests → pm.test()']),
+      record('', 'b', ['tests → pm.test()', 'responseBody → pm.response.text()']),
+      record('', 'c', ['tests → pm.test()']),
+      record('G', 'd', ['tests → pm.test()']),
+    ]);
+    expect(warning).toBe('Deprecated sandbox APIs (they still work; replace them in the scripts): tests → pm.test() in 4 requests (F/a, b, c, …); responseBody → pm.response.text() in 1 request (b).');
   });
 });

@@ -153,7 +153,7 @@ it('one response excerpt per failed request, shared by its assertions; a repeate
           listen: 'test',
           script: {
             exec: [
-              "for (let i = 0; i < 5; i += 1) console.warn('Using \"responseCode\" is deprecated. Use \"pm.response.code\" instead.');",
+              "for (let i = 0; i < 5; i += 1) console.warn('retrying', 'later');",
               "pm.test('a', () => pm.response.to.have.status(200));",
               "pm.test('b', () => pm.expect(1).to.eql(2));",
               "pm.test('c', () => pm.expect(pm.response.json().ok).to.be.true);",
@@ -167,9 +167,39 @@ it('one response excerpt per failed request, shared by its assertions; a repeate
   expect(summary.failures).toHaveLength(3);
   expect(summary.failures.filter((f) => f.response)).toHaveLength(1);
   expect(new Set(summary.failures.map((f) => f.requestIndex))).toEqual(new Set([0]));
-  expect(summary.console).toEqual([{ level: 'warn', message: 'Using "responseCode" is deprecated. Use "pm.response.code" instead.', count: 5 }]);
+  expect(summary.console).toEqual([{ level: 'warn', message: 'retrying later', count: 5 }]);
   const text = textOf(await pair.call('run_collection', { collection: 'shared.postman_collection.json', check_health: false }));
   // One line for the request: its answer once, then each of its three failures.
   expect(text.match(/→ 500\]/g)).toHaveLength(1);
   expect(text.split('\n').filter((line) => /^\d+\. /.test(line))).toHaveLength(1);
+});
+
+describe('legacy sandbox APIs are said once for the run: which API, its replacement, which requests', () => {
+  beforeAll(() => {
+    const legacy = (name: string, folder: string) => ({
+      name: folder,
+      item: [1, 2].map((n) => ({
+        name: `${name} ${n}`,
+        request: { method: 'GET', url: `${backend.url}/?status=200` },
+        event: [
+          { listen: 'prerequest', script: { exec: ["postman.setEnvironmentVariable('seen', 'yes');"] } },
+          { listen: 'test', script: { exec: ["tests['ok'] = responseCode.code === 200;", "console.log('own line');"] } },
+        ],
+      })),
+    });
+    write('legacy.postman_collection.json', [legacy('users', 'Users'), legacy('tags', 'Tags'), legacy('posts', 'Posts')]);
+  });
+  it.each([1, 2])('parallel %i: one warning, no console copies, every request named once per API', async (parallel) => {
+    const summary = await run({ collection: 'legacy.postman_collection.json', parallel });
+    expect(summary.status).toBe('passed');
+    expect(summary.stats.assertions).toMatchObject({ total: 6, failed: 0 });
+    const deprecations = summary.warnings.filter((warning) => warning.startsWith('Deprecated sandbox APIs'));
+    expect(deprecations).toHaveLength(1);
+    expect(deprecations[0]).toContain('tests → pm.test() in 6 requests (Users/users 1, Users/users 2, Tags/tags 1, …)');
+    expect(deprecations[0]).toContain('responseCode → pm.response.code in 6 requests');
+    expect(deprecations[0]).toContain('postman.setEnvironmentVariable → pm.environment.set() in 6 requests');
+    // The sandbox's own lines are folded into the warning; the scripts' own output stays.
+    expect(summary.console).toEqual([{ level: 'log', message: 'own line', count: 6 }]);
+    expect(summary.requests?.[0].deprecated).toEqual(expect.arrayContaining(['tests → pm.test()', 'responseCode → pm.response.code']));
+  });
 });

@@ -55,7 +55,7 @@ describe('parity: a v3 tree and its v2.1 twin', () => {
     try {
       const twin = await connectPair({ env: {}, cwd: again.ws.dir, watchConfig: false });
       try {
-        const v2 = (await twin.call('run_collection', { collection: collectionPath('crud-chain'), detail: 'full' })).structuredContent as any;
+        const v2 = RunSummarySchema.parse((await twin.call('run_collection', { collection: collectionPath('crud-chain'), detail: 'full' })).structuredContent);
         expect(strip(v3)).toEqual(strip(v2));
         expect(v3.stats.assertions.total).toBe(11);
       } finally {

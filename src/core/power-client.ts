@@ -17,10 +17,9 @@ import { writeReports, type Reporter } from './runner/reports.js';
 import { RunRegistry } from './runner/run-registry.js';
 import { planLanes, startLanes } from './runner/lanes.js';
 import { RunQueue } from './runner/run-queue.js';
-import { randomUUID } from 'node:crypto';
 import { WorkerRunner, workerScript } from './runner/worker-runner.js';
 import { assertRunnable, loadEngine, selectItems, unhealthySummary, type Bail, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
-import type { RunSummary } from './runner/summary.js';
+import { newRunId, type RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
 import { lastRun, recordHistory, rerunSelection } from './runner/history.js';
@@ -356,7 +355,7 @@ export class PostmanPowerClient {
       if (health.status === 'unhealthy') return { summary: unhealthySummary(input, health) };
     }
     const parallel = args.parallel ?? 1;
-    const runId = randomUUID();
+    const runId = newRunId();
     // A single-lane run takes one slot; only lanes need planning (it copies the collection).
     const lanes = parallel > 1 ? planLanes(input, parallel).length : 1;
     const handle = this.queue.enqueue({ ...input, runId }, lanes, () => this.startRunner({ ...input, runId }, parallel));

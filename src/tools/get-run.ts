@@ -1,7 +1,7 @@
 // get_run: read a run started by run_collection — its progress, or its result once it ended. Read-only
 // and idempotent (it never starts, changes or cancels a run), so a client can auto-approve polling.
 import { z } from 'zod';
-import { RunSummarySchema } from '../core/runner/summary.js';
+import { RunSummaryShape } from '../core/runner/summary.js';
 import { awaitRun, DEFAULT_WAIT_MS, findRun } from './run-collection.js';
 import { defineTool } from './define-tool.js';
 
@@ -15,7 +15,7 @@ export const getRunTool = defineTool({
     wait_ms: z.number().int().min(0).max(600_000).optional().describe('Wait for the end; default 40000, 0: now'),
     detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
   },
-  outputSchema: RunSummarySchema.shape,
+  outputSchema: RunSummaryShape,
   async handler(args, context, extra) {
     return awaitRun(findRun(context, args.run_id), args.wait_ms ?? DEFAULT_WAIT_MS, args.detail, context, extra);
   },

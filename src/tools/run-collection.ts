@@ -5,7 +5,7 @@ import { PowerError } from '../core/errors.js';
 import { formatRunSummary } from '../core/runner/format.js';
 import type { SecretSet } from '../core/redact.js';
 import type { RunHandle } from '../core/runner/run-collection.js';
-import { compactRunSummary, MAX_REQUEST_RECORDS_SHOWN, RunSummarySchema, type RunSummary } from '../core/runner/summary.js';
+import { compactRunSummary, MAX_REQUEST_RECORDS_SHOWN, RunSummaryShape, type RunSummary } from '../core/runner/summary.js';
 import type { ToolContext } from './context.js';
 import { defineTool, type ToolExtra } from './define-tool.js';
 
@@ -85,7 +85,7 @@ export const runCollectionTool = defineTool({
     run_id: z.string().optional().describe('With cancel: the run to stop'),
     cancel: z.boolean().optional().describe('Stop run_id now'),
   },
-  outputSchema: RunSummarySchema.shape,
+  outputSchema: RunSummaryShape,
   async handler(args, context, extra) {
     const { client } = context;
     const waitMs = args.wait_ms ?? DEFAULT_WAIT_MS;

@@ -20,7 +20,7 @@ const LIST_CAP = 20;
 export const SinceLastSchema = z.object({
   verdict: z.string().describe('One line: new failures, fixed, already failing, since when'),
   previousRunId: z.string(),
-  previousEndedAt: z.string(),
+  previousEndedAt: z.string().optional().describe('Left out of answers: the verdict says how long ago'),
   // Empty lists and zero counts are left out of answers (compactSinceLast); parsing restores them.
   newlyFailing: z.array(z.object({ request: z.string(), assertion: z.string().optional(), message: z.string().optional() })).default([]).describe('Failing now, passing (or absent) last time'),
   newlyFailingCount: z.number().default(0),
@@ -31,8 +31,8 @@ export const SinceLastSchema = z.object({
   removed: z.array(z.string()).default([]).describe('Requests that ran last time and not now'),
 });
 
-/** since_last without its empty lists and zero counts. */
-export function compactSinceLast(since: SinceLast): z.input<typeof SinceLastSchema> {
+/** since_last without its empty lists and zero counts, or the end time the verdict already puts in words. */
+export function compactSinceLast({ previousEndedAt: _ended, ...since }: SinceLast): z.input<typeof SinceLastSchema> {
   return Object.fromEntries(Object.entries(since).filter(([, value]) => !(value === 0 || (Array.isArray(value) && value.length === 0)))) as z.input<typeof SinceLastSchema>;
 }
 export type SinceLast = z.infer<typeof SinceLastSchema>;

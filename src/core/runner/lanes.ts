@@ -1,11 +1,10 @@
 // Parallel lanes: a run split into N runs at once — by top-level folders (contiguous chunks, so the
 // merged results keep collection order) or, with fewer than two top-level folders, by iterations.
 // Each lane gets its own copy of the variable scopes: lanes do not see variables another lane sets.
-import { randomUUID } from 'node:crypto';
 import { findItems } from '../sources/outline.js';
 import { countRequests, iterationCount, startRun, withItemIds, type Engine, type RunHandle, type RunInput } from './run-collection.js';
 import { RunLifecycle } from './run-lifecycle.js';
-import { RunRecorder, type RequestRecord } from './summary.js';
+import { newRunId, RunRecorder, type RequestRecord } from './summary.js';
 
 export interface Lane {
   input: RunInput;
@@ -63,7 +62,7 @@ export function planLanes(given: RunInput, parallel: number): Lane[] {
 /** Starts every lane at once in this thread and presents them as one run. */
 export function startLanes(input: RunInput, parallel: number, engine: Engine): RunHandle {
   const lanes = planLanes(input, parallel);
-  const id = input.runId ?? randomUUID();
+  const id = input.runId ?? newRunId();
   if (lanes.length === 1) return startRun({ ...lanes[0].input, runId: id }, engine);
   // Each lane has its own scopes, agents and cookie jar: startRun builds them from the JSON.
   const handles = lanes.map((lane) => startRun({ ...lane.input, runId: id, afterFinish: undefined, warnings: [] }, engine));

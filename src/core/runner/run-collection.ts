@@ -3,7 +3,6 @@
 // polled and cancelled at once, in-flight request included (its own HTTP agents are destroyed).
 import http from 'node:http';
 import https from 'node:https';
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type sdkTypes from 'postman-collection';
 import { DEFAULT_RUN } from '../config.js';
@@ -17,7 +16,7 @@ import type { HostLease, SandboxHostPool } from './host-pool.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { collectionScripts, mayTouchSharedRealm } from './script-analysis.js';
-import { RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
+import { newRunId, RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
 
 const requireCjs = createRequire(import.meta.url);
 
@@ -193,7 +192,7 @@ export function selectItems(collection: CollectionJson, wanted: string[] | undef
 }
 
 export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunHandle {
-  const id = input.runId ?? randomUUID();
+  const id = input.runId ?? newRunId();
   const iterations = iterationCount(input);
   const selection = selectItems(input.collection, input.folders);
   const envVars = { ...(input.envVars ?? {}) };
@@ -321,7 +320,7 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
 
 /** The summary of a run that did not start because its backend is down. */
 export function unhealthySummary(input: RunInput, health: HealthResult): RunSummary {
-  const summary = newRecorder(input, input.runId ?? randomUUID()).finish('backend_unhealthy', health.summary);
+  const summary = newRecorder(input, input.runId ?? newRunId()).finish('backend_unhealthy', health.summary);
   summary.health = health;
   return summary;
 }

@@ -2,6 +2,7 @@
 // assertion, expected/actual and a short response excerpt. RunRecorder accumulates it from the
 // runtime's events through a table of handlers (as newman's summary does), keeping one compact record
 // per request and never every response body.
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { HealthResultSchema } from '../health.js';
 import { SourceInfoSchema } from '../sources/outline.js';
@@ -17,6 +18,8 @@ export const MAX_REQUEST_RECORDS_SHOWN = 500;
 
 export const RUN_STATUSES = ['queued', 'running', 'passed', 'failed', 'errored', 'cancelled', 'timed_out', 'backend_unhealthy'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const ProgressSchema = z.object({ done: z.number(), total: z.number(), current: z.string().optional() });
 
 const ResponseExcerptSchema = z.object({
   code: z.number(),
@@ -54,10 +57,11 @@ export const RequestRecordSchema = z.object({
   assertions: z.object({ passed: z.number(), failed: z.number(), skipped: z.number() }),
   error: z.string().optional(),
   skipped: z.boolean().optional(),
+  deprecated: z.array(z.string()).optional().describe('Deprecated sandbox APIs its scripts used, as "api → replacement"'),
 });
 export type RequestRecord = z.infer<typeof RequestRecordSchema>;
 
-export const RunSummarySchema = z.object({
+const RunSummaryObject = z.object({
   runId: z.string(),
   status: z.enum(RUN_STATUSES),
   collection: z.object({ name: z.string(), source: SourceInfoSchema }),
@@ -65,12 +69,14 @@ export const RunSummarySchema = z.object({
   startedAt: z.string(),
   endedAt: z.string().optional(),
   durationMs: z.number(),
-  progress: z.object({ done: z.number(), total: z.number(), current: z.string().optional() }),
+  // Left out of an ended run's answer when every planned request ran (parsing restores it from stats).
+  progress: ProgressSchema.optional(),
+  // Zero counts (and one iteration) are left out of answers; parsing restores them.
   stats: z.object({
-    iterations: z.number(),
-    requests: z.object({ total: z.number(), failed: z.number() }),
-    assertions: z.object({ total: z.number(), failed: z.number(), skipped: z.number() }),
-    scriptErrors: z.number(),
+    iterations: z.number().default(1),
+    requests: z.object({ total: z.number().default(0), failed: z.number().default(0) }),
+    assertions: z.object({ total: z.number().default(0), failed: z.number().default(0), skipped: z.number().default(0) }),
+    scriptErrors: z.number().default(0),
   }),
   // Empty lists and zero counts are left out of tool answers (compactRunSummary); parsing restores them.
   failures: z
@@ -88,7 +94,16 @@ export const RunSummarySchema = z.object({
   reports: z.object({ junit: z.string().optional(), json: z.string().optional() }).optional(),
   sinceLast: SinceLastSchema.optional().describe('What changed since the previous run of the same collection, environment and selection'),
 });
-export type RunSummary = z.infer<typeof RunSummarySchema>;
+/** The summary's fields, for a tool's outputSchema. */
+export const RunSummaryShape = RunSummaryObject.shape;
+export const RunSummarySchema = RunSummaryObject.transform(({ progress, ...summary }) => ({
+  ...summary,
+  progress: progress ?? { done: summary.stats.requests.total, total: summary.stats.requests.total },
+}));
+export type RunSummary = z.output<typeof RunSummarySchema>;
+
+/** A run's id: short (it is read and typed by agents), random enough for the runs one server keeps. */
+export const newRunId = (): string => randomBytes(6).toString('hex');
 
 // ---------- the accumulator ----------
 
@@ -316,6 +331,14 @@ export class RunRecorder {
       const text = args.map(String).join(' ');
       if (this.current && text.includes(FILE_REFUSED)) this.current.refusal = `A file the request sends was refused: ${text.slice(text.indexOf(FILE_REFUSED) + FILE_REFUSED.length).replace(/^:\s*/, '')} is outside the workspace root (or not a regular file)`;
       const message = formatConsole(args);
+      // The sandbox warns once per script per legacy API: said once for the run, with the requests (finish).
+      const deprecated = DEPRECATION.exec(message);
+      if (deprecated) {
+        const record = this.current?.record;
+        const entry = `${deprecated[1]} → ${deprecated[2] ?? '(no replacement)'}`;
+        if (record && !record.deprecated?.includes(entry)) (record.deprecated ??= []).push(entry);
+        if (record) return;
+      }
       // A line printed again (a deprecation warning per request, a log in a loop) is counted, not repeated.
       const same = this.summary.console.find((line) => line.level === level && line.message === message);
       if (same) same.count = (same.count ?? 1) + 1;
@@ -379,7 +402,8 @@ export class RunRecorder {
         else target.consoleOmitted += 1;
       }
       target.consoleOmitted += summary.consoleOmitted;
-      for (const warning of summary.warnings) if (!target.warnings.includes(warning)) target.warnings.push(warning);
+      // The run's own deprecation warning is built from the merged records when it finishes.
+      for (const warning of summary.warnings) if (!warning.startsWith(DEPRECATION_WARNING) && !target.warnings.includes(warning)) target.warnings.push(warning);
       for (const record of records) this.records.push({ ...record, iteration: record.iteration + iterationOffset });
     }
   }
@@ -405,6 +429,9 @@ export class RunRecorder {
       const shown = unchecked.slice(0, 5).map((record) => `${record.folder ? `${record.folder}/` : ''}${record.name} → ${record.code}`);
       this.summary.warnings.push(`${unchecked.length} request${unchecked.length === 1 ? '' : 's'} answered 4xx/5xx and no assertion checked ${unchecked.length === 1 ? 'it' : 'them'}: ${shown.join(', ')}${unchecked.length > 5 ? ', …' : ''}. Add pm.test checks on the status, or the run cannot notice these.`);
     }
+    const deprecations = deprecationWarning(this.records);
+    if (deprecations) this.summary.warnings.push(deprecations);
+    this.summary.warnings = countRepeats(this.summary.warnings);
     this.summary.status =
       forced ?? (this.runError || stats.requests.failed > 0 || stats.scriptErrors > 0 ? 'errored' : stats.assertions.failed > 0 ? 'failed' : 'passed');
     const ended = Date.now();
@@ -414,6 +441,42 @@ export class RunRecorder {
     this.summary.hint = hintFor(this.summary);
     return this.summary;
   }
+}
+
+/** The sandbox's console warning for a legacy API (postman-legacy-interface.js), with its replacement. */
+const DEPRECATION = /^Using "(.+?)" is deprecated\.(?: Use "?(.+?)"? instead\.)?$/;
+const DEPRECATION_WARNING = 'Deprecated sandbox APIs';
+
+/** One warning for every legacy API the run's scripts used: which, with what instead, in which requests. */
+export function deprecationWarning(records: RequestRecord[]): string | undefined {
+  const byApi = new Map<string, string[]>();
+  for (const record of records) {
+    for (const entry of record.deprecated ?? []) {
+      const names = byApi.get(entry) ?? [];
+      const name = record.folder ? `${record.folder}/${record.name}` : record.name;
+      if (!names.includes(name)) names.push(name);
+      byApi.set(entry, names);
+    }
+  }
+  if (!byApi.size) return undefined;
+  const parts = [...byApi].map(([entry, names]) => `${entry} in ${names.length} request${names.length === 1 ? '' : 's'} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`);
+  return `${DEPRECATION_WARNING} (they still work; replace them in the scripts): ${parts.join('; ')}.`;
+}
+
+/** The same warning given several times is said once, with how many times. */
+export function countRepeats(warnings: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const warning of warnings) counts.set(warning, (counts.get(warning) ?? 0) + 1);
+  return [...counts].map(([warning, count]) => (count > 1 ? `${warning} (×${count})` : warning));
+}
+
+/** An object without its zero counts (and the given defaults), nested objects included. */
+function withoutZeros<T extends object>(value: T, defaults: Record<string, unknown> = {}): T {
+  const entries = Object.entries(value).flatMap(([key, field]) => {
+    if (field === 0 || defaults[key] === field) return [];
+    return [[key, field && typeof field === 'object' && !Array.isArray(field) ? withoutZeros(field as object) : field]];
+  });
+  return Object.fromEntries(entries) as T;
 }
 
 /** `{{name}}` left in a URL, as written or percent-encoded by the URL parser. */
@@ -490,10 +553,14 @@ export function expandFailures(failures: unknown[]): unknown[] {
 }
 
 export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummarySchema> {
-  const { failures, failuresOmitted, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, sinceLast, ...rest } = summary;
+  const { failures, failuresOmitted, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
   const { path: sourcePath, ...source } = collection.source;
+  const ended = summary.status !== 'running' && summary.status !== 'queued';
+  const restored = progress.current === undefined && progress.done === stats.requests.total && progress.total === stats.requests.total;
   return {
     ...rest,
+    ...(ended && restored ? {} : { progress }),
+    stats: withoutZeros(stats, { iterations: 1 }),
     collection: { ...collection, source: sourcePath === undefined || sourcePath === source.ref ? source : collection.source },
     ...(failures.length ? { failures: foldFailures(failures) as Failure[] } : {}),
     ...(failuresOmitted ? { failuresOmitted } : {}),

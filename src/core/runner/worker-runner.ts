@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { randomUUID } from 'node:crypto';
-import { RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
+import { newRunId, RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
 import { DEFAULT_RUN } from '../config.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
 import { RunLifecycle } from './run-lifecycle.js';
@@ -92,7 +91,7 @@ export class WorkerRunner {
   }
 
   start(input: RunInput, parallel = 1): RunHandle {
-    const id = input.runId ?? randomUUID();
+    const id = input.runId ?? newRunId();
     const { worker, ready } = this.take();
     this.live.add(worker);
     worker.ref();
