@@ -113,6 +113,21 @@ describe('JUnit', () => {
     expect(validation.valid).toBe(true);
   }, 60_000);
 
+  it.each([1, 2])('past the answer\'s cap of 20 failures, the reports hold every one (parallel %i)', async (parallel) => {
+    const folders = ['A', 'B'].map((folder) => ({ name: folder, item: Array.from({ length: 13 }, (_, i) => check(`${folder}${i}`, 500)) }));
+    write('many.postman_collection.json', folders);
+    const summary = await run({ collection: 'many.postman_collection.json', reporters: ['junit', 'json'], parallel });
+    expect(summary.failures).toHaveLength(20);
+    expect(summary.failuresOmitted).toBe(6);
+    const json = RunSummarySchema.parse(JSON.parse(readFileSync(path.join(ws.dir, summary.reports!.json!), 'utf8')));
+    expect(json.failuresOmitted).toBe(0);
+    expect(json.failures.map((f) => f.request)).toEqual([...Array.from({ length: 13 }, (_, i) => `A${i}`), ...Array.from({ length: 13 }, (_, i) => `B${i}`)]);
+    expect(json.failures.every((f, i) => f.requestIndex === i && f.assertion === 'status 200' && f.actual === 500)).toBe(true);
+    const xml = readFileSync(path.join(ws.dir, summary.reports!.junit!), 'utf8');
+    expect(xml.match(/<failure type="AssertionError" message="status 200: /g)).toHaveLength(26);
+    expect(xml).not.toMatch(/more assertion\(s\) failed/);
+  }, 60_000);
+
   it('the validator catches a broken report (the oracle can fail)', async () => {
     const summary = RunSummarySchema.parse({
       runId: 'x', status: 'passed', collection: { name: 'T', source: { kind: 'local', ref: 'x' } }, startedAt: new Date().toISOString(), durationMs: 1,

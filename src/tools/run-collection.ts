@@ -13,7 +13,8 @@ export const DEFAULT_WAIT_MS = 40_000;
 
 function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 'summary' | 'full' | undefined): RunSummary {
   if (detail !== 'full' || !handle) return summary;
-  const records = handle.records();
+  // The summary's failures say what failed; each record's own list (uncapped) is for reports.
+  const records = handle.records().map(({ failures: _failures, ...record }) => record);
   if (records.length <= MAX_REQUEST_RECORDS_SHOWN) return { ...summary, requests: records };
   return { ...summary, requests: records.slice(0, MAX_REQUEST_RECORDS_SHOWN), requestsOmitted: records.length - MAX_REQUEST_RECORDS_SHOWN };
 }

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SecretSet } from '../redact.js';
 import { confinedDirectory } from '../sources/workspace-files.js';
-import type { Failure, RequestRecord, RunSummary } from './summary.js';
+import { everyFailure, type RecordFailure, type RequestRecord, type RunSummary } from './summary.js';
 
 export type Reporter = 'junit' | 'json';
 
@@ -26,8 +26,9 @@ export function escapeXml(text: unknown): string {
  */
 export function junitReport(summary: RunSummary, records: RequestRecord[]): string {
   const seconds = (ms?: number) => ((ms ?? 0) / 1000).toFixed(3);
-  const byRecord = new Map<number, Failure[]>();
-  for (const failure of summary.failures) {
+  // Records hold every failure of their request; a summary from before they did holds the first ones.
+  const byRecord = new Map<number, RecordFailure[]>();
+  for (const failure of everyFailure(summary, records).failures) {
     if (failure.requestIndex === undefined) continue;
     byRecord.set(failure.requestIndex, [...(byRecord.get(failure.requestIndex) ?? []), failure]);
   }
@@ -44,7 +45,7 @@ export function junitReport(summary: RunSummary, records: RequestRecord[]): stri
     for (const f of failures) {
       elements.push(`      <failure type="AssertionError" message="${escapeXml(`${f.assertion ? `${f.assertion}: ` : ''}${f.message}`)}">${escapeXml(JSON.stringify({ expected: f.expected, actual: f.actual, response: f.response }))}</failure>`);
     }
-    // Failures past the summary's cap are still counted on their record.
+    // Failures the records do not list (a report from a capped summary) are still counted.
     const unlisted = record.assertions.failed - failures.length;
     if (unlisted > 0) elements.push(`      <failure type="AssertionError" message="${unlisted} more assertion(s) failed (see the JSON report)"/>`);
     if (record.skipped) elements.push('      <skipped/>');
@@ -68,6 +69,12 @@ export function junitReport(summary: RunSummary, records: RequestRecord[]): stri
   ].join('\n');
 }
 
+/** The JSON report: the summary with every failure (from the records) and every request record. */
+export function jsonReport(summary: RunSummary, records: RequestRecord[]): RunSummary {
+  const every = everyFailure(summary, records);
+  return { ...summary, failures: every.failures, failuresOmitted: every.omitted, requests: records };
+}
+
 /** Writes the chosen reports (secrets masked) and returns their workspace-relative paths. */
 export async function writeReports(root: string, summary: RunSummary, records: RequestRecord[], reporters: Reporter[], secrets: SecretSet): Promise<{ junit?: string; json?: string }> {
   if (reporters.length === 0) return {};
@@ -86,7 +93,8 @@ export async function writeReports(root: string, summary: RunSummary, records: R
   }
   if (reporters.includes('json')) {
     const file = path.join(dir, `${stem}.json`);
-    await fs.writeFile(file, JSON.stringify({ ...safeSummary, requests: safeRecords }, null, 2));
+    // A report holds everything: every failure (the summary's list is capped) and every request.
+    await fs.writeFile(file, JSON.stringify(jsonReport(safeSummary, safeRecords), null, 2));
     written.json = path.relative(realRoot, file);
   }
   return written;

@@ -45,6 +45,10 @@ export const FailureSchema = z.object({
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
+/** A failure as its request's record keeps it: the request's fields are the record's own. */
+const RecordFailureSchema = FailureSchema.omit({ iteration: true, folder: true, request: true, method: true, url: true, requestIndex: true });
+export type RecordFailure = z.infer<typeof RecordFailureSchema>;
+
 export const RequestRecordSchema = z.object({
   iteration: z.number(),
   folder: z.string(),
@@ -58,6 +62,7 @@ export const RequestRecordSchema = z.object({
   error: z.string().optional(),
   skipped: z.boolean().optional(),
   deprecated: z.array(z.string()).optional().describe('Deprecated sandbox APIs its scripts used, as "api → replacement"'),
+  failures: z.array(RecordFailureSchema).optional().describe('All of its failures, uncapped (reports show them; answers show the summary\'s)'),
 });
 export type RequestRecord = z.infer<typeof RequestRecordSchema>;
 
@@ -325,6 +330,7 @@ export class RunRecorder {
         const first = this.allFailures.slice(current.failureStart).find((failure) => failure.kind !== 'request_error');
         if (first) first.response = shown;
       }
+      if (current.failed) current.record.failures = this.allFailures.slice(current.failureStart).map(recordFailure);
       this.current = undefined;
     },
     console: (_cursor: Cursor, level: string, ...args: unknown[]) => {
@@ -388,13 +394,14 @@ export class RunRecorder {
       stats.scriptErrors += summary.stats.scriptErrors;
       target.progress.done += summary.progress.done;
       if (summary.progress.current) target.progress.current = summary.progress.current;
-      for (const failure of summary.failures) {
+      const every = everyFailure(summary, records);
+      for (const failure of every.failures) {
         const shifted = { ...failure, iteration: failure.iteration + iterationOffset, ...(failure.requestIndex !== undefined ? { requestIndex: failure.requestIndex + indexOffset } : {}) };
         this.allFailures.push(shifted);
         if (target.failures.length < MAX_FAILURES) target.failures.push(shifted);
         else target.failuresOmitted += 1;
       }
-      target.failuresOmitted += summary.failuresOmitted;
+      target.failuresOmitted += every.omitted;
       for (const line of summary.console) {
         const same = target.console.find((kept) => kept.level === line.level && kept.message === line.message);
         if (same) same.count = (same.count ?? 1) + (line.count ?? 1);
@@ -468,6 +475,30 @@ export function countRepeats(warnings: string[]): string[] {
   const counts = new Map<string, number>();
   for (const warning of warnings) counts.set(warning, (counts.get(warning) ?? 0) + 1);
   return [...counts].map(([warning, count]) => (count > 1 ? `${warning} (×${count})` : warning));
+}
+
+const recordFailure = ({ iteration: _i, folder: _f, request: _r, method: _m, url: _u, requestIndex: _x, ...failure }: Failure): RecordFailure => failure;
+
+/** Every failure the records hold, whole again (the request's fields from its record), in run order. */
+export function failuresOf(records: RequestRecord[]): Failure[] {
+  return records.flatMap((record, requestIndex) =>
+    (record.failures ?? []).map((failure) => {
+      const { kind, ...rest } = failure;
+      return { kind, iteration: record.iteration, folder: record.folder, request: record.name, method: record.method, url: record.url, requestIndex, ...rest };
+    }),
+  );
+}
+
+/**
+ * Every failure of a run: from its records when they hold them all (a run that ended), else (a worker
+ * stopped before sending its records) the summary's capped list, with how many it left out.
+ */
+export function everyFailure(summary: RunSummary, records: RequestRecord[]): { failures: Failure[]; omitted: number } {
+  const unattached = summary.failures.filter((failure) => failure.requestIndex === undefined);
+  const attached = failuresOf(records);
+  return attached.length + unattached.length >= summary.failures.length + summary.failuresOmitted
+    ? { failures: [...attached, ...unattached], omitted: 0 }
+    : { failures: summary.failures, omitted: summary.failuresOmitted };
 }
 
 /** An object without its zero counts (and the given defaults), nested objects included. */
