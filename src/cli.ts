@@ -11,7 +11,10 @@ import { createLogger, stderrSink, warnAboutShortSecrets } from './core/logger.j
 import { PostmanPowerClient } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
 import { formatRunSummary } from './core/runner/format.js';
-import type { Reporter } from './core/runner/reports.js';
+import { REPORTERS, writeReports, type Reporter } from './core/runner/reports.js';
+import { mergeReports, parseJsonReport } from './core/runner/merge-reports.js';
+import type { RunSummary } from './core/runner/summary.js';
+import { LiveReporter } from './cli/live-reporter.js';
 import type { CertificateSpec } from './core/runner/run-collection.js';
 import { POWER_VERSION } from './core/version.js';
 import { describeConfigState } from './resources/config-resource.js';
@@ -20,7 +23,7 @@ import { serveStdio } from './serve-stdio.js';
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 
-const KNOWN_REPORTERS = ['cli', 'junit', 'json'];
+const KNOWN_REPORTERS = ['cli', ...REPORTERS];
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -78,7 +81,70 @@ interface RunFlags {
   checkHealth: boolean;
   insecure?: boolean;
   parallel?: number;
+  color: 'on' | 'off' | 'auto';
+  verbose?: boolean;
+  silent?: boolean;
+  maxFailures: number;
+  allFailures?: boolean;
+  reporterJunitExport?: string;
+  reporterJsonExport?: string;
+  reporterHtmlExport?: string;
+  shard?: { index: number; count: number };
 }
+
+/** The output flags `run` and `merge-reports` share. */
+type OutputFlags = Pick<RunFlags, 'reporters' | 'color' | 'verbose' | 'silent' | 'maxFailures' | 'allFailures' | 'reporterJunitExport' | 'reporterJsonExport' | 'reporterHtmlExport'>;
+
+/** `--shard 2/3`: the second of three. */
+function shardSpec(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('must be i/n with 1 ≤ i ≤ n, e.g. 2/3');
+  return { index, count };
+}
+
+/** Colour: asked for, or on a terminal unless NO_COLOR is set or the terminal is dumb. */
+function useColour(flag: OutputFlags['color'], stream: { isTTY?: boolean }): boolean {
+  if (flag === 'on') return true;
+  if (flag === 'off') return false;
+  return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+/** The reporters asked for (an export path asks for its reporter too), or a usage error naming the known ones. */
+function chosenReporters(flags: OutputFlags): { cli: boolean; files: Reporter[]; exports: Partial<Record<Reporter, string>> } {
+  const listed = flags.reporters.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = listed.filter((r) => !KNOWN_REPORTERS.includes(r));
+  if (unknown.length) {
+    throw new PowerError('invalid_argument', `Unknown reporter${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, {
+      hint: `The reporters are: ${KNOWN_REPORTERS.join(', ')} (comma-separated, e.g. -r cli,junit,html).`,
+    });
+  }
+  const exports: Partial<Record<Reporter, string>> = {
+    ...(flags.reporterJunitExport ? { junit: flags.reporterJunitExport } : {}),
+    ...(flags.reporterJsonExport ? { json: flags.reporterJsonExport } : {}),
+    ...(flags.reporterHtmlExport ? { html: flags.reporterHtmlExport } : {}),
+  };
+  const files = REPORTERS.filter((reporter) => listed.includes(reporter) || exports[reporter]);
+  return { cli: listed.length === 0 || listed.includes('cli'), files, exports };
+}
+
+function newReporter(flags: OutputFlags, mask: (text: string) => string): LiveReporter {
+  return new LiveReporter({
+    stream: process.stdout,
+    colour: useColour(flags.color, process.stdout),
+    verbose: Boolean(flags.verbose),
+    maxFailures: flags.allFailures ? undefined : flags.maxFailures,
+    mask,
+  });
+}
+
+function printReportPaths(reports: Partial<Record<Reporter, string>> | undefined): void {
+  for (const reporter of REPORTERS) if (reports?.[reporter]) out(`${reporter === 'junit' ? 'JUnit' : reporter.toUpperCase()} report: ${reports[reporter]}`);
+}
+
+/** 0 passed, 1 failures or errors, 2 anything else (not run, stopped). */
+const exitCodeOf = (summary: RunSummary) => (summary.status === 'passed' ? 0 : summary.status === 'failed' || summary.status === 'errored' ? 1 : 2);
 
 /** `--env-var key=value`, repeatable, as newman parses it (the first `=` splits). */
 function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -132,14 +198,10 @@ function writeJson(file: string, value: unknown): void {
 
 async function runCommand(collection: string | undefined, flags: RunFlags): Promise<number> {
   const client = newClient();
-  const reporters = flags.reporters.split(',').map((r) => r.trim()).filter(Boolean);
-  const unknown = reporters.filter((r) => !KNOWN_REPORTERS.includes(r));
-  if (unknown.length) {
-    throw new PowerError('invalid_argument', `Unknown reporter${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, {
-      hint: `The reporters are: ${KNOWN_REPORTERS.join(', ')} (comma-separated, e.g. -r cli,junit).`,
-    });
-  }
+  const chosen = chosenReporters(flags);
   const exporting = Boolean(flags.exportEnvironment || flags.exportGlobals || flags.exportCookieJar);
+  const live = chosen.cli && !flags.silent ? newReporter(flags, (text) => client.secrets.redactText(text)) : undefined;
+  let iterations = 1;
   const started = await client.runCollection({
     collection,
     environment: flags.environment,
@@ -157,7 +219,9 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
     runTimeoutMs: flags.timeout,
     insecureTls: flags.insecure,
     checkHealth: flags.checkHealth ? undefined : false,
-    reporters: reporters.filter((r): r is Reporter => r !== 'cli'),
+    reporters: chosen.files,
+    reportExports: chosen.exports,
+    shard: flags.shard,
     history: flags.history,
     rerun: flags.rerunFailed ? 'failed' : undefined,
     parallel: flags.parallel,
@@ -169,24 +233,29 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
     certificates: await certificatesFrom(flags),
     extraCaCerts: flags.sslExtraCaCerts ? path.resolve(flags.sslExtraCaCerts) : undefined,
     exportState: exporting,
+    exchanges: Boolean(flags.verbose),
+    // Masked at the edge, when printed: the secrets a request teaches arrive before it does.
+    ...(live ? { onRequest: (event) => live.request(event, iterations) } : {}),
   });
   if ('summary' in started) {
-    err(formatRunSummary(client.secrets.redact(started.summary)));
-    return 2;
+    // Not run: the backend is down, or this shard has nothing to run.
+    const summary = client.secrets.redact(started.summary);
+    if (!flags.silent) (summary.status === 'passed' ? out : err)(formatRunSummary(summary));
+    if (!flags.silent) printReportPaths(summary.reports);
+    await client.close();
+    return flags.suppressExitCode ? 0 : summary.status === 'passed' ? 0 : 2;
   }
   const { handle } = started;
-  const tty = process.stderr.isTTY;
-  handle.onProgress((summary) => {
-    if (tty) process.stderr.write(`\r\u001b[K${summary.progress.done}/${summary.progress.total} ${client.secrets.redactText(summary.progress.current ?? '')}`);
-  });
+  const first = handle.snapshot();
+  iterations = first.stats.iterations;
+  live?.start(client.secrets.redactText(first.collection.name), first.environment && client.secrets.redactText(first.environment), first.progress.total);
+  handle.onProgress((summary) => live?.progress(summary.progress.done));
   const stop = () => handle.cancel('Interrupted (SIGINT).');
   process.once('SIGINT', stop);
   const summary = await handle.promise;
   process.off('SIGINT', stop);
-  if (tty) process.stderr.write('\r\u001b[K');
-  if (reporters.includes('cli') || reporters.length === 0) out(formatRunSummary(client.secrets.redact(summary)));
-  if (summary.reports?.junit) out(`JUnit report: ${summary.reports.junit}`);
-  if (summary.reports?.json) out(`JSON report: ${summary.reports.json}`);
+  live?.finish(client.secrets.redact(summary), client.secrets.redact(handle.records()));
+  if (!flags.silent) printReportPaths(summary.reports);
   // As newman: the files hold the values as they are (a person asked for them, secrets included).
   const state = handle.state?.();
   if (state && flags.exportEnvironment) writeJson(flags.exportEnvironment, state.environment);
@@ -194,7 +263,19 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
   if (state && flags.exportCookieJar) writeJson(flags.exportCookieJar, state.cookies);
   await client.close();
   if (flags.suppressExitCode) return 0;
-  return summary.status === 'passed' ? 0 : summary.status === 'failed' || summary.status === 'errored' ? 1 : 2;
+  return exitCodeOf(summary);
+}
+
+/** Several shards' JSON reports as one run: its summary printed, its reports written, its exit code. */
+async function mergeCommand(files: string[], flags: OutputFlags & { suppressExitCode?: boolean }): Promise<number> {
+  const chosen = chosenReporters(flags);
+  const secrets = new SecretSet().add(process.env.POSTMAN_API_KEY);
+  const reports = await Promise.all(files.map(async (file) => parseJsonReport(file, await readNamedJsonFile(path.resolve(file), 'invalid_argument'))));
+  const { summary, records } = mergeReports(reports);
+  if (chosen.files.length) summary.reports = await writeReports(process.cwd(), summary, records, { reporters: chosen.files, exports: chosen.exports }, secrets);
+  if (chosen.cli && !flags.silent) newReporter(flags, (text) => secrets.redactText(text)).finish(secrets.redact(summary), secrets.redact(records));
+  if (!flags.silent) printReportPaths(summary.reports);
+  return flags.suppressExitCode ? 0 : exitCodeOf(summary);
 }
 
 async function checkCommand(urls: string[], flags: { attempts?: number; timeout?: number; wait?: boolean; deadline?: number; expectStatus?: string }): Promise<number> {
@@ -250,7 +331,16 @@ function program(): Command {
     .option('-d, --iteration-data <file>', 'iteration data: a JSON or CSV file or URL')
     .addOption(new Option('--data <file>').hideHelp())
     .addOption(new Option('--bail [kind]', 'stop at the first failure or error').choices(['failure', 'error']))
-    .option('-r, --reporters <list>', 'cli, junit, json (comma-separated); reports go to .postman-power/reports/', 'cli')
+    .option('-r, --reporters <list>', 'cli, junit, json, html (comma-separated); files go to .postman-power/reports/ unless --reporter-<name>-export says where', 'cli')
+    .option('--reporter-junit-export <path>', 'write the JUnit report here (a file, or a folder ending in /)')
+    .option('--reporter-json-export <path>', 'write the JSON report here')
+    .option('--reporter-html-export <path>', 'write the HTML report here')
+    .addOption(new Option('--color <when>', 'colour the output').choices(['on', 'off', 'auto']).default('auto'))
+    .option('--verbose', 'print each request\'s headers and bodies (credentials masked)')
+    .option('--silent', 'print nothing; the exit code says how it went')
+    .option('--max-failures <n>', 'failures listed at the end', positiveInt, 20)
+    .option('--all-failures', 'list every failure at the end')
+    .option('--shard <i/n>', 'run only the i-th of n shares of the top-level folders (balanced by request count), for CI matrices', shardSpec)
     .option('--rerun-failed', 'run only what failed in the last run (with the requests before it in its folder)')
     .option('--no-history', 'do not compare with the last run, nor keep this one in .postman-power/history/')
     .option('--working-dir <dir>', 'where the collection\'s file references (uploads) resolve; default the current directory')
@@ -275,6 +365,22 @@ function program(): Command {
     .option('-p, --parallel <lanes>', 'run top-level folders (or iterations) in this many lanes at once', positiveInt)
     .action(async (collection: string | undefined, flags: RunFlags) => {
       process.exitCode = await runCommand(collection, flags);
+    });
+  cli
+    .command('merge-reports')
+    .description('Merge the JSON reports of a sharded run (run --shard i/n -r json) into one verdict and its reports.')
+    .argument('<reports...>', 'JSON reports, one per shard')
+    .option('-r, --reporters <list>', 'cli, junit, json, html (comma-separated)', 'cli')
+    .option('--reporter-junit-export <path>', 'write the merged JUnit report here')
+    .option('--reporter-json-export <path>', 'write the merged JSON report here')
+    .option('--reporter-html-export <path>', 'write the merged HTML report here')
+    .addOption(new Option('--color <when>', 'colour the output').choices(['on', 'off', 'auto']).default('auto'))
+    .option('--silent', 'print nothing; the exit code says how it went')
+    .option('--max-failures <n>', 'failures listed at the end', positiveInt, 20)
+    .option('--all-failures', 'list every failure at the end')
+    .option('-x, --suppress-exit-code', 'exit 0 whatever the result')
+    .action(async (files: string[], flags) => {
+      process.exitCode = await mergeCommand(files, flags);
     });
   cli
     .command('check')

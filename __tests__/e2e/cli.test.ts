@@ -43,7 +43,7 @@ it('run: exit 1 on test failures, naming each', async () => {
   const { code, stdout } = await cli(['run', '--base-url', `${project.backendUrl}/nope`, '--no-check-health', '-f', 'Validation'], project.ws.dir);
   expect(code).toBe(1);
   expect(stdout).toContain('Run failed');
-  expect(stdout).toContain('"422 for an empty title"');
+  expect(stdout).toContain('1. AssertionError  422 for an empty title');
 }, 60_000);
 
 it('run: exit 2 when the backend is down or the config is broken', async () => {

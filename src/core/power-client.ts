@@ -13,13 +13,14 @@ import { fetchText, SourceResolver } from './sources/resolve.js';
 import { loadDataFile, parseDataText } from './runner/data-file.js';
 import { readNamedJsonFile } from './sources/workspace-files.js';
 import path from 'node:path';
-import { writeReports, type Reporter } from './runner/reports.js';
+import { writeReports, type ReportOptions, type Reporter } from './runner/reports.js';
+import type { ShardId } from './runner/html-report.js';
 import { RunRegistry } from './runner/run-registry.js';
-import { planLanes, startLanes } from './runner/lanes.js';
+import { planLanes, planShard, startLanes, type Shard } from './runner/lanes.js';
 import { RunQueue } from './runner/run-queue.js';
 import { WorkerRunner, workerScript } from './runner/worker-runner.js';
-import { assertRunnable, loadEngine, selectItems, unhealthySummary, type Bail, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
-import { newRunId, type RunSummary } from './runner/summary.js';
+import { assertRunnable, loadEngine, newRecorder, selectItems, unhealthySummary, withItemIds, type Bail, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
+import { newRunId, type RequestEvent, type RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
 import { lastRun, recordHistory, rerunSelection } from './runner/history.js';
@@ -92,6 +93,19 @@ export interface RunArgs {
   extraCaCerts?: string;
   /** Keep the final environment, globals and cookies (for --export-*). */
   exportState?: boolean;
+  /** Hears each request as it ends (the CLI's live reporter). */
+  onRequest?: (event: RequestEvent) => void;
+  /** Keep every request's headers and bodies (the verbose CLI; the HTML report keeps them anyway). */
+  exchanges?: boolean;
+  /** Files a person named for reports (the CLI's --reporter-<name>-export). */
+  reportExports?: ReportOptions['exports'];
+  /** This machine's share of a CI matrix (`--shard i/n`): top-level folders balanced by request count. */
+  shard?: ShardId;
+}
+
+function shardNote(shard: ShardId, share: Shard): string {
+  const what = share.names.length ? `${share.names.slice(0, 10).join(', ')}${share.names.length > 10 ? `, … (${share.names.length} items)` : ''}` : 'nothing (fewer items than shards)';
+  return `Shard ${shard.index}/${shard.count}: ${what} — ${share.requests} of ${share.total} requests. Variables set in one shard are not seen by another.`;
 }
 
 /** A started run, or a summary that says why it did not start (backend down). */
@@ -287,12 +301,17 @@ export class PostmanPowerClient {
     const config = await this.usableConfig();
     const resolver = await this.resolver();
     const user = args.userNamedFiles;
-    const { value: collection, source, warnings } = (user ? await resolver.resolveUserReference('collection', args.collection, this.cwd) : undefined) ?? (await resolver.resolveCollection(args.collection));
-    assertRunnable(collection);
-    selectItems(collection, args.folders);
+    const resolved = (user ? await resolver.resolveUserReference('collection', args.collection, this.cwd) : undefined) ?? (await resolver.resolveCollection(args.collection));
+    const { source, warnings } = resolved;
+    assertRunnable(resolved.value);
+    selectItems(resolved.value, args.folders);
+    // Shards name their items by id, as lanes do: the ids every machine gives the same collection.
+    const collection = args.shard ? withItemIds(resolved.value) : resolved.value;
     const environment = (user ? await resolver.resolveUserReference('environment', args.environment, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.environment));
     const rerun = args.rerun === 'failed' ? await this.rerunFailed(config.root, collection, source, environment?.value.name, args) : undefined;
     if (rerun) args = { ...args, folders: rerun.paths };
+    const share = args.shard ? planShard(collection, args.folders, args.shard.index, args.shard.count) : undefined;
+    if (share) args = { ...args, folders: share.refs };
     const withoutEnvironment = environment ? [] : await resolver.discoveredEnvironmentNames().catch(() => []);
     const globals = args.globals ? ((user ? await resolver.resolveUserReference('environment', args.globals, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.globals))) : undefined;
     const data = args.data ? await this.loadData(config.root, args.data, Boolean(args.userNamedFiles)) : undefined;
@@ -329,11 +348,14 @@ export class PostmanPowerClient {
         ...(args.extraCaCerts ? [args.extraCaCerts] : []),
       ].map((file) => path.resolve(this.cwd, file)),
       exportState: args.exportState,
+      ...(args.onRequest ? { live: true, onRequest: args.onRequest } : {}),
+      exchanges: args.exchanges || args.reporters?.includes('html'),
       warnings: [
         ...(warnings ?? []),
         ...(withoutEnvironment.length ? [`Ran without an environment; found: ${withoutEnvironment.join(', ')}. Pass environment (or set it in .postman.json) to use one.`] : []),
         ...baseUrlWarnings(collection, args.baseUrl ?? config.baseUrl, config.baseUrlVariable),
         ...(rerun ? [rerun.note] : []),
+        ...(share && args.shard ? [shardNote(args.shard, share)] : []),
       ],
       // Values a script assigns to secret-typed variables (a login flow's token) are masked from then on.
       onSecrets: (values) => this.secrets.add(...values),
@@ -345,9 +367,15 @@ export class PostmanPowerClient {
           });
           if (since) summary.sinceLast = since;
         }
-        if (args.reporters?.length) summary.reports = await writeReports(config.root, summary, records, args.reporters, this.secrets);
+        if (args.reporters?.length) summary.reports = await writeReports(config.root, summary, records, { reporters: args.reporters, exports: args.reportExports, shard: args.shard }, this.secrets);
       },
     };
+    if (share && !share.refs.length) {
+      // A shard with nothing to run still reports (merge-reports counts every shard); no history.
+      const summary = newRecorder(input, newRunId()).finish();
+      if (args.reporters?.length) summary.reports = await writeReports(config.root, summary, [], { reporters: args.reporters, exports: args.reportExports, shard: args.shard }, this.secrets);
+      return { summary };
+    }
     const targetsConfigured = Boolean(config.baseUrl) && (!args.baseUrl || args.baseUrl.replace(/\/+$/, '') === config.baseUrl);
     if (args.checkHealth === true || (args.checkHealth !== false && targetsConfigured)) {
       // The same rule as check_backend_health; a base URL given for this run alone is asked for any answer.

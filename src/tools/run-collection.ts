@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PowerError } from '../core/errors.js';
 import { formatRunSummary } from '../core/runner/format.js';
 import type { SecretSet } from '../core/redact.js';
+import { REPORTERS } from '../core/runner/reports.js';
 import type { RunHandle } from '../core/runner/run-collection.js';
 import { compactRunSummary, MAX_REQUEST_RECORDS_SHOWN, RunSummaryShape, type RunSummary } from '../core/runner/summary.js';
 import type { ToolContext } from './context.js';
@@ -13,8 +14,8 @@ export const DEFAULT_WAIT_MS = 40_000;
 
 function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 'summary' | 'full' | undefined): RunSummary {
   if (detail !== 'full' || !handle) return summary;
-  // The summary's failures say what failed; each record's own list (uncapped) is for reports.
-  const records = handle.records().map(({ failures: _failures, ...record }) => record);
+  // The summary's failures say what failed; each record's own list (uncapped) and exchange are for reports.
+  const records = handle.records().map(({ failures: _failures, exchange: _exchange, ...record }) => record);
   if (records.length <= MAX_REQUEST_RECORDS_SHOWN) return { ...summary, requests: records };
   return { ...summary, requests: records.slice(0, MAX_REQUEST_RECORDS_SHOWN), requestsOmitted: records.length - MAX_REQUEST_RECORDS_SHOWN };
 }
@@ -81,7 +82,7 @@ export const runCollectionTool = defineTool({
     check_health: z.boolean().optional().describe('Health check first; default: configured backend'),
     parallel: z.number().int().min(1).max(16).optional().describe('Lanes of top-level folders (or iterations)'),
     detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
-    reporters: z.array(z.enum(['junit', 'json'])).optional().describe('Written under .postman-power/reports/'),
+    reporters: z.array(z.enum(REPORTERS)).optional().describe('Written under .postman-power/reports/'),
     wait_ms: z.number().int().min(0).max(600_000).optional().describe(`Wait before returning "running"; default ${DEFAULT_WAIT_MS}`),
     run_id: z.string().optional().describe('With cancel: the run to stop'),
     cancel: z.boolean().optional().describe('Stop run_id now'),

@@ -23,15 +23,22 @@ function head(summary: RunSummary, brief: boolean): string {
   return `Run ${summary.status}: ${where} — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${tail}`;
 }
 
-/**
- * brief (tool answers, where the JSON follows with every message, expected/actual and excerpt):
- * failing assertions by name only, and no hint line (the JSON has it). Full (the CLI): messages too.
- */
-export function formatRunSummary(summary: RunSummary, { brief = false }: { brief?: boolean } = {}): string {
+export interface FormatOptions {
+  /**
+   * Tool answers, where the JSON follows with every message, expected/actual and excerpt: failing
+   * assertions by name only, no hint and no warnings (the JSON has them). Otherwise (the CLI) all.
+   */
+  brief?: boolean;
+  /** The failures to list (the CLI's --max-failures / --all-failures) and how many are left out; default the summary's. */
+  failures?: { list: Failure[]; omitted: number; more?: string };
+}
+
+export function formatRunSummary(summary: RunSummary, { brief = false, failures }: FormatOptions = {}): string {
   const lines = [head(summary, brief), ...(summary.sinceLast ? [summary.sinceLast.verdict] : [])];
+  const listed = failures ?? { list: summary.failures, omitted: summary.failuresOmitted };
   // A request's failures are one line: where, what it answered, then each assertion or error.
   const groups: Failure[][] = [];
-  for (const failure of summary.failures) {
+  for (const failure of listed.list) {
     const last = groups.at(-1)?.[0];
     const same = last && failure.requestIndex !== undefined && last.requestIndex === failure.requestIndex && last.iteration === failure.iteration;
     if (same) groups.at(-1)!.push(failure);
@@ -45,7 +52,8 @@ export function formatRunSummary(summary: RunSummary, { brief = false }: { brief
     const what = group.map((failure) => (failure.assertion ? (brief ? `"${failure.assertion}"` : `"${failure.assertion}": ${failure.message}`) : failure.message)).join(brief ? ', ' : '; ');
     lines.push(`${index + 1}. ${where}${answered} — ${what}`);
   });
-  if (summary.failuresOmitted) lines.push(`… and ${summary.failuresOmitted} more failures.`);
+  if (listed.omitted) lines.push(`… and ${listed.omitted} more failures${listed.more ? ` (${listed.more})` : ''}.`);
+  if (!brief) for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
   if (summary.hint && !brief) lines.push(`Hint: ${summary.hint}`);
   return lines.join('\n');
 }

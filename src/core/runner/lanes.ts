@@ -33,6 +33,55 @@ function chunk(entries: Entry[], n: number): Entry[][] {
   return chunks;
 }
 
+/** What a run splits into: the selected items, or the collection's top level (ids given first). */
+function splitEntries(collection: RunInput['collection'], folders: string[] | undefined): Entry[] {
+  return folders?.length
+    ? findItems(collection, folders).map(({ item }) => ({ ref: item.id!, item }))
+    : (collection.item as Entry['item'][]).map((item) => ({ ref: item.id!, item }));
+}
+
+export interface Shard {
+  /** Ids of the items this shard runs, in collection order. */
+  refs: string[];
+  names: string[];
+  requests: number;
+  /** Requests of the whole run, all shards together. */
+  total: number;
+}
+
+/**
+ * One CI machine's share of a run (`--shard i/n`, 1-based): the selected items (or the top level)
+ * dealt to n shards by request count — largest first, each to the least loaded shard (ties to the
+ * lowest) — and run in collection order. While there are fewer items than shards, the largest folder
+ * is opened into its children. Deterministic: every machine computes the same plan from the same
+ * collection. The collection must have gone through withItemIds.
+ */
+export function planShard(collection: RunInput['collection'], folders: string[] | undefined, index: number, count: number): Shard {
+  let entries = splitEntries(collection, folders);
+  const size = (entry: Entry) => countRequests([entry.item]);
+  for (;;) {
+    const folder = entries.filter((entry) => Array.isArray(entry.item.item) && entry.item.item.length > 1).sort((a, b) => size(b) - size(a))[0];
+    if (entries.length >= count || !folder) break;
+    const at = entries.indexOf(folder);
+    const children = (folder.item.item as Entry['item'][]).map((item) => ({ ref: item.id!, item }));
+    entries = [...entries.slice(0, at), ...children, ...entries.slice(at + 1)];
+  }
+  const load = Array.from({ length: count }, () => 0);
+  const owner = new Map<Entry, number>();
+  for (const entry of [...entries].sort((a, b) => size(b) - size(a))) {
+    const least = load.indexOf(Math.min(...load));
+    owner.set(entry, least);
+    load[least] += size(entry);
+  }
+  const mine = entries.filter((entry) => owner.get(entry) === index - 1);
+  return {
+    refs: mine.map((entry) => entry.ref),
+    names: mine.map((entry) => entry.item.name ?? entry.ref),
+    requests: load[index - 1],
+    total: load.reduce((sum, n) => sum + n, 0),
+  };
+}
+
 /**
  * The lanes of a run: one lane (the input itself) when parallel ≤ 1 or nothing can be split. Lanes
  * name their folders by id (given to every item first), never by name.
@@ -41,9 +90,7 @@ export function planLanes(given: RunInput, parallel: number): Lane[] {
   const input = { ...given, collection: withItemIds(given.collection) };
   const single = [{ input, iterationOffset: 0 }];
   if (parallel <= 1) return single;
-  const entries: Entry[] = input.folders?.length
-    ? findItems(input.collection, input.folders).map(({ item }) => ({ ref: item.id!, item }))
-    : (input.collection.item as Entry['item'][]).map((item) => ({ ref: item.id!, item }));
+  const entries = splitEntries(input.collection, input.folders);
   if (entries.filter((entry) => Array.isArray(entry.item.item)).length >= 2) {
     return chunk(entries, Math.min(parallel, entries.length)).map((lane) => ({ input: { ...input, folders: lane.map((entry) => entry.ref) }, iterationOffset: 0 }));
   }
@@ -65,7 +112,19 @@ export function startLanes(input: RunInput, parallel: number, engine: Engine): R
   const id = input.runId ?? newRunId();
   if (lanes.length === 1) return startRun({ ...lanes[0].input, runId: id }, engine);
   // Each lane has its own scopes, agents and cookie jar: startRun builds them from the JSON.
-  const handles = lanes.map((lane) => startRun({ ...lane.input, runId: id, afterFinish: undefined, warnings: [] }, engine));
+  // A lane's requests are heard with the run's iteration numbers and positions known only at the end.
+  const handles = lanes.map((lane) =>
+    startRun(
+      {
+        ...lane.input,
+        runId: id,
+        afterFinish: undefined,
+        warnings: [],
+        onRequest: input.onRequest && ((event) => input.onRequest!({ ...event, record: { ...event.record, iteration: event.record.iteration + lane.iterationOffset } })),
+      },
+      engine,
+    ),
+  );
   const first = handles[0].snapshot();
   const merged = new RunRecorder({
     runId: id,

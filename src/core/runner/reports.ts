@@ -3,19 +3,25 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SecretSet } from '../redact.js';
+import { htmlReport, type ShardId } from './html-report.js';
+import { escapeXml } from './xml.js';
 import { confinedDirectory } from '../sources/workspace-files.js';
 import { everyFailure, type RecordFailure, type RequestRecord, type RunSummary } from './summary.js';
 
-export type Reporter = 'junit' | 'json';
+export const REPORTERS = ['junit', 'json', 'html'] as const;
+export type Reporter = (typeof REPORTERS)[number];
+const EXTENSIONS: Record<Reporter, string> = { junit: 'xml', json: 'json', html: 'html' };
 
-/** XML attribute/text escaping (hand-written: five replacements are not worth a dependency). */
-export function escapeXml(text: unknown): string {
-  return String(text ?? '')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+export interface ReportOptions {
+  reporters: Reporter[];
+  /**
+   * Files a person named (the CLI's --reporter-<name>-export): written there, folders made as
+   * needed; a path ending in "/" or naming a folder gets the report's own file name inside it.
+   * Reports without one go under .postman-power/reports/ in the workspace.
+   */
+  exports?: Partial<Record<Reporter, string>>;
+  /** The CI shard the run is (`--shard i/n`), said in every report. */
+  shard?: ShardId;
 }
 
 /**
@@ -24,7 +30,7 @@ export function escapeXml(text: unknown): string {
  * `<failure>`; a request that could not be sent and a script that threw are `<error>`; skipped
  * requests are `<skipped/>`. Counts are of testcases, as CI tools read them.
  */
-export function junitReport(summary: RunSummary, records: RequestRecord[]): string {
+export function junitReport(summary: RunSummary, records: RequestRecord[], shard?: ShardId): string {
   const seconds = (ms?: number) => ((ms ?? 0) / 1000).toFixed(3);
   // Records hold every failure of their request; a summary from before they did holds the first ones.
   const byRecord = new Map<number, RecordFailure[]>();
@@ -57,11 +63,13 @@ export function junitReport(summary: RunSummary, records: RequestRecord[]): stri
     const inner = elements.join('\n');
     return `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(name)}" time="${seconds(record.timeMs)}"${inner ? `>\n${inner}\n    </testcase>` : '/>'}`;
   });
+  const suite = `${summary.collection.name}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}`;
   const counts = `tests="${records.length}" failures="${failed}" errors="${errored}" skipped="${skipped}" time="${seconds(summary.durationMs)}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${escapeXml(summary.collection.name)}" ${counts}>`,
-    `  <testsuite name="${escapeXml(summary.collection.name)}" ${counts} timestamp="${escapeXml(summary.startedAt.replace(/\.\d+Z$/, ''))}">`,
+    `  <testsuite name="${escapeXml(suite)}" ${counts} timestamp="${escapeXml(summary.startedAt.replace(/\.\d+Z$/, ''))}">`,
+    ...(shard ? [`    <properties><property name="shard" value="${shard.index}/${shard.count}"/></properties>`] : []),
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -69,33 +77,44 @@ export function junitReport(summary: RunSummary, records: RequestRecord[]): stri
   ].join('\n');
 }
 
-/** The JSON report: the summary with every failure (from the records) and every request record. */
-export function jsonReport(summary: RunSummary, records: RequestRecord[]): RunSummary {
+/** The JSON report: the summary with every failure (from the records), every request record, the shard. */
+export function jsonReport(summary: RunSummary, records: RequestRecord[], shard?: ShardId): RunSummary & { requests: RequestRecord[]; shard?: ShardId } {
   const every = everyFailure(summary, records);
-  return { ...summary, failures: every.failures, failuresOmitted: every.omitted, requests: records };
+  return { ...summary, failures: every.failures, failuresOmitted: every.omitted, requests: records, ...(shard ? { shard } : {}) };
 }
 
-/** Writes the chosen reports (secrets masked) and returns their workspace-relative paths. */
-export async function writeReports(root: string, summary: RunSummary, records: RequestRecord[], reporters: Reporter[], secrets: SecretSet): Promise<{ junit?: string; json?: string }> {
+function render(reporter: Reporter, summary: RunSummary, records: RequestRecord[], shard: ShardId | undefined): string {
+  if (reporter === 'junit') return junitReport(summary, records, shard);
+  if (reporter === 'html') return htmlReport(summary, records, shard);
+  return `${JSON.stringify(jsonReport(summary, records, shard), null, 2)}\n`;
+}
+
+/** Where a person asked for a report: the path, or the default name inside a folder they named. */
+async function exportPath(named: string, stem: string, reporter: Reporter): Promise<string> {
+  const target = path.resolve(named);
+  const isFolder = /[\\/]$/.test(named) || (await fs.stat(target).then((stat) => stat.isDirectory(), () => false));
+  const file = isFolder ? path.join(target, `${stem}.${EXTENSIONS[reporter]}`) : target;
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  return file;
+}
+
+/** Writes the chosen reports (secrets masked) and returns their paths (workspace-relative when inside it). */
+export async function writeReports(root: string, summary: RunSummary, records: RequestRecord[], options: ReportOptions, secrets: SecretSet): Promise<Partial<Record<Reporter, string>>> {
+  const { reporters, exports = {}, shard } = options;
   if (reporters.length === 0) return {};
-  // Masked before formatting, so a secret is caught before XML escaping could disguise it.
+  // Masked before formatting, so a secret is caught before XML/HTML escaping could disguise it.
   const safeSummary = secrets.redact(summary);
   const safeRecords = secrets.redact(records);
-  // Checked level by level like every read: a symlinked .postman-power/ cannot lead the write outside.
-  const dir = await confinedDirectory(root, path.join('.postman-power', 'reports'), true);
   const realRoot = await fs.realpath(root);
-  const written: { junit?: string; json?: string } = {};
-  const stem = `run-${summary.startedAt.replace(/[:.]/g, '-')}-${summary.runId.slice(0, 8)}`;
-  if (reporters.includes('junit')) {
-    const file = path.join(dir, `${stem}.xml`);
-    await fs.writeFile(file, junitReport(safeSummary, safeRecords));
-    written.junit = path.relative(realRoot, file);
-  }
-  if (reporters.includes('json')) {
-    const file = path.join(dir, `${stem}.json`);
-    // A report holds everything: every failure (the summary's list is capped) and every request.
-    await fs.writeFile(file, JSON.stringify(jsonReport(safeSummary, safeRecords), null, 2));
-    written.json = path.relative(realRoot, file);
+  const stem = `run-${summary.startedAt.replace(/[:.]/g, '-')}-${summary.runId.slice(0, 8)}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`;
+  const written: Partial<Record<Reporter, string>> = {};
+  for (const reporter of reporters) {
+    const named = exports[reporter];
+    // Checked level by level like every read: a symlinked .postman-power/ cannot lead the write outside.
+    const file = named ? await exportPath(named, stem, reporter) : path.join(await confinedDirectory(root, path.join('.postman-power', 'reports'), true), `${stem}.${EXTENSIONS[reporter]}`);
+    await fs.writeFile(file, render(reporter, safeSummary, safeRecords, shard));
+    const relative = path.relative(realRoot, file);
+    written[reporter] = named && (relative.startsWith('..') || path.isAbsolute(relative)) ? file : relative;
   }
   return written;
 }

@@ -16,7 +16,7 @@ import type { HostLease, SandboxHostPool } from './host-pool.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { collectionScripts, mayTouchSharedRealm } from './script-analysis.js';
-import { newRunId, RunRecorder, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
+import { newRunId, RunRecorder, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
 
 const requireCjs = createRequire(import.meta.url);
 
@@ -63,6 +63,12 @@ export interface RunInput {
   progressIntervalMs?: number;
   /** Runs once the summary is final and before anyone sees it (reports are written here). */
   afterFinish?: (summary: RunSummary, records: RequestRecord[]) => Promise<void>;
+  /** Send each request as it ends to onRequest (a flag, so it crosses to a worker; the worker sends them back). */
+  live?: boolean;
+  /** Hears each request as it ends, when `live` is set. */
+  onRequest?: (event: RequestEvent) => void;
+  /** Keep every request's headers and bodies on its record (the verbose CLI, the HTML report). */
+  exchanges?: boolean;
   /** Hears secrets learned during the run (secret-typed values scripts set, credentials as sent), before any output that holds them. */
   onSecrets?: (values: string[]) => void;
 }
@@ -168,9 +174,11 @@ export function iterationCount(input: Pick<RunInput, 'iterations' | 'data'>): nu
 }
 
 /** A fresh accumulator for a run, its total known from the folders and iterations it will run. */
-export function newRecorder(input: RunInput, runId: string): RunRecorder {
+export function newRecorder(input: RunInput, runId: string, listen = false): RunRecorder {
   const iterations = iterationCount(input);
   return new RunRecorder({
+    ...(listen && input.live && input.onRequest ? { onRequest: input.onRequest } : {}),
+    ...(listen && input.exchanges ? { exchanges: true } : {}),
     runId,
     collection: { name: input.collection.info.name, source: input.source },
     environment: input.environment?.name,
@@ -198,7 +206,7 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
   const envVars = { ...(input.envVars ?? {}) };
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 
-  const recorder = newRecorder(input, id);
+  const recorder = newRecorder(input, id, true);
   recorder.maxResponseBytes = input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes;
   const watcher = new RuntimeSecretWatcher(
     input.onSecrets,

@@ -5,13 +5,14 @@
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import type { RunInput, RunState } from './run-collection.js';
-import type { RequestRecord, RunSummary } from './summary.js';
+import type { RequestEvent, RequestRecord, RunSummary } from './summary.js';
 
-export type WorkerRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets'>; parallel: number };
+export type WorkerRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets' | 'onRequest'>; parallel: number };
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'secrets'; values: string[] }
   | { type: 'progress'; summary: RunSummary }
+  | { type: 'request'; event: RequestEvent }
   | { type: 'done'; summary: RunSummary; records: RequestRecord[]; state?: RunState }
   | { type: 'error'; message: string };
 
@@ -68,6 +69,7 @@ if (port) {
           progressIntervalMs: PROGRESS_INTERVAL_MS,
           // Sent before the progress that may hold them: the server registers them first.
           onSecrets: (values) => port.postMessage({ type: 'secrets', values } satisfies WorkerMessage),
+          ...(message.input.live ? { onRequest: (event: RequestEvent) => port.postMessage({ type: 'request', event } satisfies WorkerMessage) } : {}),
         },
         message.parallel,
         engine,

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { HealthResultSchema } from '../health.js';
+import { MASK } from '../redact.js';
 import { SourceInfoSchema } from '../sources/outline.js';
 import { FILE_REFUSED } from './file-resolver.js';
 import { compactSinceLast, SinceLastSchema } from './history.js';
@@ -49,6 +50,18 @@ export type Failure = z.infer<typeof FailureSchema>;
 const RecordFailureSchema = FailureSchema.omit({ iteration: true, folder: true, request: true, method: true, url: true, requestIndex: true });
 export type RecordFailure = z.infer<typeof RecordFailureSchema>;
 
+const HeadersSchema = z.array(z.tuple([z.string(), z.string()]));
+/** Headers and bodies as sent and received; bodies cut at MAX_EXCERPT_BYTES. */
+const ExchangeSchema = z.object({
+  request: z.object({ headers: HeadersSchema, body: z.string().optional() }).optional(),
+  response: z.object({ headers: HeadersSchema, body: z.string().optional() }).optional(),
+  assertions: z.array(z.object({ name: z.string(), outcome: z.enum(['passed', 'failed', 'skipped']) })),
+  console: z.array(z.object({ level: z.string(), message: z.string() })),
+  consoleOmitted: z.number().optional(),
+  scripts: z.object({ prerequest: z.number(), test: z.number() }).optional().describe('Scripts run for it (collection, folder and its own)'),
+});
+export type Exchange = z.infer<typeof ExchangeSchema>;
+
 export const RequestRecordSchema = z.object({
   iteration: z.number(),
   folder: z.string(),
@@ -63,6 +76,7 @@ export const RequestRecordSchema = z.object({
   skipped: z.boolean().optional(),
   deprecated: z.array(z.string()).optional().describe('Deprecated sandbox APIs its scripts used, as "api → replacement"'),
   failures: z.array(RecordFailureSchema).optional().describe('All of its failures, uncapped (reports show them; answers show the summary\'s)'),
+  exchange: ExchangeSchema.optional().describe('What was sent and received, when the run kept it (the verbose CLI, the HTML report)'),
 });
 export type RequestRecord = z.infer<typeof RequestRecordSchema>;
 
@@ -96,7 +110,7 @@ const RunSummaryObject = z.object({
   health: HealthResultSchema.optional().describe('The health check that stopped a run (backend_unhealthy)'),
   requests: z.array(RequestRecordSchema).optional().describe(`Every request, with detail "full" (at most ${MAX_REQUEST_RECORDS_SHOWN})`),
   requestsOmitted: z.number().optional().describe('Requests left out of requests (the JSON report has all)'),
-  reports: z.object({ junit: z.string().optional(), json: z.string().optional() }).optional(),
+  reports: z.object({ junit: z.string().optional(), json: z.string().optional(), html: z.string().optional() }).optional(),
   sinceLast: SinceLastSchema.optional().describe('What changed since the previous run of the same collection, environment and selection'),
 });
 /** The summary's fields, for a tool's outputSchema. */
@@ -117,7 +131,11 @@ interface SdkItem {
   id?: string;
   name?: string;
   parent?: () => SdkItem | undefined;
-  request?: { method?: string; url?: { toString(): string } };
+  request?: { method?: string; url?: { toString(): string }; headers?: SdkHeaders; body?: { toString?(): string } };
+}
+interface SdkHeaders {
+  get?(name: string): string | undefined;
+  all?: () => Array<{ key?: string; value?: unknown; disabled?: boolean }>;
 }
 interface SdkResponse {
   code?: number;
@@ -125,7 +143,7 @@ interface SdkResponse {
   responseTime?: number;
   stream?: Buffer | Uint8Array;
   size?: () => { total?: number; body?: number };
-  headers?: { get?(name: string): string | undefined };
+  headers?: SdkHeaders;
   text?: () => string;
 }
 interface Cursor {
@@ -169,6 +187,19 @@ function excerpt(response: SdkResponse): ResponseExcerpt {
 
 type ResponseExcerpt = z.infer<typeof ResponseExcerptSchema>;
 
+/** A request body for the verbose reporter, cut at MAX_EXCERPT_BYTES characters. */
+const bodyOf = (body: string | undefined): { body?: string } =>
+  body ? { body: body.length > MAX_EXCERPT_BYTES ? `${body.slice(0, MAX_EXCERPT_BYTES)}… (${body.length} characters in all)` : body } : {};
+
+/** Headers that carry credentials whatever their variables' types: their values are never kept. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token']);
+
+function headerPairs(headers: SdkHeaders | undefined): Array<[string, string]> {
+  return (headers?.all?.() ?? [])
+    .filter((header) => !header.disabled && header.key)
+    .map((header) => [header.key!, CREDENTIAL_HEADERS.has(header.key!.toLowerCase()) ? MASK : String(header.value ?? '')]);
+}
+
 function describeValue(value: unknown): unknown {
   if (value === undefined) return undefined;
   const text = JSON.stringify(value);
@@ -180,6 +211,23 @@ function formatConsole(args: unknown[]): string {
   return text.length > MAX_CONSOLE_LINE ? `${text.slice(0, MAX_CONSOLE_LINE)}…` : text;
 }
 
+/** How many console lines one request shows live (the summary keeps the run's, counted). */
+export const MAX_LIVE_CONSOLE = 10;
+
+/** One request as it ends, for a live reporter (the CLI); built only when someone listens. */
+export interface RequestEvent {
+  /** Its position in the run (as in the records). */
+  index: number;
+  record: RequestRecord;
+  /** The response's status text ("OK"). */
+  status?: string;
+  assertions: Array<{ name: string; outcome: 'passed' | 'failed' | 'skipped' }>;
+  console: Array<{ level: string; message: string }>;
+  consoleOmitted: number;
+  /** Scripts run for it: collection, folder and its own. */
+  scripts: { prerequest: number; test: number };
+}
+
 export type ForcedStatus = 'cancelled' | 'timed_out' | 'errored' | 'backend_unhealthy';
 
 export interface RecorderInit {
@@ -189,6 +237,10 @@ export interface RecorderInit {
   total: number;
   iterations: number;
   warnings: string[];
+  /** Hears each request as it ends, with what it printed. */
+  onRequest?: (event: RequestEvent) => void;
+  /** Keep each request's headers and bodies on its record (`exchange`). */
+  exchanges?: boolean;
 }
 
 /** Accumulates a RunSummary from the runtime's callbacks. */
@@ -199,12 +251,16 @@ export class RunRecorder {
   readonly records: RequestRecord[] = [];
   private readonly allFailures: Failure[] = [];
   private readonly started = Date.now();
-  private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number; refusal?: string; writtenUrl: string } | undefined;
+  private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number; refusal?: string; writtenUrl: string; live?: Omit<RequestEvent, 'index' | 'record'>; sent?: Exchange['request']; received?: Exchange['response'] } | undefined;
+  private readonly onRequest: RecorderInit['onRequest'];
+  private readonly exchanges: boolean;
   private runError: string | undefined;
   /** Variables left unresolved in request URLs, with how many requests used them. */
   private readonly unresolved = new Map<string, number>();
 
   constructor(init: RecorderInit) {
+    this.onRequest = init.onRequest;
+    this.exchanges = init.exchanges ?? false;
     this.summary = {
       runId: init.runId,
       status: 'running',
@@ -252,7 +308,7 @@ export class RunRecorder {
         url: item.request?.url?.toString() ?? '',
         assertions: { passed: 0, failed: 0, skipped: 0 },
       };
-      this.current = { record, failed: false, failureStart: this.allFailures.length, writtenUrl: record.url };
+      this.current = { record, failed: false, failureStart: this.allFailures.length, writtenUrl: record.url, ...(this.onRequest || this.exchanges ? { live: { assertions: [], console: [], consoleOmitted: 0, scripts: { prerequest: 0, test: 0 } } } : {}) };
       this.summary.progress.current = record.folder ? `${record.folder}/${record.name}` : record.name;
     },
     request: (err: { code?: string; message?: string } | null, _cursor: Cursor, response: SdkResponse | undefined, request: SdkItem['request'], item: SdkItem) => {
@@ -261,6 +317,7 @@ export class RunRecorder {
       const current = this.current!;
       if (request?.url) current.record.url = request.url.toString();
       if (request?.method) current.record.method = request.method;
+      if (this.exchanges) current.sent = { headers: headerPairs(request?.headers), ...bodyOf(request?.body?.toString?.()) };
       // Named as written in the collection (the URL parser lower-cases a host).
       const written = unresolvedVariables(current.writtenUrl);
       const unresolved = unresolvedVariables(current.record.url).map((name) => written.find((w) => w.toLowerCase() === name.toLowerCase()) ?? name);
@@ -287,12 +344,17 @@ export class RunRecorder {
         if (response.responseTime !== undefined) current.record.timeMs = response.responseTime;
         const size = response.size?.();
         if (size?.total !== undefined) current.record.sizeBytes = size.total;
+        if (current.live) current.live.status = response.status;
+        // The body as failures show it: the first MAX_EXCERPT_BYTES, or what kind of body it is.
+        const body = this.exchanges ? excerpt(response).bodyExcerpt : undefined;
+        if (this.exchanges) current.received = { headers: headerPairs(response.headers), ...(body ? { body } : {}) };
       }
     },
     assertion: (cursor: Cursor, assertions: AssertionEvent[]) => {
       for (const assertion of assertions) {
         this.summary.stats.assertions.total += 1;
         const counts = this.current?.record.assertions;
+        this.current?.live?.assertions.push({ name: assertion.name, outcome: assertion.skipped ? 'skipped' : assertion.error ? 'failed' : 'passed' });
         if (assertion.skipped) {
           this.summary.stats.assertions.skipped += 1;
           if (counts) counts.skipped += 1;
@@ -315,8 +377,14 @@ export class RunRecorder {
         });
       }
     },
-    prerequest: (err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem) => this.scriptResults('pre-request', err, cursor, results, item),
-    test: (err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem) => this.scriptResults('test', err, cursor, results, item),
+    prerequest: (err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem) => {
+      if (this.current?.live) this.current.live.scripts.prerequest += results?.length ?? 0;
+      this.scriptResults('pre-request', err, cursor, results, item);
+    },
+    test: (err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem) => {
+      if (this.current?.live) this.current.live.scripts.test += results?.length ?? 0;
+      this.scriptResults('test', err, cursor, results, item);
+    },
     item: (_err: unknown, _cursor: Cursor, _item: SdkItem, _visualizer: unknown, result?: { isSkipped?: boolean }) => {
       const current = this.current;
       this.summary.progress.done += 1;
@@ -331,6 +399,11 @@ export class RunRecorder {
         if (first) first.response = shown;
       }
       if (current.failed) current.record.failures = this.allFailures.slice(current.failureStart).map(recordFailure);
+      const { live, sent, received } = current;
+      if (live && this.exchanges) {
+        current.record.exchange = { ...(sent ? { request: sent } : {}), ...(received ? { response: received } : {}), assertions: live.assertions, console: live.console, ...(live.consoleOmitted ? { consoleOmitted: live.consoleOmitted } : {}), scripts: live.scripts };
+      }
+      if (live) this.onRequest?.({ index: this.records.length - 1, record: current.record, ...live });
       this.current = undefined;
     },
     console: (_cursor: Cursor, level: string, ...args: unknown[]) => {
@@ -345,6 +418,9 @@ export class RunRecorder {
         if (record && !record.deprecated?.includes(entry)) (record.deprecated ??= []).push(entry);
         if (record) return;
       }
+      const live = this.current?.live;
+      if (live && live.console.length < MAX_LIVE_CONSOLE) live.console.push({ level, message });
+      else if (live) live.consoleOmitted += 1;
       // A line printed again (a deprecation warning per request, a log in a loop) is counted, not repeated.
       const same = this.summary.console.find((line) => line.level === level && line.message === message);
       if (same) same.count = (same.count ?? 1) + 1;
@@ -409,8 +485,8 @@ export class RunRecorder {
         else target.consoleOmitted += 1;
       }
       target.consoleOmitted += summary.consoleOmitted;
-      // The run's own deprecation warning is built from the merged records when it finishes.
-      for (const warning of summary.warnings) if (!warning.startsWith(DEPRECATION_WARNING) && !target.warnings.includes(warning)) target.warnings.push(warning);
+      // What finish() says from the records (deprecations, unchecked errors) is said once, from all of them.
+      for (const warning of summary.warnings) if (!FROM_RECORDS.test(warning) && !target.warnings.includes(warning)) target.warnings.push(warning);
       for (const record of records) this.records.push({ ...record, iteration: record.iteration + iterationOffset });
     }
   }
@@ -434,7 +510,7 @@ export class RunRecorder {
     const unchecked = this.records.filter((record) => (record.code ?? 0) >= 400 && record.assertions.passed + record.assertions.failed + record.assertions.skipped === 0);
     if (unchecked.length) {
       const shown = unchecked.slice(0, 5).map((record) => `${record.folder ? `${record.folder}/` : ''}${record.name} → ${record.code}`);
-      this.summary.warnings.push(`${unchecked.length} request${unchecked.length === 1 ? '' : 's'} answered 4xx/5xx and no assertion checked ${unchecked.length === 1 ? 'it' : 'them'}: ${shown.join(', ')}${unchecked.length > 5 ? ', …' : ''}. Add pm.test checks on the status, or the run cannot notice these.`);
+      this.summary.warnings.push(`${unchecked.length} request${unchecked.length === 1 ? '' : 's'} ${UNCHECKED_WARNING} ${unchecked.length === 1 ? 'it' : 'them'}: ${shown.join(', ')}${unchecked.length > 5 ? ', …' : ''}. Add pm.test checks on the status, or the run cannot notice these.`);
     }
     const deprecations = deprecationWarning(this.records);
     if (deprecations) this.summary.warnings.push(deprecations);
@@ -453,6 +529,9 @@ export class RunRecorder {
 /** The sandbox's console warning for a legacy API (postman-legacy-interface.js), with its replacement. */
 const DEPRECATION = /^Using "(.+?)" is deprecated\.(?: Use "?(.+?)"? instead\.)?$/;
 const DEPRECATION_WARNING = 'Deprecated sandbox APIs';
+const UNCHECKED_WARNING = 'answered 4xx/5xx and no assertion checked';
+/** The warnings finish() builds from the records. */
+const FROM_RECORDS = new RegExp(`^(${DEPRECATION_WARNING}|\\d+ requests? ${UNCHECKED_WARNING.replace('/', '\\/')})`);
 
 /** One warning for every legacy API the run's scripts used: which, with what instead, in which requests. */
 export function deprecationWarning(records: RequestRecord[]): string | undefined {

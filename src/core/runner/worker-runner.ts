@@ -121,6 +121,7 @@ export class WorkerRunner {
     const onMessage = (message: WorkerMessage) => {
       if (life.finished) return;
       if (message.type === 'secrets') input.onSecrets?.(message.values);
+      if (message.type === 'request') input.onRequest?.(message.event);
       if (message.type === 'progress') latest = message.summary;
       if (message.type === 'done') {
         records.push(...message.records);
@@ -135,7 +136,7 @@ export class WorkerRunner {
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    const { afterFinish: _afterFinish, onSecrets: _onSecrets, ...serialisable } = input;
+    const { afterFinish: _afterFinish, onSecrets: _onSecrets, onRequest: _onRequest, ...serialisable } = input;
     void ready.then(
       () => {
         if (life.finished) return;
