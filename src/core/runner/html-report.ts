@@ -136,23 +136,28 @@ function failureList(failures: Failure[], omitted: number): string {
   const items = failures.map((failure) => {
     const where = `${pathOf(failure)}${failure.iteration ? ` [iteration ${failure.iteration + 1}]` : ''}`;
     const link = failure.requestIndex !== undefined ? `<a href="#r-${failure.requestIndex}">${esc(where)}</a>` : esc(where);
-    const expected = failure.expected !== undefined || failure.actual !== undefined ? `<div>expected <code>${esc(JSON.stringify(failure.expected))}</code>, actual <code>${esc(JSON.stringify(failure.actual))}</code></div>` : '';
+    const expected = failure.expected !== undefined || failure.actual !== undefined ? `<div>expected <code>${esc(JSON.stringify(failure.expected) ?? 'undefined')}</code>, actual <code>${esc(JSON.stringify(failure.actual) ?? 'undefined')}</code></div>` : '';
     const response = failure.response ? `<div class="meta">response ${failure.response.code} ${esc(failure.response.status)}${failure.response.contentType ? ` · ${esc(failure.response.contentType)}` : ''}</div>${failure.response.bodyExcerpt ? `<pre>${esc(failure.response.bodyExcerpt)}</pre>` : ''}` : '';
     return `<li><div>${link} — <span class="meta">${esc(failure.kind.replace('_', ' '))}</span></div><div class="fail"><strong>${esc(failure.assertion ?? '')}</strong>${failure.assertion ? ': ' : ''}${esc(failure.message)}</div>${expected}${response}</li>`;
   });
   return `<section id="failures"><h2>Failures (${failures.length + omitted})</h2><ol class="failures">${items.join('\n')}</ol>${omitted ? `<p class="meta">${omitted} more not listed (the run ended before its records were sent).</p>` : ''}</section>`;
 }
 
-/** Record positions by iteration, then by folder in the order first run (lanes interleave them). */
+/**
+ * Record positions by iteration, then in runs of one folder, in run order: a folder met again later
+ * (a same-named folder elsewhere, or lanes' interleaving) is its own group, never merged by name.
+ */
 type Tree = Array<[number, Array<[string, number[]]>]>;
 function group(records: RequestRecord[]): Tree {
-  const tree = new Map<number, Map<string, number[]>>();
+  const tree = new Map<number, Array<[string, number[]]>>();
   records.forEach((record, index) => {
-    const folders = tree.get(record.iteration) ?? new Map<string, number[]>();
-    folders.set(record.folder, [...(folders.get(record.folder) ?? []), index]);
+    const folders = tree.get(record.iteration) ?? [];
+    const last = folders.at(-1);
+    if (last && last[0] === record.folder) last[1].push(index);
+    else folders.push([record.folder, [index]]);
     tree.set(record.iteration, folders);
   });
-  return [...tree].sort(([a], [b]) => a - b).map(([iteration, folders]) => [iteration, [...folders]]);
+  return [...tree].sort(([a], [b]) => a - b);
 }
 
 /** Iterations, then the folders of each with their request and failure counts. */
