@@ -2,7 +2,9 @@
 // confinement check, unresolved variables and "did you mean".
 import { symlinkSync } from 'node:fs';
 import { closeMatches } from '../../src/core/did-you-mean.js';
-import { planLanes } from '../../src/core/runner/lanes.js';
+import fc from 'fast-check';
+import { planLanes, planShard } from '../../src/core/runner/lanes.js';
+import { findItems } from '../../src/core/sources/outline.js';
 import { withItemIds, selectItems, type RunInput } from '../../src/core/runner/run-collection.js';
 import { compactRunSummary, countRepeats, deprecationWarning, RunSummarySchema, unresolvedVariables, type RequestRecord } from '../../src/core/runner/summary.js';
 import { resolveInsideRoot } from '../../src/core/sources/workspace-files.js';
@@ -150,5 +152,43 @@ describe('warnings said once', () => {
       record('G', 'd', ['tests → pm.test()']),
     ]);
     expect(warning).toBe('Deprecated sandbox APIs (they still work; replace them in the scripts): tests → pm.test() in 4 requests (F/a, b, c, …); responseBody → pm.response.text() in 1 request (b).');
+  });
+});
+
+describe('planShard (CI shards)', () => {
+  // A collection: top-level requests and folders (one level of subfolders), each request named uniquely.
+  const tree = fc
+    .array(fc.oneof(fc.constant(0), fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 5 })), { minLength: 1, maxLength: 8 })
+    .map((shape) => {
+      let n = 0;
+      const request = () => ({ name: `r${(n += 1)}`, request: { method: 'GET', url: 'http://x' } });
+      const item = shape.map((entry, f) =>
+        entry === 0 ? request() : { name: `F${f}`, item: entry.map((child, c) => (child === 0 ? request() : { name: `F${f}.${c}`, item: Array.from({ length: child }, request) })) },
+      );
+      return withItemIds({ info: { name: 'C', schema: 'x' }, item } as never);
+    });
+  const leaves = (items: unknown[]): string[] => items.flatMap((item) => { const it = item as { name: string; item?: unknown[] }; return it.item ? leaves(it.item) : [it.name]; });
+
+  it('n shards run every request exactly once, whatever the tree; the shares differ by at most the largest item', () => {
+    fc.assert(
+      fc.property(tree, fc.integer({ min: 1, max: 6 }), (collection, n) => {
+        const shares = Array.from({ length: n }, (_, i) => planShard(collection, undefined, i + 1, n));
+        const ran = shares.flatMap((share) => leaves(findItems(collection, share.refs).map((found) => found.item)));
+        expect(ran.sort()).toEqual(leaves(collection.item).sort());
+        expect(shares.every((share) => share.total === ran.length)).toBe(true);
+        const sizes = shares.map((share) => share.requests);
+        expect(sizes.reduce((a, b) => a + b, 0)).toBe(ran.length);
+        // Once opened as far as it goes, the largest dealt item bounds the imbalance.
+        const biggest = Math.max(...shares.flatMap((share) => findItems(collection, share.refs).map((found) => leaves([found.item]).length)), 0);
+        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(biggest);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('every machine computes the same plan', () => {
+    fc.assert(fc.property(tree, fc.integer({ min: 1, max: 6 }), (collection, n) => {
+      expect(planShard(collection, undefined, n, n)).toEqual(planShard(structuredClone(collection), undefined, n, n));
+    }), { numRuns: 100 });
   });
 });
