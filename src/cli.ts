@@ -308,6 +308,19 @@ async function configCommand(): Promise<number> {
   return state.error ? 2 : 0;
 }
 
+/** What `run` and `merge-reports` print and write. */
+function withOutputOptions(command: Command): Command {
+  return command
+    .option('-r, --reporters <list>', 'cli, junit, json, html (comma-separated); files go to .postman-power/reports/ unless --reporter-<name>-export says where', 'cli')
+    .option('--reporter-junit-export <path>', 'write the JUnit report here (a file, or a folder ending in /)')
+    .option('--reporter-json-export <path>', 'write the JSON report here')
+    .option('--reporter-html-export <path>', 'write the HTML report here')
+    .addOption(new Option('--color <when>', 'colour the output').choices(['on', 'off', 'auto']).default('auto'))
+    .option('--silent', 'print nothing; the exit code says how it went')
+    .option('--max-failures <n>', 'failures listed at the end', positiveInt, 20)
+    .option('--all-failures', 'list every failure at the end');
+}
+
 function program(): Command {
   const cli = new Command('postman-power')
     .description('MCP server and CLI that prove a backend still works with Postman collections.')
@@ -316,7 +329,7 @@ function program(): Command {
     .exitOverride()
     .showHelpAfterError('(postman-power --help for usage)');
   cli.command('serve', { isDefault: true }).description('Run the MCP server on stdio (the default).').action(serve);
-  cli
+  const run = cli
     .command('run')
     .description('Run a collection (UID, id, path or name; default from .postman.json) and print the summary.')
     .argument('[collection]', 'collection to run')
@@ -331,15 +344,7 @@ function program(): Command {
     .option('-d, --iteration-data <file>', 'iteration data: a JSON or CSV file or URL')
     .addOption(new Option('--data <file>').hideHelp())
     .addOption(new Option('--bail [kind]', 'stop at the first failure or error').choices(['failure', 'error']))
-    .option('-r, --reporters <list>', 'cli, junit, json, html (comma-separated); files go to .postman-power/reports/ unless --reporter-<name>-export says where', 'cli')
-    .option('--reporter-junit-export <path>', 'write the JUnit report here (a file, or a folder ending in /)')
-    .option('--reporter-json-export <path>', 'write the JSON report here')
-    .option('--reporter-html-export <path>', 'write the HTML report here')
-    .addOption(new Option('--color <when>', 'colour the output').choices(['on', 'off', 'auto']).default('auto'))
     .option('--verbose', 'print each request\'s headers and bodies (credentials masked)')
-    .option('--silent', 'print nothing; the exit code says how it went')
-    .option('--max-failures <n>', 'failures listed at the end', positiveInt, 20)
-    .option('--all-failures', 'list every failure at the end')
     .option('--shard <i/n>', 'run only the i-th of n shares of the top-level folders (balanced by request count), for CI matrices', shardSpec)
     .option('--rerun-failed', 'run only what failed in the last run (with the requests before it in its folder)')
     .option('--no-history', 'do not compare with the last run, nor keep this one in .postman-power/history/')
@@ -362,23 +367,16 @@ function program(): Command {
     .option('-x, --suppress-exit-code', 'exit 0 whatever the result')
     .option('--no-check-health', 'skip the backend health check before the run')
     .option('-k, --insecure', 'accept self-signed certificates')
-    .option('-p, --parallel <lanes>', 'run top-level folders (or iterations) in this many lanes at once', positiveInt)
-    .action(async (collection: string | undefined, flags: RunFlags) => {
-      process.exitCode = await runCommand(collection, flags);
-    });
-  cli
+    .option('-p, --parallel <lanes>', 'run top-level folders (or iterations) in this many lanes at once', positiveInt);
+  withOutputOptions(run).action(async (collection: string | undefined, flags: RunFlags) => {
+    process.exitCode = await runCommand(collection, flags);
+  });
+  const merge = cli
     .command('merge-reports')
     .description('Merge the JSON reports of a sharded run (run --shard i/n -r json) into one verdict and its reports.')
     .argument('<reports...>', 'JSON reports, one per shard')
-    .option('-r, --reporters <list>', 'cli, junit, json, html (comma-separated)', 'cli')
-    .option('--reporter-junit-export <path>', 'write the merged JUnit report here')
-    .option('--reporter-json-export <path>', 'write the merged JSON report here')
-    .option('--reporter-html-export <path>', 'write the merged HTML report here')
-    .addOption(new Option('--color <when>', 'colour the output').choices(['on', 'off', 'auto']).default('auto'))
-    .option('--silent', 'print nothing; the exit code says how it went')
-    .option('--max-failures <n>', 'failures listed at the end', positiveInt, 20)
-    .option('--all-failures', 'list every failure at the end')
-    .option('-x, --suppress-exit-code', 'exit 0 whatever the result')
+    .option('-x, --suppress-exit-code', 'exit 0 whatever the result');
+  withOutputOptions(merge)
     .action(async (files: string[], flags) => {
       process.exitCode = await mergeCommand(files, flags);
     });
