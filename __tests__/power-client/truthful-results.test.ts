@@ -116,7 +116,7 @@ describe('JUnit', () => {
   it.each([1, 2])('past the answer\'s cap of 20 failures, the reports hold every one (parallel %i)', async (parallel) => {
     const folders = ['A', 'B'].map((folder) => ({ name: folder, item: Array.from({ length: 13 }, (_, i) => check(`${folder}${i}`, 500)) }));
     write('many.postman_collection.json', folders);
-    const summary = await run({ collection: 'many.postman_collection.json', reporters: ['junit', 'json'], parallel });
+    const summary = await run({ collection: 'many.postman_collection.json', reporters: ['junit', 'json', 'html'], parallel });
     expect(summary.failures).toHaveLength(20);
     expect(summary.failuresOmitted).toBe(6);
     const json = RunSummarySchema.parse(JSON.parse(readFileSync(path.join(ws.dir, summary.reports!.json!), 'utf8')));
@@ -126,6 +126,8 @@ describe('JUnit', () => {
     const xml = readFileSync(path.join(ws.dir, summary.reports!.junit!), 'utf8');
     expect(xml.match(/<failure type="AssertionError" message="status 200: /g)).toHaveLength(26);
     expect(xml).not.toMatch(/more assertion\(s\) failed/);
+    expect(summary.reports!.html).toMatch(/^\.postman-power\/reports\/run-.*\.html$/);
+    expect(readFileSync(path.join(ws.dir, summary.reports!.html!), 'utf8')).toContain('<h2>Failures (26)</h2>');
   }, 60_000);
 
   it('the validator catches a broken report (the oracle can fail)', async () => {
