@@ -18,12 +18,27 @@ interface SandboxModule {
   createContext(options: Record<string, unknown>, callback: (error: Error | null, context: SandboxHost) => void): void;
 }
 
-/** The run triggers the runtime would have wired to a host it created. */
+/** The run triggers the runtime would have wired to a host it created, and the host's death. */
 export interface HostEvents {
   console(...args: any[]): void;
   error(...args: any[]): void;
   exception(...args: any[]): void;
   assertion(...args: any[]): void;
+  /**
+   * The sandbox's thread ended under a script (its heap limit, most often): the script's result
+   * will never come, so the run must end now. The message says why and what to do.
+   */
+  fatal(message: string): void;
+}
+
+/**
+ * The heap limit of each sandbox thread, in MB (POSTMAN_POWER_SCRIPT_HEAP_MB; set on the thread by
+ * run-worker.ts): a script that keeps allocating ends its run with out_of_memory instead of taking
+ * gigabytes first.
+ */
+export function scriptHeapMb(): number {
+  const asked = Number(process.env.POSTMAN_POWER_SCRIPT_HEAP_MB);
+  return Number.isInteger(asked) && asked >= 16 ? asked : 1024;
 }
 
 export interface HostLease {
@@ -33,7 +48,7 @@ export interface HostLease {
   release(reusable: boolean): void;
 }
 
-const FORWARDED: Array<[string, keyof HostEvents]> = [
+const FORWARDED: Array<[string, Exclude<keyof HostEvents, 'fatal'>]> = [
   ['console', 'console'],
   ['error', 'error'],
   ['execution.error', 'exception'],
@@ -100,13 +115,28 @@ export class SandboxHostPool {
         events[trigger](...args);
       },
     ]);
+    // uvm re-emits its thread's 'error' (ERR_WORKER_OUT_OF_MEMORY first) and 'exit' on the host.
+    let cause: string | undefined;
+    let dead = false;
+    listeners.push(['error', (error: { code?: string } | undefined) => void (cause ??= error?.code)]);
+    listeners.push([
+      'exit',
+      () => {
+        dead = true;
+        events.fatal(
+          cause === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `out_of_memory: a script used more than the script sandbox's ${scriptHeapMb()} MB heap, so the run stopped. Look for a loop that keeps allocating (or a very large response parsed again and again), or raise POSTMAN_POWER_SCRIPT_HEAP_MB.`
+            : `The script sandbox stopped unexpectedly${cause ? ` (${cause})` : ''}, so the run stopped.`,
+        );
+      },
+    ]);
     for (const [event, listener] of listeners) host.on(event, listener);
     let released = false;
     const release = (reusable: boolean) => {
       if (released) return;
       released = true;
       for (const [event, listener] of listeners) host.off(event, listener);
-      if (reusable && !this.closed && this.idle.length < this.keep) return void this.idle.push(Promise.resolve(host));
+      if (reusable && !dead && !this.closed && this.idle.length < this.keep) return void this.idle.push(Promise.resolve(host));
       host.dispose();
       // Its replacement boots now, between runs, rather than when the next run asks.
       if (!this.closed && !this.idle.length) this.idle.push(this.boot());

@@ -305,7 +305,12 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
   if (!hosts) begin({});
   else {
     const trigger = (name: string) => (...args: any[]) => callbacks[name]?.(...args);
-    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion') }, (options.timeout as { script?: number }).script).then(
+    const fatal = (message: string) => {
+      if (life.finished) return;
+      recorder.abortCurrent(message);
+      finish('errored', message);
+    };
+    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion'), fatal }, (options.timeout as { script?: number }).script).then(
       (lent) => {
         lease = lent;
         if (life.finished) lent.release(true);

@@ -3,7 +3,8 @@
 // only, zero-delay timers are served with setImmediate: postman-runtime schedules ~7 setTimeout(fn, 0)
 // per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
 import { createRequire } from 'node:module';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
+import { scriptHeapMb } from './host-pool.js';
 import type { RunInput, RunState } from './run-collection.js';
 import type { RequestEvent, RequestRecord, RunSummary } from './summary.js';
 
@@ -26,14 +27,29 @@ globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, .
 globalThis.clearTimeout = ((handle: unknown) => (isImmediate(handle) ? clearImmediate(handle) : realClearTimeout(handle as NodeJS.Timeout))) as typeof clearTimeout;
 
 // Scripts run in postman-sandbox's own thread (uvm spawns it from boot code): the same timer change
-// is prepended to that boot code. If uvm's layout ever changes, scripts just run at the usual pace.
+// is prepended to that boot code. If uvm's layout ever changes, scripts just run at the usual pace
+// (and without the heap limit below).
 const SANDBOX_TIMERS = `(function(){var st=setTimeout,ct=clearTimeout,si=setImmediate,ci=clearImmediate;
 globalThis.setTimeout=function(f,ms){if(!ms||ms<=0){var a=Array.prototype.slice.call(arguments,2);return si(function(){f.apply(null,a)})}return st.apply(null,arguments)};
 globalThis.clearTimeout=function(h){return h&&h._onImmediate?ci(h):ct(h)}})();`;
 try {
-  const uvmWorker = createRequire(createRequire(import.meta.url).resolve('postman-sandbox'))('uvm/lib/worker.js') as { __bootCodeExecutor: (bootCode: string) => string };
+  const requireSandbox = createRequire(createRequire(import.meta.url).resolve('postman-sandbox'));
+  const uvmWorkerPath = requireSandbox.resolve('uvm/lib/worker.js');
+  type UvmWorker = typeof Worker & { __self: string; __exceptionHandler: string; __bootCodeExecutor: (bootCode: string) => string };
+  const uvmWorker = requireSandbox(uvmWorkerPath) as UvmWorker;
   const execute = uvmWorker.__bootCodeExecutor;
-  if (typeof execute === 'function') uvmWorker.__bootCodeExecutor = (bootCode: string) => SANDBOX_TIMERS + execute(bootCode);
+  // uvm builds the sandbox's thread with fixed options: the same ones, plus a heap limit, so a script
+  // that keeps allocating ends its run with out_of_memory (host-pool.ts) instead of taking gigabytes.
+  class LimitedWorker extends Worker {
+    static __self = uvmWorker.__self;
+    static __exceptionHandler = uvmWorker.__exceptionHandler;
+    static __bootCodeExecutor = typeof execute === 'function' ? (bootCode: string) => SANDBOX_TIMERS + execute(bootCode) : execute;
+    constructor(bootCode: string, options?: { debug?: boolean }) {
+      super(bootCode, { eval: true, stdout: !options?.debug, stderr: !options?.debug, execArgv: ['--experimental-global-webcrypto'], resourceLimits: { maxOldGenerationSizeMb: scriptHeapMb() } });
+    }
+  }
+  const cached = requireSandbox.cache[uvmWorkerPath];
+  if (cached && typeof execute === 'function') cached.exports = LimitedWorker;
 } catch {
   // Not found: leave the sandbox as it is.
 }

@@ -491,6 +491,15 @@ export class RunRecorder {
     }
   }
 
+  /** The request under way can never finish (its script's sandbox died): it is recorded as failed with why. */
+  abortCurrent(message: string): void {
+    const current = this.current;
+    if (!current) return;
+    this.summary.stats.scriptErrors += 1;
+    this.addFailure({ kind: 'script_error', ...this.base({ iteration: current.record.iteration }, { name: current.record.name }), message });
+    this.handlers.item(null, { iteration: current.record.iteration }, { name: current.record.name }, undefined);
+  }
+
   /** A copy of the summary as it stands, for polling. */
   snapshot(): RunSummary {
     return { ...structuredClone(this.summary), durationMs: Date.now() - this.started };
@@ -606,6 +615,9 @@ function hintFor(summary: RunSummary): string | undefined {
     case 'failed':
       return 'Read each failure (assertion, expected/actual, response excerpt), find the change in the backend that caused it, and propose a fix; then run again.';
     case 'errored':
+      if (summary.warnings.some((warning) => warning.startsWith('out_of_memory'))) {
+        return 'The run ran out of memory (see the warning for which heap and its limit): fix the script or data that keeps growing, or raise the limit it names.';
+      }
       if (summary.warnings.some((warning) => warning.startsWith('Unresolved variables'))) {
         return 'Some request URLs use variables nothing defines (see warnings and each request_error): use the environment that defines them (environment), set them with env_vars, or point base_url at the variable the collection uses.';
       }

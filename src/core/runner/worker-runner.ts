@@ -31,6 +31,23 @@ interface WarmWorker {
 /** Idle workers kept for the next runs; more would hold memory (a sandbox thread each) for nothing. */
 const MAX_IDLE_WORKERS = 2;
 
+/**
+ * The heap limit of a run's thread, in MB (POSTMAN_POWER_RUN_HEAP_MB): the runner holds the
+ * collection, data and one compact record per request, so a limit hit means a runaway run, which
+ * ends with out_of_memory instead of taking the machine's memory.
+ */
+export function runHeapMb(): number {
+  const asked = Number(process.env.POSTMAN_POWER_RUN_HEAP_MB);
+  return Number.isInteger(asked) && asked >= 16 ? asked : 2048;
+}
+
+function workerFailure(error: Error & { code?: string }, what: string): string {
+  if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return `out_of_memory: the run used more than its ${runHeapMb()} MB heap, so it stopped. Run fewer iterations or a smaller data file, or raise POSTMAN_POWER_RUN_HEAP_MB.`;
+  }
+  return `The run's worker ${what}: ${error.message}`;
+}
+
 export class WorkerRunner {
   private readonly idleWorkers: WarmWorker[] = [];
   private readonly live = new Set<Worker>();
@@ -43,7 +60,7 @@ export class WorkerRunner {
   ) {}
 
   private spawn(): WarmWorker {
-    const worker = new Worker(this.script, { stdout: true, stderr: false });
+    const worker = new Worker(this.script, { stdout: true, stderr: false, resourceLimits: { maxOldGenerationSizeMb: runHeapMb() } });
     // Nothing a worker prints may reach the server's stdout.
     worker.stdout.resume();
     const ready = new Promise<void>((resolve, reject) => {
@@ -131,7 +148,7 @@ export class WorkerRunner {
       if (message.type === 'done') end(message.summary, true);
       if (message.type === 'error') stop('errored', `The run could not start: ${message.message}`);
     };
-    const onError = (error: Error) => stop('errored', `The run's worker failed: ${error.message}`);
+    const onError = (error: Error) => stop('errored', workerFailure(error, 'failed'));
     const onExit = () => stop('errored', 'The run\'s worker exited before the run ended.');
     worker.on('message', onMessage);
     worker.on('error', onError);
@@ -147,7 +164,7 @@ export class WorkerRunner {
           stop('errored', `The run could not be handed to its worker: ${(error as Error).message}`);
         }
       },
-      (error: Error) => stop('errored', `The run's worker did not start: ${error.message}`),
+      (error: Error) => stop('errored', workerFailure(error, 'did not start')),
     );
 
     return {
