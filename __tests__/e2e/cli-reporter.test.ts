@@ -181,6 +181,35 @@ it('an unknown reporter is a usage error naming the known ones, and nothing runs
   expect(stderr).toMatch(/cli, junit, json, html/);
 }, 60_000);
 
+// A real pseudo-terminal (util-linux `script`), a real run slower than a second: what a person sees.
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((file) => existsSync(file));
+(SCRIPT ? it : it.skip)(`on a real terminal: colour, the progress bar, every request line and the table${SCRIPT ? '' : ' (skipped: no util-linux script to make a terminal)'}`, async () => {
+  const slow = await startServer((req, res) => {
+    setTimeout(() => {
+      res.writeHead((req.url ?? '').startsWith('/missing') ? 404 : 200, { 'content-type': 'application/json' });
+      res.end('{}');
+    }, 150);
+  });
+  try {
+    ws.write('slow.postman_collection.json', {
+      info: { name: 'Slow', schema: SCHEMA },
+      item: Array.from({ length: 10 }, (_, i) => ({ name: `s${i + 1}`, request: { method: 'GET', url: `${slow.url}/${i === 4 ? 'missing' : 'ok'}` }, event: [test('s', [status200])] })),
+    });
+    const command = `${process.execPath} ${CLI} run slow.postman_collection.json --no-history`;
+    const { stdout } = await exec(SCRIPT!, ['-q', '-e', '-c', command, '/dev/null'], { cwd: ws.dir, env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', COLUMNS: '120' }, timeout: 60_000 }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+    expect(stdout).toMatch(/\u001b\[32m✓\u001b\[39m/);
+    expect(stdout).toMatch(/\u001b\[\?25l/);
+    expect(stdout).toMatch(/\d+\/10 requests · /);
+    const plain = stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+    for (let i = 1; i <= 10; i += 1) expect(plain).toContain(`↳ s${i}\n`);
+    expect(plain).toContain('  1. 200');
+    expect(plain).toMatch(/│\s+requests │\s+10 │\s+0 │/);
+    expect(plain).toMatch(/Run failed: "Slow"/);
+  } finally {
+    await slow.close();
+  }
+}, 60_000);
+
 describe('on a terminal', () => {
   const event = (index: number, failed: boolean): RequestEvent => ({
     index,
