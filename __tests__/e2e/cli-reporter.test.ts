@@ -134,14 +134,16 @@ it('--verbose prints headers and bodies, with credential headers and secret valu
 }, 60_000);
 
 it('--silent prints nothing and keeps the exit code; --color on colours even a log', async () => {
-  const silent = await cli(['run', 'reporter.postman_collection.json', '--no-history', '--silent']);
+  const [silent, coloured, off] = await Promise.all([
+    cli(['run', 'reporter.postman_collection.json', '--no-history', '--silent']),
+    // NO_COLOR is for "auto"; "on" was asked for.
+    cli(['run', 'reporter.postman_collection.json', '--no-history', '--color', 'on'], { NO_COLOR: '1' }),
+    cli(['run', 'reporter.postman_collection.json', '--no-history', '--color', 'off']),
+  ]);
   expect(silent.code).toBe(1);
   expect(silent.stdout).toBe('');
-  const coloured = await cli(['run', 'reporter.postman_collection.json', '--no-history', '--color', 'on']);
   expect(coloured.stdout).toMatch(ANSI);
   expect(coloured.stdout).toContain('\u001b[32m✓\u001b[39m');
-  // NO_COLOR is for "auto"; "on" was asked for.
-  const off = await cli(['run', 'reporter.postman_collection.json', '--no-history', '--color', 'off']);
   expect(off.stdout).not.toMatch(ANSI);
 }, 60_000);
 
