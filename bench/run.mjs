@@ -218,7 +218,7 @@ const GAPS = [
   },
   {
     met: (r) => r.B.speedup >= 3,
-    text: 'B: each lane is its own runtime run, and each run boots its own sandbox thread (~0.9 s of CPU). Four boots at once on 2 cores cost about 2 s before the first request, which caps the speed-up near 2×. The way forward is postman-runtime\'s external host option (`options.host = {external: true, instance}`): a warm worker could boot sandbox contexts ahead, but the runtime then leaves the wiring of console/assertion/error events to the caller.',
+    text: 'B: lanes no longer boot sandboxes (they borrow warm hosts from the pool, which keeps up to four between runs), so what is left is CPU: four lanes on 2 cores share about 5 ms of CPU per request (mostly the sandbox round trip of the test script), which adds up to a second over the 1 s latency floor of 50 requests × 20 ms. The figure sits around 3× and swings between runs (3.33× in the previous full run). The fast in-thread script path (issue 17) is the lever.',
   },
   {
     met: (r) => r.C.median <= 300,
@@ -264,8 +264,8 @@ const lines = [
   `- B: lanes run in one worker, each with its own variable scopes, agents and cookie jar; ${r.B.sameRequests ? 'all 200 requests ran in every run' : '**request counts differed**'}.`,
   '- C: postman-runtime and postman-collection are imported only when a run starts (inside the worker); the server itself loads the MCP SDK and zod. The bare `node -e 0` start is the floor on this machine.',
   '- D: newman is measured once because a 10 000-request newman run takes about two minutes here.',
-  `- On newman's sandbox: newman 6.2.2 runs scripts through postman-sandbox on uvm 2.1.1, which executes them in-process in a \`node:vm\` context (no worker thread); an earlier version of this file said newman runs its sandbox in a thread, which was wrong. Ours runs them in postman-sandbox's worker thread (uvm 4), lent warm from a pool.\`,
-  \`- E: newman has no API to cancel a run with a request in flight; the peer is our in-thread engine (run.abort() plus destroying the run's agents). Both ended with status cancelled: ${r.E.allCancelled ? 'yes' : '**no**'}.`,
+  `- On newman's sandbox: newman 6.2.2 runs scripts through postman-sandbox on uvm 2.1.1, which executes them in-process in a \`node:vm\` context (no worker thread); an earlier version of this file said newman runs its sandbox in a thread, which was wrong. Ours runs them in postman-sandbox's worker thread (uvm 4), lent warm from a pool.
+- E: newman has no API to cancel a run with a request in flight; the peer is our in-thread engine (run.abort() plus destroying the run's agents). Both ended with status cancelled: ${r.E.allCancelled ? 'yes' : '**no**'}.`,
   '',
   '## Answer sizes',
   '',
@@ -273,7 +273,7 @@ const lines = [
   '',
   answersTable(answers),
   '',
-  'Before the agent-results work (same fixtures, 2026-11-30): activate_power ready 1751, healthy check 400, five refused attempts 1257, passing run 749, 30 requests with 5 failing 5667, outline 1945 bytes. The repeated passing run carries since_last (what changed since the run before): its budget is not set by the issue, which asks for both.',
+  'Before the agent-results work (same fixtures, 2026-11-30): activate_power ready 1751, healthy check 400, five refused attempts 1257, passing run 749, the same run again with since_last 672 (after the first round of that work), 30 requests with 5 failing 5667, outline 1945 bytes. The repeated passing run carries since_last (what changed since the run before) and is held to the passing-run budget too: zero counts, one iteration, the progress of a run that ran everything and the end time the verdict already says are left out (RunSummarySchema restores them), and run ids are 12 hex characters.',
   '',
   '## Gaps and their causes',
   '',
