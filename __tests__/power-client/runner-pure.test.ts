@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { planLanes, planShard } from '../../src/core/runner/lanes.js';
 import { findItems } from '../../src/core/sources/outline.js';
 import { withItemIds, selectItems, type RunInput } from '../../src/core/runner/run-collection.js';
-import { compactRunSummary, countRepeats, deprecationWarning, RunSummarySchema, unresolvedVariables, type RequestRecord } from '../../src/core/runner/summary.js';
+import { compactRunSummary, countRepeats, deprecationWarning, MAX_KEPT_EXCHANGES, RunRecorder, RunSummarySchema, unresolvedVariables, type RequestRecord } from '../../src/core/runner/summary.js';
 import { resolveInsideRoot } from '../../src/core/sources/workspace-files.js';
 import { createTempWorkspace } from '../support/temp-workspace.js';
 
@@ -190,5 +190,26 @@ describe('planShard (CI shards)', () => {
     fc.assert(fc.property(tree, fc.integer({ min: 1, max: 6 }), (collection, n) => {
       expect(planShard(collection, undefined, n, n)).toEqual(planShard(structuredClone(collection), undefined, n, n));
     }), { numRuns: 100 });
+  });
+});
+
+describe('the exchanges a run keeps', () => {
+  it(`headers and bodies are heard live for every request, kept for the first ${MAX_KEPT_EXCHANGES} and every failed one`, () => {
+    const heard: number[] = [];
+    const recorder = new RunRecorder({ runId: 'r', collection: { name: 'C', source: { kind: 'local', ref: 'c' } }, total: MAX_KEPT_EXCHANGES + 3, iterations: 1, warnings: [], exchanges: true, onRequest: (event) => event.record.exchange && heard.push(event.index) });
+    const headers = { all: () => [{ key: 'authorization', value: 'Bearer x' }, { key: 'accept', value: '*/*' }] };
+    for (let i = 0; i < MAX_KEPT_EXCHANGES + 3; i += 1) {
+      const item = { name: `r${i}`, request: { method: 'GET', url: { toString: () => `http://x/${i}` }, headers } };
+      recorder.handlers.beforeItem(null, { iteration: 0 }, item);
+      recorder.handlers.request(null, { iteration: 0 }, { code: 200, status: 'OK', headers, text: () => 'body' }, item.request, item);
+      const failing = i === MAX_KEPT_EXCHANGES + 1;
+      recorder.handlers.assertion({ iteration: 0 }, [{ name: 'a', ...(failing ? { error: { message: 'no' } } : {}) }]);
+      recorder.handlers.item(null, { iteration: 0 }, item, undefined);
+    }
+    expect(heard).toHaveLength(MAX_KEPT_EXCHANGES + 3);
+    const kept = recorder.records.flatMap((record, i) => (record.exchange ? [i] : []));
+    expect(kept).toEqual([...Array.from({ length: MAX_KEPT_EXCHANGES }, (_, i) => i), MAX_KEPT_EXCHANGES + 1]);
+    // Credential headers are never kept, whatever the variables' types.
+    expect(recorder.records[0].exchange?.request?.headers).toEqual([['authorization', '****'], ['accept', '*/*']]);
   });
 });

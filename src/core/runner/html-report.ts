@@ -4,7 +4,7 @@
 // (<details>) with its assertions, console and masked headers and bodies, grouped by iteration and
 // folder with links to each. Everything given to it has been masked by writeReports already.
 import { escapeXml } from './xml.js';
-import { everyFailure, type Failure, type RequestRecord, type RunSummary } from './summary.js';
+import { everyFailure, MAX_KEPT_EXCHANGES, type Failure, type RequestRecord, type RunSummary } from './summary.js';
 import { POWER_VERSION } from '../version.js';
 
 /** Which CI shard a report is of (`--shard i/n`). */
@@ -187,9 +187,10 @@ function requestDetail(record: RequestRecord, index: number): string {
     : `<p class="meta">${record.assertions.passed} passed, ${record.assertions.failed} failed, ${record.assertions.skipped} skipped</p>`;
   const failures = record.failures?.length ? `<ul class="fail">${record.failures.map((f) => `<li>${esc(f.assertion ? `${f.assertion}: ` : '')}${esc(f.message)}</li>`).join('')}</ul>` : '';
   const consoleLines = exchange?.console.length ? `<h5>Console</h5><pre>${exchange.console.map((line) => `[${esc(line.level)}] ${esc(line.message)}`).join('\n')}${exchange.consoleOmitted ? `\n… ${exchange.consoleOmitted} more lines` : ''}</pre>` : '';
+  const kept = exchange ? '' : `<p class="meta">(headers and bodies are kept for the first ${MAX_KEPT_EXCHANGES} requests of a run and every failed one)</p>`;
   const sent = exchange?.request ? `<h5>Request headers</h5>${headerTable(exchange.request.headers)}${exchange.request.body ? `<h5>Request body</h5><pre>${esc(exchange.request.body)}</pre>` : ''}` : '';
   const received = exchange?.response ? `<h5>Response headers</h5>${headerTable(exchange.response.headers)}${exchange.response.body ? `<h5>Response body</h5><pre>${esc(exchange.response.body)}</pre>` : ''}` : '';
-  return `<details id="r-${index}"${failed ? ' class="failed"' : ''}><summary>${mark} ${esc(record.method)} ${esc(record.name)} — ${answer}</summary><p class="meta">${esc(record.url)}</p>${assertions}${failures}${consoleLines}${sent}${received}</details>`;
+  return `<details id="r-${index}"${failed ? ' class="failed"' : ''}><summary>${mark} ${esc(record.method)} ${esc(record.name)} — ${answer}</summary><p class="meta">${esc(record.url)}</p>${assertions}${failures}${consoleLines}${sent}${received}${kept}</details>`;
 }
 
 function requestList(records: RequestRecord[], tree: Tree, iterations: number): string {

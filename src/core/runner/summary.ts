@@ -211,6 +211,9 @@ function formatConsole(args: unknown[]): string {
   return text.length > MAX_CONSOLE_LINE ? `${text.slice(0, MAX_CONSOLE_LINE)}…` : text;
 }
 
+/** Requests whose headers and bodies a run keeps for its HTML report, failed ones aside (memory is bounded). */
+export const MAX_KEPT_EXCHANGES = 2000;
+
 /** How many console lines one request shows live (the summary keeps the run's, counted). */
 export const MAX_LIVE_CONSOLE = 10;
 
@@ -254,6 +257,7 @@ export class RunRecorder {
   private current: { record: RequestRecord; response?: SdkResponse; failed: boolean; failureStart: number; refusal?: string; writtenUrl: string; live?: Omit<RequestEvent, 'index' | 'record'>; sent?: Exchange['request']; received?: Exchange['response'] } | undefined;
   private readonly onRequest: RecorderInit['onRequest'];
   private readonly exchanges: boolean;
+  private exchangesKept = 0;
   private runError: string | undefined;
   /** Variables left unresolved in request URLs, with how many requests used them. */
   private readonly unresolved = new Map<string, number>();
@@ -404,6 +408,11 @@ export class RunRecorder {
         current.record.exchange = { ...(sent ? { request: sent } : {}), ...(received ? { response: received } : {}), assertions: live.assertions, console: live.console, ...(live.consoleOmitted ? { consoleOmitted: live.consoleOmitted } : {}), scripts: live.scripts };
       }
       if (live) this.onRequest?.({ index: this.records.length - 1, record: current.record, ...live });
+      // Heard live in full; kept (for the HTML report) for the first MAX_KEPT_EXCHANGES and every failed request.
+      if (current.record.exchange) {
+        if (this.exchangesKept < MAX_KEPT_EXCHANGES || current.failed) this.exchangesKept += 1;
+        else delete current.record.exchange;
+      }
       this.current = undefined;
     },
     console: (_cursor: Cursor, level: string, ...args: unknown[]) => {
