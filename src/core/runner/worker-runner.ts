@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { newRunId, RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
 import { DEFAULT_RUN } from '../config.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
+import { YOUNG_GENERATION_MB } from './host-pool.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import type { WorkerMessage } from './run-worker.js';
 
@@ -60,7 +61,7 @@ export class WorkerRunner {
   ) {}
 
   private spawn(): WarmWorker {
-    const worker = new Worker(this.script, { stdout: true, stderr: false, resourceLimits: { maxOldGenerationSizeMb: runHeapMb() } });
+    const worker = new Worker(this.script, { stdout: true, stderr: false, resourceLimits: { maxOldGenerationSizeMb: runHeapMb(), maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     // Nothing a worker prints may reach the server's stdout.
     worker.stdout.resume();
     const ready = new Promise<void>((resolve, reject) => {
