@@ -1,7 +1,7 @@
 // Answer sizes: the text bytes each tool call puts into an agent's context (every text block of the
 // result), on the example project and on a 30-request fixture with 5 failing requests, over the
 // built server's real stdio. `node bench/answers.mjs` prints the table; `npm run bench` writes it
-// to BENCHMARKS.md with the budgets the issue set.
+// to BENCHMARKS.md with the budgets the issue set. SHOW_ANSWERS=1 also prints each answer to stderr.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
