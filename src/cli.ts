@@ -12,6 +12,7 @@ import { PostmanPowerClient } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
 import { formatRunSummary } from './core/runner/format.js';
 import { REPORTERS, writeReports, type Reporter } from './core/runner/reports.js';
+import { REPORTS_NOT_WRITTEN } from './core/runner/run-lifecycle.js';
 import { mergeReports, parseJsonReport } from './core/runner/merge-reports.js';
 import type { RunSummary } from './core/runner/summary.js';
 import { LiveReporter } from './cli/live-reporter.js';
@@ -143,7 +144,7 @@ function printReportPaths(reports: Partial<Record<Reporter, string>> | undefined
   for (const reporter of REPORTERS) if (reports?.[reporter]) out(`${reporter === 'junit' ? 'JUnit' : reporter.toUpperCase()} report: ${reports[reporter]}`);
 }
 
-/** 0 passed, 1 failures or errors, 2 anything else (not run, stopped). */
+/** 0 passed, 1 failures or errors, 2 anything else (not run, stopped, a report not written). */
 const exitCodeOf = (summary: RunSummary) => (summary.status === 'passed' ? 0 : summary.status === 'failed' || summary.status === 'errored' ? 1 : 2);
 
 /** `--env-var key=value`, repeatable, as newman parses it (the first `=` splits). */
@@ -256,6 +257,9 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
   process.off('SIGINT', stop);
   live?.finish(client.secrets.redact(summary), client.secrets.redact(handle.records()));
   if (!flags.silent) printReportPaths(summary.reports);
+  // A report CI waits for and did not get is an error, said on stderr even when the cli reporter is off.
+  const unwritten = chosen.files.filter((reporter) => !summary.reports?.[reporter]);
+  if (unwritten.length && !flags.silent) for (const warning of summary.warnings.filter((w) => w.startsWith(REPORTS_NOT_WRITTEN))) err(warning);
   // As newman: the files hold the values as they are (a person asked for them, secrets included).
   const state = handle.state?.();
   if (state && flags.exportEnvironment) writeJson(flags.exportEnvironment, state.environment);
@@ -263,7 +267,7 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
   if (state && flags.exportCookieJar) writeJson(flags.exportCookieJar, state.cookies);
   await client.close();
   if (flags.suppressExitCode) return 0;
-  return exitCodeOf(summary);
+  return unwritten.length ? 2 : exitCodeOf(summary);
 }
 
 /** Several shards' JSON reports as one run: its summary printed, its reports written, its exit code. */

@@ -175,6 +175,23 @@ it('--reporter-<name>-export writes each report where asked (a folder gets the d
   expect(readFileSync(ws.path('out/report.html'), 'utf8')).not.toContain(API_KEY);
 }, 60_000);
 
+it('a report that cannot be written where asked is said on stderr and exits 2, even without the cli reporter (and never hangs)', async () => {
+  ws.write('a-file', 'not a folder');
+  // Under a file (ENOTDIR), and under /proc, where Node 20's recursive mkdir would spin forever.
+  const [underFile, underProc] = await Promise.all([
+    cli(['run', 'reporter.postman_collection.json', '--no-history', '-r', 'junit', '--reporter-junit-export', 'a-file/junit.xml']),
+    cli(['run', 'reporter.postman_collection.json', '--no-history', '-r', 'junit', '--reporter-junit-export', '/proc/postman-power-nope/junit.xml']),
+  ]);
+  expect(underFile.code).toBe(2);
+  expect(underFile.stderr).toMatch(/Could not write reports: Cannot write the junit report to a-file\/junit\.xml: ENOTDIR/);
+  expect(underProc.code).toBe(2);
+  expect(underProc.stderr).toMatch(/Cannot write the junit report to \/proc\/postman-power-nope\/junit\.xml: ENOENT/);
+  ws.write('shard.json', JSON.parse(readFileSync(ws.path(`out/json/${readdirSync(ws.path('out/json'))[0]}`), 'utf8')));
+  const merged = await cli(['merge-reports', 'shard.json', '--reporter-html-export', 'a-file/r.html']);
+  expect(merged.code).toBe(2);
+  expect(merged.stderr).toMatch(/file_unwritable: Cannot write the html report to a-file\/r\.html: ENOTDIR\nHint: /);
+}, 60_000);
+
 it('an unknown reporter is a usage error naming the known ones, and nothing runs', async () => {
   const { code, stdout, stderr } = await cli(['run', 'reporter.postman_collection.json', '--no-history', '-r', 'cli,xml']);
   expect(code).toBe(2);

@@ -2,6 +2,7 @@
 // The XML is a few lines of escaping, not worth a dependency.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { PowerError } from '../errors.js';
 import type { SecretSet } from '../redact.js';
 import { htmlReport, type ShardId } from './html-report.js';
 import { escapeXml } from './xml.js';
@@ -94,8 +95,23 @@ async function exportPath(named: string, stem: string, reporter: Reporter): Prom
   const target = path.resolve(named);
   const isFolder = /[\\/]$/.test(named) || (await fs.stat(target).then((stat) => stat.isDirectory(), () => false));
   const file = isFolder ? path.join(target, `${stem}.${EXTENSIONS[reporter]}`) : target;
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makeFolders(path.dirname(file));
   return file;
+}
+
+/**
+ * Makes a folder's missing levels one at a time. Not `mkdir({recursive: true})`: on Node 20 it spins
+ * forever under a special file system (`/proc/x/y`), where each level's error is clean.
+ */
+async function makeFolders(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = dir; path.dirname(at) !== at; at = path.dirname(at)) {
+    const stat = await fs.stat(at).catch(() => undefined);
+    if (stat?.isDirectory()) break;
+    if (stat) throw Object.assign(new Error(`${at} is a file, not a folder`), { code: 'ENOTDIR' });
+    missing.unshift(at);
+  }
+  for (const level of missing) await fs.mkdir(level);
 }
 
 /** Writes the chosen reports (secrets masked) and returns their paths (workspace-relative when inside it). */
@@ -108,11 +124,27 @@ export async function writeReports(root: string, summary: RunSummary, records: R
   const realRoot = await fs.realpath(root);
   const stem = `run-${summary.startedAt.replace(/[:.]/g, '-')}-${summary.runId.slice(0, 8)}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`;
   const written: Partial<Record<Reporter, string>> = {};
+  let reportsDir: Promise<string> | undefined;
   for (const reporter of reporters) {
     const named = exports[reporter];
-    // Checked level by level like every read: a symlinked .postman-power/ cannot lead the write outside.
-    const file = named ? await exportPath(named, stem, reporter) : path.join(await confinedDirectory(root, path.join('.postman-power', 'reports'), true), `${stem}.${EXTENSIONS[reporter]}`);
-    await fs.writeFile(file, render(reporter, safeSummary, safeRecords, shard));
+    const content = render(reporter, safeSummary, safeRecords, shard);
+    let file: string;
+    if (named) {
+      // A path a person named is written as named; what fails says which report and why.
+      try {
+        file = await exportPath(named, stem, reporter);
+        await fs.writeFile(file, content);
+      } catch (cause) {
+        throw new PowerError('file_unwritable', `Cannot write the ${reporter} report to ${named}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+          hint: 'Name a file (or a folder ending in /) in a place that exists or can be made, and is writable.',
+          cause,
+        });
+      }
+    } else {
+      // Checked level by level like every read: a symlinked .postman-power/ cannot lead the write outside.
+      file = path.join(await (reportsDir ??= confinedDirectory(root, path.join('.postman-power', 'reports'), true)), `${stem}.${EXTENSIONS[reporter]}`);
+      await fs.writeFile(file, content);
+    }
     const relative = path.relative(realRoot, file);
     written[reporter] = named && (relative.startsWith('..') || path.isAbsolute(relative)) ? file : relative;
   }

@@ -4,6 +4,9 @@
 import type { RunInput } from './run-collection.js';
 import type { RequestRecord, RunSummary } from './summary.js';
 
+/** How the warning of a run whose reports failed begins (the CLI finds it by this). */
+export const REPORTS_NOT_WRITTEN = 'Could not write reports';
+
 export class RunLifecycle {
   readonly promise: Promise<RunSummary>;
   private settle: (summary: RunSummary) => void = () => undefined;
@@ -56,7 +59,7 @@ export class RunLifecycle {
 
   /** Writes the reports (a failure becomes a warning of the summary), then settles the promise. */
   async complete(summary: RunSummary, records: RequestRecord[]): Promise<void> {
-    await Promise.resolve(this.afterFinish?.(summary, records)).catch((error: unknown) => summary.warnings.push(`Could not write reports: ${(error as Error).message}`));
+    await Promise.resolve(this.afterFinish?.(summary, records)).catch((error: unknown) => summary.warnings.push(`${REPORTS_NOT_WRITTEN}: ${(error as Error).message}`));
     this.settle(summary);
   }
 }
