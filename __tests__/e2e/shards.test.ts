@@ -130,6 +130,7 @@ it('a shard with nothing to run (more shards than items) passes with an empty re
   const report = readReport('empty.json');
   expect(report.shard).toEqual({ index: 4, count: 4 });
   expect(report.stats.requests.total).toBe(0);
+  expect(report.progress).toEqual({ done: 0, total: 0 });
   expect(report.requests).toEqual([]);
 }, 60_000);
 

@@ -213,3 +213,24 @@ describe('the exchanges a run keeps', () => {
     expect(recorder.records[0].exchange?.request?.headers).toEqual([['authorization', '****'], ['accept', '*/*']]);
   });
 });
+
+describe('merging lanes (absorb)', () => {
+  it('the warnings built from records are said once, from all of them; the others are kept once each', () => {
+    const lane = (name: string, deprecated: string[]) => {
+      const recorder = new RunRecorder({ runId: 'r', collection: { name: 'C', source: { kind: 'local', ref: 'c' } }, total: 1, iterations: 1, warnings: ['same elsewhere'] });
+      const item = { name, request: { method: 'GET', url: { toString: () => 'http://x' } } };
+      recorder.handlers.beforeItem(null, { iteration: 0 }, item);
+      recorder.handlers.request(null, { iteration: 0 }, { code: 500, status: 'Internal Server Error' }, item.request, item);
+      recorder.records.push({ iteration: 0, folder: '', name, method: 'GET', url: 'http://x', code: 500, assertions: { passed: 0, failed: 0, skipped: 0 }, deprecated });
+      return { summary: recorder.finish(), records: recorder.records, iterationOffset: 0 };
+    };
+    const merged = new RunRecorder({ runId: 'r', collection: { name: 'C', source: { kind: 'local', ref: 'c' } }, total: 2, iterations: 1, warnings: [] });
+    const lanes = [lane('a', ['tests → pm.test()']), lane('b', ['tests → pm.test()'])];
+    expect(lanes[0].summary.warnings.some((w) => w.startsWith('1 request answered 4xx/5xx'))).toBe(true);
+    merged.absorb(lanes);
+    const { warnings } = merged.finish();
+    expect(warnings.filter((w) => /answered 4xx\/5xx/.test(w))).toEqual([expect.stringMatching(/^2 requests answered 4xx\/5xx and no assertion checked them: a → 500, b → 500/)]);
+    expect(warnings.filter((w) => w.startsWith('Deprecated sandbox APIs'))).toEqual([expect.stringContaining('tests → pm.test() in 2 requests (a, b)')]);
+    expect(warnings.filter((w) => w === 'same elsewhere')).toHaveLength(1);
+  });
+});

@@ -372,7 +372,9 @@ export class PostmanPowerClient {
     };
     if (share && !share.refs.length) {
       // A shard with nothing to run still reports (merge-reports counts every shard); no history.
+      // No folders selected would mean all of them: this shard planned nothing.
       const summary = newRecorder(input, newRunId()).finish();
+      summary.progress = { done: 0, total: 0 };
       if (args.reporters?.length) summary.reports = await writeReports(config.root, summary, [], { reporters: args.reporters, exports: args.reportExports, shard: args.shard }, this.secrets);
       return { summary };
     }

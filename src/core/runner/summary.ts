@@ -549,7 +549,7 @@ const DEPRECATION = /^Using "(.+?)" is deprecated\.(?: Use "?(.+?)"? instead\.)?
 const DEPRECATION_WARNING = 'Deprecated sandbox APIs';
 const UNCHECKED_WARNING = 'answered 4xx/5xx and no assertion checked';
 /** The warnings finish() builds from the records. */
-const FROM_RECORDS = new RegExp(`^(${DEPRECATION_WARNING}|\\d+ requests? ${UNCHECKED_WARNING.replace('/', '\\/')})`);
+const FROM_RECORDS = new RegExp(`^(${DEPRECATION_WARNING}|\\d+ requests? ${UNCHECKED_WARNING})`);
 
 /** One warning for every legacy API the run's scripts used: which, with what instead, in which requests. */
 export function deprecationWarning(records: RequestRecord[]): string | undefined {
