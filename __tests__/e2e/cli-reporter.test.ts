@@ -4,15 +4,14 @@
 import { execFile } from 'node:child_process';
 import { jest } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { LiveReporter, PROGRESS_AFTER_MS } from '../../src/cli/live-reporter.js';
 import { RunSummarySchema, type RequestEvent } from '../../src/core/runner/summary.js';
+import { CLI, runCli } from '../support/cli.js';
 import { closedPort, startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
-const CLI = path.resolve('dist/cli.js');
 const exec = promisify(execFile);
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 const API_KEY = 'sekret-key-123456';
@@ -21,15 +20,7 @@ const TOKEN = 'tok-abcdef-987654';
 const HEADER_KEY = 'plain-header-key-42';
 const ANSI = /\u001b\[/;
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: ws.dir, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, ws.dir, env);
 
 const test = (name: string, exec: string[]) => ({ listen: 'test', script: { exec } });
 const status200 = "pm.test('200', () => pm.response.to.have.status(200));";

@@ -1,24 +1,13 @@
 // The CLI for CI and humans: `run`, `check`, `config`, `--version`, with the exit codes the README
 // promises (0 pass, 1 test failures, 2 errors).
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { CLI, runCli } from '../support/cli.js';
 import { closedPort } from '../support/http-server.js';
 import { createExampleProject, type ExampleProject } from '../support/example-project.js';
 
-const CLI = path.resolve('dist/cli.js');
-const exec = promisify(execFile);
 
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runCli;
 
 let project: ExampleProject;
 beforeAll(async () => {

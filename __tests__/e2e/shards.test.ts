@@ -1,27 +1,15 @@
 // Shards for CI matrices: `run --shard i/n` on n machines runs every request exactly once between
 // them, and `merge-reports` gives the same counts and verdict as one unsharded run; a missing,
 // repeated or foreign shard is said, and a missing one keeps the verdict from "passed".
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
+import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
-const CLI = path.resolve('dist/cli.js');
-const exec = promisify(execFile);
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: ws.dir, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args, ws.dir);
 
 type Report = RunSummary & { requests: Array<{ folder: string; name: string; iteration: number }>; shard?: { index: number; count: number } };
 const readReport = (file: string): Report => {

@@ -2,27 +2,15 @@
 // clear out_of_memory result (the request it was in failed, the verdict errored, the hint says what
 // to do) instead of taking the machine's memory and hanging — and the server lives on. The limits
 // are lowered through their environment variables so the tests hit them in seconds.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
-const CLI = path.resolve('dist/cli.js');
-const exec = promisify(execFile);
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 
-async function run(collection: string, env: Record<string, string>): Promise<{ code: number; stdout: string }> {
-  try {
-    const { stdout } = await exec(process.execPath, [CLI, 'run', collection, '--no-history', '-r', 'cli,json', '--reporter-json-export', `${collection}.report.json`], { cwd: ws.dir, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 90_000 });
-    return { code: 0, stdout };
-  } catch (error) {
-    const e = error as { code: number; stdout: string };
-    return { code: e.code, stdout: e.stdout };
-  }
-}
+const run = (collection: string, env: Record<string, string>) => runCli(['run', collection, '--no-history', '-r', 'cli,json', '--reporter-json-export', `${collection}.report.json`], ws.dir, env, 90_000);
 
 let backend: TestServer;
 let ws: TempWorkspace;

@@ -44,6 +44,8 @@ export class LiveReporter {
   private readonly numbered: Numbered[] = [];
   private readonly scripts = { prerequest: 0, test: 0 };
   private readonly times: number[] = [];
+  /** Requests the run plans (the bar's end). */
+  private total = 0;
 
   constructor(private readonly options: LiveReporterOptions) {
     this.c = createColors(options.colour);
@@ -53,11 +55,9 @@ export class LiveReporter {
 
   /** The run's first line: what runs, with what. */
   start(collection: string, environment: string | undefined, total: number): void {
-    this.line(`${this.c.bold(collection)}${environment ? this.c.dim(` · environment ${environment}`) : ''}${this.c.dim(` · ${total} request${total === 1 ? '' : 's'}`)}`);
     this.total = total;
+    this.emit([`${this.c.bold(collection)}${environment ? this.c.dim(` · environment ${environment}`) : ''}${this.c.dim(` · ${total} request${total === 1 ? '' : 's'}`)}`]);
   }
-
-  private total = 0;
 
   /** One request ended: its lines, and the bar moved on. */
   request(event: RequestEvent, iterations: number): void {
@@ -155,10 +155,6 @@ export class LiveReporter {
     else this.options.stream.write(`${text}\n`);
   }
 
-  private line(text: string): void {
-    this.emit([text]);
-  }
-
   /** The run ended: the bar goes, then the table, the numbered failures and the verdict. */
   finish(summary: RunSummary, records: RequestRecord[]): void {
     if (this.bars) {
@@ -181,7 +177,8 @@ export class LiveReporter {
 
   private detail({ number, failure }: Numbered, iterations: number): string[] {
     const where = `${failure.folder ? `${failure.folder}/` : ''}${failure.request}${iterations > 1 ? ` [iteration ${failure.iteration + 1}]` : ''}`;
-    const lines = [`${String(number).padStart(3)}. ${this.c.red(failure.kind === 'assertion' ? 'AssertionError' : failure.kind === 'request_error' ? 'RequestError' : 'ScriptError')}  ${failure.assertion ?? ''}`];
+    const kind = failure.kind === 'assertion' ? 'AssertionError' : failure.kind === 'request_error' ? 'RequestError' : 'ScriptError';
+    const lines = [`${String(number).padStart(3)}. ${this.c.red(kind)}${failure.assertion ? `  ${failure.assertion}` : ''}`];
     lines.push(`      ${failure.message}`);
     if (failure.expected !== undefined || failure.actual !== undefined) lines.push(`      expected ${JSON.stringify(failure.expected)}, actual ${JSON.stringify(failure.actual)}`);
     lines.push(this.c.dim(`      at ${where}${failure.method ? ` [${failure.method} ${failure.url ?? ''}${failure.response ? ` → ${failure.response.code}` : ''}]` : ''}`));
