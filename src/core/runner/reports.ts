@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PowerError } from '../errors.js';
+import { makeFolders } from '../make-folders.js';
 import type { SecretSet } from '../redact.js';
 import { htmlReport, type ShardId } from './html-report.js';
 import { escapeXml } from './xml.js';
@@ -95,23 +96,8 @@ async function exportPath(named: string, stem: string, reporter: Reporter): Prom
   const target = path.resolve(named);
   const isFolder = /[\\/]$/.test(named) || (await fs.stat(target).then((stat) => stat.isDirectory(), () => false));
   const file = isFolder ? path.join(target, `${stem}.${EXTENSIONS[reporter]}`) : target;
-  await makeFolders(path.dirname(file));
+  makeFolders(path.dirname(file));
   return file;
-}
-
-/**
- * Makes a folder's missing levels one at a time. Not `mkdir({recursive: true})`: on Node 20 it spins
- * forever under a special file system (`/proc/x/y`), where each level's error is clean.
- */
-async function makeFolders(dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let at = dir; path.dirname(at) !== at; at = path.dirname(at)) {
-    const stat = await fs.stat(at).catch(() => undefined);
-    if (stat?.isDirectory()) break;
-    if (stat) throw Object.assign(new Error(`${at} is a file, not a folder`), { code: 'ENOTDIR' });
-    missing.unshift(at);
-  }
-  for (const level of missing) await fs.mkdir(level);
 }
 
 /** Writes the chosen reports (secrets masked) and returns their paths (workspace-relative when inside it). */
