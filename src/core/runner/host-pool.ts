@@ -4,11 +4,17 @@
 // only when it creates the host itself, so a lease does both: it forwards the host's console,
 // assertion and error events to the run that holds it (ignoring skipped executions, as the runtime
 // does) and turns the runtime's end-of-run `dispose` into a return to the pool.
+import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { executeFast, prepareFastScripts } from './fast-scripts.js';
+import { fastPathEligible } from './script-analysis.js';
 
 /** The postman-sandbox context, as far as this module touches it. */
 interface SandboxHost {
   executionTimeout?: number;
+  execute(event: unknown, options: unknown, callback: (error: unknown, result: unknown) => void): void;
+  dispatch(...args: unknown[]): void;
+  removeAllListeners(event?: string): unknown;
   on(event: string, listener: (...args: any[]) => void): unknown;
   off(event: string, listener: (...args: any[]) => void): unknown;
   dispose(callback?: () => void): void;
@@ -51,6 +57,8 @@ export function scriptHeapMb(): number {
 export interface HostLease {
   /** What to pass as `host: { external: true, instance }`. */
   instance: unknown;
+  /** How many scripts took each path so far. */
+  paths: ScriptPaths;
   /** Ends the lease: a host that finished cleanly goes back to the pool, any other is disposed. */
   release(reusable: boolean): void;
 }
@@ -102,8 +110,30 @@ export class SandboxHostPool {
     );
   }
 
-  /** A host for one run, its script timeout set and its events forwarded to `events` until released. */
-  async acquire(events: HostEvents, scriptTimeoutMs: number | undefined): Promise<HostLease> {
+  /**
+   * A host for one run: scripts the fast path accepts run in this thread (fast-scripts.ts), the others
+   * in a pooled sandbox, booted or taken from the pool when the run's first such script comes. Its
+   * events go to `events` until released.
+   */
+  async acquire(events: HostEvents, scriptTimeoutMs: number | undefined, path: ScriptPath = scriptPath()): Promise<HostLease> {
+    const timeout = scriptTimeoutMs && Number.isFinite(scriptTimeoutMs) ? scriptTimeoutMs : undefined;
+    const router = new ScriptRouter(path, () => this.lend(events, timeout));
+    if (path === 'sandbox') await router.sandbox();
+    for (const [event, trigger] of FORWARDED) router.listenOwn(event, (...args: any[]) => events[trigger](...args));
+    let released = false;
+    return {
+      instance: router,
+      paths: router.paths,
+      release: (reusable: boolean) => {
+        if (released) return;
+        released = true;
+        router.release(reusable);
+      },
+    };
+  }
+
+  /** A sandbox host lent to one run: its timeout set, its events forwarded, its dispose a return. */
+  private async lend(events: HostEvents, timeout: number | undefined): Promise<LentSandbox> {
     let host: SandboxHost;
     try {
       host = await (this.idle.shift() ?? this.boot());
@@ -112,7 +142,7 @@ export class SandboxHostPool {
       host = await this.boot();
     }
     // As the runtime sets it when it creates a host: the default timeout of every execution.
-    host.executionTimeout = scriptTimeoutMs && Number.isFinite(scriptTimeoutMs) ? scriptTimeoutMs : undefined;
+    host.executionTimeout = timeout;
     const skipped = new Set<string>();
     const listeners: Array<[string, (...args: any[]) => void]> = FORWARDED.map(([event, trigger]) => [
       event,
@@ -148,23 +178,12 @@ export class SandboxHostPool {
       // Its replacement boots now, between runs, rather than when the next run asks.
       if (!this.closed && !this.idle.length) this.idle.push(this.boot());
     };
-    const instance = new Proxy(host, {
-      get(target, property) {
-        // The runtime disposes its host when the run ends; a pooled host outlives the run.
-        if (property === 'dispose') return () => undefined;
-        const value = Reflect.get(target, property, target) as unknown;
-        if (property === 'on' || property === 'once') {
-          // The runtime stops reporting an execution once it called pm.execution.skipRequest().
-          return (event: string, listener: (...args: any[]) => void) => {
-            const skip = typeof event === 'string' && event.startsWith(SKIP_EVENT);
-            const heard = skip ? (...args: any[]) => (skipped.add(event.slice(SKIP_EVENT.length)), listener(...args)) : listener;
-            return (value as (e: string, l: typeof listener) => unknown).call(target, event, heard);
-          };
-        }
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    return { instance, release };
+    // The runtime stops reporting an execution once it called pm.execution.skipRequest().
+    const on = (event: string, listener: (...args: any[]) => void) => {
+      const skip = typeof event === 'string' && event.startsWith(SKIP_EVENT);
+      host.on(event, skip ? (...args: any[]) => (skipped.add(event.slice(SKIP_EVENT.length)), listener(...args)) : listener);
+    };
+    return { host, on, release };
   }
 
   /** Disposes every idle host. */
@@ -172,5 +191,106 @@ export class SandboxHostPool {
     this.closed = true;
     const hosts = this.idle.splice(0);
     await Promise.all(hosts.map((booting) => booting.then((host) => host.dispose(), () => undefined)));
+  }
+}
+
+/** Where scripts run: `auto` (the fast path where it applies, the sandbox for the rest) or `sandbox` (all, as newman). */
+export type ScriptPath = 'auto' | 'sandbox';
+export interface ScriptPaths {
+  fast: number;
+  sandbox: number;
+}
+
+/** POSTMAN_POWER_SCRIPT_PATH=sandbox sends every script to postman-sandbox, newman's engine only. */
+export function scriptPath(): ScriptPath {
+  return process.env.POSTMAN_POWER_SCRIPT_PATH === 'sandbox' ? 'sandbox' : 'auto';
+}
+
+interface LentSandbox {
+  host: SandboxHost;
+  on(event: string, listener: (...args: any[]) => void): void;
+  release(reusable: boolean): void;
+}
+
+/**
+ * The host postman-runtime sees. Listeners it adds go on this emitter (where fast executions emit)
+ * and on the sandbox host once there is one; `execute` sends each script down its path.
+ */
+class ScriptRouter extends EventEmitter {
+  readonly paths: ScriptPaths = { fast: 0, sandbox: 0 };
+  private lent?: Promise<LentSandbox>;
+  private readonly own = new Set<unknown>();
+
+  constructor(
+    private readonly path: ScriptPath,
+    private readonly lend: () => Promise<LentSandbox>,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    if (path === 'auto') prepareFastScripts();
+  }
+
+  /** The run's sandbox host, taken on first need; the runtime's listeners so far are copied onto it. */
+  sandbox(): Promise<LentSandbox> {
+    if (!this.lent) {
+      // Listeners added or removed while it boots follow through on/removeAllListeners.
+      const present = this.eventNames().flatMap((event) => (typeof event === 'string' ? this.rawListeners(event).filter((listener) => !this.own.has(listener)).map((listener) => [event, listener] as const) : []));
+      this.lent = this.lend().then((lent) => {
+        for (const [event, listener] of present) lent.on(event, listener as (...args: any[]) => void);
+        return lent;
+      });
+    }
+    return this.lent;
+  }
+
+  /** Hears fast executions only: the sandbox host's own events reach the run through its lease. */
+  listenOwn(event: string, listener: (...args: any[]) => void): void {
+    this.own.add(listener);
+    super.on(event, listener);
+  }
+
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    super.on(event, listener);
+    void this.lent?.then((lent) => lent.on(event as string, listener));
+    return this;
+  }
+
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    super.once(event, listener);
+    void this.lent?.then((lent) => lent.on(event as string, this.rawListeners(event).at(-1) as (...args: any[]) => void));
+    return this;
+  }
+
+  override removeAllListeners(event?: string | symbol): this {
+    super.removeAllListeners(event);
+    void this.lent?.then((lent) => lent.host.removeAllListeners(event as string));
+    return this;
+  }
+
+  dispatch(...args: unknown[]): void {
+    void this.lent?.then((lent) => lent.host.dispatch(...args));
+  }
+
+  execute(event: { listen?: string; script?: { toSource?(): unknown } }, options: Parameters<typeof executeFast>[2], callback: (error: unknown, result: unknown) => void): void {
+    const source = event?.script?.toSource?.();
+    if (this.path === 'auto' && typeof source === 'string' && fastPathEligible(source)) {
+      this.paths.fast += 1;
+      return executeFast(source, event, options, (name, ...args) => this.emit(name, ...args), callback);
+    }
+    this.paths.sandbox += 1;
+    this.sandbox().then(
+      (lent) => lent.host.execute(event, options, callback),
+      (error: Error) => callback(new Error(`The run's script sandbox did not start: ${error.message}`), undefined),
+    );
+  }
+
+  /** The runtime disposes its host when the run ends; a pooled host outlives the run. */
+  dispose(): void {}
+
+  release(reusable: boolean): void {
+    void this.lent?.then(
+      (lent) => lent.release(reusable),
+      () => undefined,
+    );
   }
 }

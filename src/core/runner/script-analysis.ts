@@ -302,3 +302,84 @@ export function scriptEffects(source: string): ScriptEffects {
   } as never);
   return effects;
 }
+
+/**
+ * What the fast script path (fast-scripts.ts) runs: pm's synchronous core over the execution's own
+ * objects. Everything else — pm.sendRequest, require, cookies, vault, visualizer, pm.execution,
+ * legacy globals (tests[], responseBody, postman.*), timers, async code, loops, `this` — goes to
+ * postman-sandbox exactly as before.
+ */
+const FAST_PM = new Set(['test', 'expect', 'response', 'request', 'variables', 'environment', 'collectionVariables', 'globals', 'iterationData', 'info']);
+/** Standard built-ins that behave the same in the sandbox's realm and the runner's. */
+const FAST_GLOBALS = new Set([
+  'pm', 'console', 'JSON', 'Math', 'Number', 'String', 'Boolean', 'Array', 'Object', 'Date', 'RegExp', 'Map', 'Set', 'Error', 'TypeError', 'RangeError', 'SyntaxError',
+  'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'encodeURIComponent', 'decodeURIComponent', 'encodeURI', 'decodeURI', 'undefined', 'NaN', 'Infinity', 'atob', 'btoa',
+]);
+/** Syntax the fast path does not run: loops and labels (could hang the run's thread), async code, classes, `this`. */
+const NOT_FAST = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement', 'LabeledStatement', 'AwaitExpression', 'YieldExpression', 'ThisExpression', 'ClassDeclaration', 'ClassExpression', 'ImportExpression', 'MetaProperty', 'WithStatement', 'Super']);
+
+const fastVerdicts = new Map<string, boolean>();
+
+/** True when the fast path runs this script exactly as the sandbox would (see FAST_PM, FAST_GLOBALS, NOT_FAST). */
+export function fastPathEligible(source: string): boolean {
+  const known = fastVerdicts.get(source);
+  if (known !== undefined) return known;
+  let verdict: boolean;
+  try {
+    verdict = !mayTouchSharedRealm(source) && onlyFastSyntax(parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true }) as AnyNode);
+  } catch {
+    verdict = false;
+  }
+  if (fastVerdicts.size >= CACHE_LIMIT) fastVerdicts.clear();
+  fastVerdicts.set(source, verdict);
+  return verdict;
+}
+
+/** The runner's own globals (process, Buffer, require …): a script's local of the same name is refused too, since scopes are not tracked. */
+const RUNNER_GLOBALS = new Set(Object.getOwnPropertyNames(globalThis));
+
+function onlyFastSyntax(program: AnyNode): boolean {
+  const declared = declaredNames(program);
+  for (const name of declared) if (RUNNER_GLOBALS.has(name) || FAST_GLOBALS.has(name)) return false;
+  let fast = true;
+  const refuse = () => {
+    fast = false;
+  };
+  // Every node whose parent matters: `pm` only as `pm.<FAST_PM>`, pm.expect and pm.test only called.
+  ancestor(program as Node, {
+    Identifier(node: AnyNode, _state: unknown, ancestors: AnyNode[]) {
+      if (!declared.has(node.name) && !FAST_GLOBALS.has(node.name)) return refuse();
+      if (node.name !== 'pm' || declared.has('pm')) return;
+      const parent = ancestors[ancestors.length - 2];
+      if (parent?.type !== 'MemberExpression' || parent.object !== node || parent.computed) return refuse();
+      const member = propertyName(parent) ?? '';
+      if (!FAST_PM.has(member)) return refuse();
+      if (member === 'expect' || member === 'test') {
+        const grand = ancestors[ancestors.length - 3];
+        const called = grand?.type === 'CallExpression' && grand.callee === parent;
+        const skipped = member === 'test' && grand?.type === 'MemberExpression' && grand.object === parent && propertyName(grand) === 'skip';
+        if (!called && !skipped) return refuse();
+        // A pm.test callback taking `done`, async or a generator makes the test asynchronous.
+        const call = called ? grand : ancestors[ancestors.length - 4];
+        if (member === 'test' && call?.type === 'CallExpression') {
+          for (const argument of call.arguments as AnyNode[]) {
+            if ((argument.type === 'FunctionExpression' || argument.type === 'ArrowFunctionExpression') && (argument.params.length > 0 || argument.async || argument.generator)) refuse();
+          }
+        }
+      }
+    },
+    MemberExpression(node: AnyNode) {
+      // `obj[key]` with a computed key could name anything; literal keys are checked by name.
+      if (node.computed && node.property.type !== 'Literal') refuse();
+    },
+    Function(node: AnyNode) {
+      if (node.async || node.generator) refuse();
+    },
+    VariablePattern(node: AnyNode) {
+      if (RUNNER_GLOBALS.has(node.name)) refuse();
+    },
+  } as never);
+  if (!fast) return false;
+  ancestor(program as Node, Object.fromEntries([...NOT_FAST].map((type) => [type, refuse])) as never);
+  return fast;
+}

@@ -1,0 +1,156 @@
+// The fast script path: scripts that fastPathEligible() accepts run in the run's own thread, through
+// postman-sandbox's own pm API (its Execution, Postman and console modules, chai 4.4.1 with
+// chai-postman 2.0.1 — the versions its boot code bundles), with no thread round trip, no
+// per-execution compile and no pm bootstrap beyond the execution's objects. What crosses the
+// sandbox's bridge crosses a flatted round trip here too (errors as the sandbox's purse.js shapes
+// them), so the runtime receives the same events and results, in the same order, after the same
+// turn of the event loop. Isolation comes from the eligibility analysis (no runner globals, no
+// computed keys, no way to a constructor or prototype) and each script runs under a V8 watchdog.
+import { createRequire } from 'node:module';
+import vm from 'node:vm';
+
+interface SandboxModules {
+  Execution: new (id: string, event: unknown, context: unknown, options: Record<string, unknown>) => Record<string, any>;
+  PostmanAPI: new (...args: unknown[]) => unknown;
+  PostmanConsole: new (emitter: { dispatch(...args: unknown[]): void }, cursor: unknown, original?: unknown) => unknown;
+  flatted: { stringify(value: unknown, replacer?: (key: string, value: unknown) => unknown): string; parse(text: string): any };
+  teleport: { parse(text: string): unknown[] };
+}
+
+let modules: SandboxModules | undefined;
+
+/** postman-sandbox's in-sandbox modules, required from the sandbox's own files, chai set up as its boot does. */
+function sandboxModules(): SandboxModules {
+  if (modules) return modules;
+  const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
+  const fromSandbox = createRequire(fromRuntime.resolve('postman-sandbox'));
+  const fromPmApi = createRequire(fromSandbox.resolve('./lib/sandbox/pmapi.js'));
+  const fromHere = createRequire(import.meta.url);
+  const chai = fromPmApi('chai') as { use(plugin: unknown): void };
+  chai.use((fromHere('chai-postman') as (...args: unknown[]) => unknown)(fromPmApi('postman-collection'), fromPmApi('lodash'), fromHere('ajv6')));
+  modules = {
+    Execution: fromSandbox('./lib/sandbox/execution.js'),
+    PostmanAPI: fromSandbox('./lib/sandbox/pmapi.js'),
+    PostmanConsole: fromSandbox('./lib/sandbox/console.js'),
+    flatted: createRequire(fromSandbox.resolve('uvm'))('flatted'),
+    teleport: fromSandbox('teleport-javascript'),
+  };
+  return modules;
+}
+
+/** As the sandbox's purse.js makes errors cross its bridge: name and message only. */
+const bridgeReplacer = (_key: string, value: unknown) => (value instanceof Error ? { type: 'Error', name: value.name, message: value.message } : value);
+
+/** What the sandbox's side of the bridge would deliver for these arguments. */
+function acrossBridge<T extends unknown[]>(m: SandboxModules, args: T): T {
+  return m.flatted.parse(m.flatted.stringify(args, bridgeReplacer)) as T;
+}
+
+type Compiled = (pm: unknown, console: unknown) => void;
+const compiled = new Map<string, Compiled>();
+const COMPILED_LIMIT = 2_000;
+// One call site run under V8's watchdog: the timeout ends a runaway script and what it called.
+const WATCHED_CALL = new vm.Script('run()', { filename: 'postman-power:fast-script-call' });
+
+function compile(source: string): Compiled {
+  let fn = compiled.get(source);
+  if (!fn) {
+    // As the sandbox wraps a script (its top-level `return` included), minus the async wrapper the
+    // eligibility analysis makes needless.
+    fn = new vm.Script(`(function (pm, console) {\n${source}\n})`, { filename: 'script.js', lineOffset: -1 }).runInThisContext() as Compiled;
+    if (compiled.size >= COMPILED_LIMIT) compiled.clear();
+    compiled.set(source, fn);
+  }
+  return fn;
+}
+
+export interface ExecuteOptions {
+  id: string;
+  timeout?: number;
+  cursor?: Record<string, unknown>;
+  context?: Record<string, any>;
+  legacy?: Record<string, unknown>;
+  disabledAPIs?: string[];
+}
+
+/** Emits what the sandbox's host would: `emit(name, ...args)` on the runtime's host. */
+export type HostEmit = (name: string, ...args: unknown[]) => void;
+
+/** The execution's context as the sandbox receives it: plain data, the response body kept as bytes. */
+function plainContext(m: SandboxModules, context: Record<string, any> = {}): Record<string, any> {
+  const { response, ...rest } = context;
+  const plain = acrossBridge(m, [rest])[0] as Record<string, any>;
+  if (response) {
+    const json = typeof response.toJSON === 'function' ? response.toJSON() : response;
+    const { stream, ...fields } = json as Record<string, any>;
+    plain.response = acrossBridge(m, [fields])[0];
+    if (stream !== undefined) plain.response.stream = Buffer.isBuffer(stream) ? Buffer.from(stream) : stream;
+  }
+  return plain;
+}
+
+/**
+ * Runs one eligible script as the sandbox's `execute` would and calls back after the events, on a
+ * later turn of the event loop. `source` is the script's code (the event's, joined).
+ */
+export function executeFast(source: string, event: { listen?: string }, options: ExecuteOptions, emit: HostEmit, callback: (error: unknown, result: unknown) => void): void {
+  const m = sandboxModules();
+  const id = options.id;
+  const cursor = { ...(options.cursor ?? {}), execution: id };
+  const events: unknown[][] = [];
+  const dispatch = (...args: unknown[]) => events.push(acrossBridge(m, args));
+  const assertions = (list: unknown) => {
+    const all = Array.isArray(list) ? list : [list];
+    dispatch(`execution.assertion.${id}`, cursor, all);
+    dispatch('execution.assertion', cursor, all);
+  };
+  let error: unknown = null;
+  let execution: Record<string, any> | undefined;
+  try {
+    execution = new m.Execution(id, { listen: event.listen }, plainContext(m, options.context), { cursor, legacy: options.legacy });
+    execution.return.async = false;
+    const refused = () => {
+      throw new TypeError('This API is not available on the fast script path.');
+    };
+    const pm = new m.PostmanAPI(execution, refused, refused, assertions, undefined, undefined, undefined, refused, undefined, { disabledAPIs: [...(options.disabledAPIs ?? []), 'require'], getProtocolMetadata: () => null });
+    const console = new m.PostmanConsole({ dispatch }, cursor);
+    const script = compile(source);
+    const context = vm.createContext({ run: () => script(pm, console) });
+    WATCHED_CALL.runInContext(context, Number.isFinite(options.timeout) && (options.timeout ?? 0) > 0 ? { timeout: options.timeout } : {});
+  } catch (thrown) {
+    if ((thrown as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      // The sandbox's thread would be stuck: its host answers as here, and the run goes on.
+      setImmediate(() => {
+        replay(m, events, emit);
+        callback(new Error('sandbox not responding'), undefined);
+      });
+      return;
+    }
+    error = thrown;
+  }
+  if (error) {
+    dispatch(`execution.error.${id}`, cursor, error);
+    dispatch('execution.error', cursor, error);
+  }
+  if (execution) delete execution.response;
+  const [resultError, result] = acrossBridge(m, [error, execution ?? null]);
+  setImmediate(() => {
+    replay(m, events, emit);
+    callback(resultError, result);
+  });
+}
+
+/** The events as the sandbox's host re-emits them (console arguments revived by teleport-javascript). */
+function replay(m: SandboxModules, events: unknown[][], emit: HostEmit): void {
+  for (const [name, ...args] of events) {
+    if (name === 'execution.console') {
+      const [at, level, logged] = args as [unknown, string, string];
+      emit('console', at, level, ...m.teleport.parse(logged));
+    } else emit(name as string, ...args);
+  }
+}
+
+/** Loads the sandbox's modules ahead of the first script. */
+export function prepareFastScripts(): void {
+  sandboxModules();
+}
