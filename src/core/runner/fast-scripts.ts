@@ -8,6 +8,7 @@
 // computed keys, no way to a constructor or prototype) and each script runs under a V8 watchdog.
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
+import type { FastPlan } from './script-analysis.js';
 
 interface SandboxModules {
   Execution: new (id: string, event: unknown, context: unknown, options: Record<string, unknown>) => Record<string, any>;
@@ -41,16 +42,26 @@ function sandboxModules(): SandboxModules {
 /** As the sandbox's purse.js makes errors cross its bridge: name and message only. */
 const bridgeReplacer = (_key: string, value: unknown) => (value instanceof Error ? { type: 'Error', name: value.name, message: value.message } : value);
 
-/** What the sandbox's side of the bridge would deliver for these arguments. */
+/**
+ * What the sandbox's side of the bridge would deliver for these arguments. flatted is JSON plus
+ * cycles; JSON does the acyclic case (nearly all) several times faster.
+ */
 function acrossBridge<T extends unknown[]>(m: SandboxModules, args: T): T {
-  return m.flatted.parse(m.flatted.stringify(args, bridgeReplacer)) as T;
+  try {
+    return JSON.parse(JSON.stringify(args, bridgeReplacer)) as T;
+  } catch {
+    return m.flatted.parse(m.flatted.stringify(args, bridgeReplacer)) as T;
+  }
 }
 
 type Compiled = (pm: unknown, console: unknown) => void;
 const compiled = new Map<string, Compiled>();
 const COMPILED_LIMIT = 2_000;
-// One call site run under V8's watchdog: the timeout ends a runaway script and what it called.
+// One call site run under V8's watchdog: the timeout ends a runaway script and what it called. The
+// context holds nothing but the slot for the call.
 const WATCHED_CALL = new vm.Script('run()', { filename: 'postman-power:fast-script-call' });
+const callSlot: { run?: () => void } = {};
+const callContext = vm.createContext(callSlot);
 
 function compile(source: string): Compiled {
   let fn = compiled.get(source);
@@ -76,24 +87,42 @@ export interface ExecuteOptions {
 /** Emits what the sandbox's host would: `emit(name, ...args)` on the runtime's host. */
 export type HostEmit = (name: string, ...args: unknown[]) => void;
 
-/** The execution's context as the sandbox receives it: plain data, the response body kept as bytes. */
-function plainContext(m: SandboxModules, context: Record<string, any> = {}): Record<string, any> {
-  const { response, ...rest } = context;
-  const plain = acrossBridge(m, [rest])[0] as Record<string, any>;
-  if (response) {
-    const json = typeof response.toJSON === 'function' ? response.toJSON() : response;
-    const { stream, ...fields } = json as Record<string, any>;
-    plain.response = acrossBridge(m, [fields])[0];
-    if (stream !== undefined) plain.response.stream = Buffer.isBuffer(stream) ? Buffer.from(stream) : stream;
-  }
+/**
+ * The execution's context as the sandbox receives it: plain data. What the script cannot change is
+ * not copied: a request it does not name is read through a thin object of its own (pm adds a `to`
+ * property to it), and scopes it does not name are left empty. The response comes as the runtime's
+ * JSON, from which the execution builds its own Response either way.
+ */
+function sandboxContext(m: SandboxModules, plan: FastPlan, context: Record<string, any> = {}): Record<string, any> {
+  const { response, request, _variables, environment, collectionVariables, globals, ...rest } = context;
+  const plain = acrossBridge(m, [plan.scopes ? { ...rest, _variables, environment, collectionVariables, globals } : rest])[0] as Record<string, any>;
+  const isSdk = typeof (request as { toJSON?: unknown } | undefined)?.toJSON === 'function';
+  if (request) plain.request = plan.request || !isSdk ? acrossBridge(m, [request])[0] : Object.create(request);
+  if (response) plain.response = typeof response.toJSON === 'function' ? response.toJSON() : response;
   return plain;
+}
+
+const SCOPES = ['_variables', 'environment', 'collectionVariables', 'globals'];
+
+/**
+ * The execution's result as the runtime uses it. A scope the script did not change is left out,
+ * and so is a request it could not change: the runtime then keeps its own (what it would have
+ * rebuilt from an unchanged copy).
+ */
+function resultOf(execution: Record<string, any>, plan: FastPlan): Record<string, unknown> {
+  const { id, target, legacy, cursor, data, cookies } = execution;
+  const result: Record<string, unknown> = { id, target, legacy, cursor, data, cookies };
+  for (const scope of SCOPES) if ((execution[scope]?.mutations?.count?.() ?? 0) > 0) result[scope] = execution[scope];
+  if (plan.request) result.request = execution.request;
+  result.return = execution.return;
+  return result;
 }
 
 /**
  * Runs one eligible script as the sandbox's `execute` would and calls back after the events, on a
  * later turn of the event loop. `source` is the script's code (the event's, joined).
  */
-export function executeFast(source: string, event: { listen?: string }, options: ExecuteOptions, emit: HostEmit, callback: (error: unknown, result: unknown) => void): void {
+export function executeFast(source: string, plan: FastPlan, event: { listen?: string }, options: ExecuteOptions, emit: HostEmit, callback: (error: unknown, result: unknown) => void): void {
   const m = sandboxModules();
   const id = options.id;
   const cursor = { ...(options.cursor ?? {}), execution: id };
@@ -107,7 +136,7 @@ export function executeFast(source: string, event: { listen?: string }, options:
   let error: unknown = null;
   let execution: Record<string, any> | undefined;
   try {
-    execution = new m.Execution(id, { listen: event.listen }, plainContext(m, options.context), { cursor, legacy: options.legacy });
+    execution = new m.Execution(id, { listen: event.listen }, sandboxContext(m, plan, options.context), { cursor, legacy: options.legacy });
     execution.return.async = false;
     const refused = () => {
       throw new TypeError('This API is not available on the fast script path.');
@@ -115,8 +144,15 @@ export function executeFast(source: string, event: { listen?: string }, options:
     const pm = new m.PostmanAPI(execution, refused, refused, assertions, undefined, undefined, undefined, refused, undefined, { disabledAPIs: [...(options.disabledAPIs ?? []), 'require'], getProtocolMetadata: () => null });
     const console = new m.PostmanConsole({ dispatch }, cursor);
     const script = compile(source);
-    const context = vm.createContext({ run: () => script(pm, console) });
-    WATCHED_CALL.runInContext(context, Number.isFinite(options.timeout) && (options.timeout ?? 0) > 0 ? { timeout: options.timeout } : {});
+    const timeout = Number.isFinite(options.timeout) && (options.timeout ?? 0) > 0 ? options.timeout : undefined;
+    if (timeout) {
+      callSlot.run = () => script(pm, console);
+      try {
+        WATCHED_CALL.runInContext(callContext, { timeout });
+      } finally {
+        callSlot.run = undefined;
+      }
+    } else script(pm, console);
   } catch (thrown) {
     if ((thrown as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
       // The sandbox's thread would be stuck: its host answers as here, and the run goes on.
@@ -132,8 +168,7 @@ export function executeFast(source: string, event: { listen?: string }, options:
     dispatch(`execution.error.${id}`, cursor, error);
     dispatch('execution.error', cursor, error);
   }
-  if (execution) delete execution.response;
-  const [resultError, result] = acrossBridge(m, [error, execution ?? null]);
+  const [resultError, result] = acrossBridge(m, [error, execution ? resultOf(execution, plan) : null]);
   setImmediate(() => {
     replay(m, events, emit);
     callback(resultError, result);

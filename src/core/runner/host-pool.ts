@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { executeFast, prepareFastScripts } from './fast-scripts.js';
-import { fastPathEligible } from './script-analysis.js';
+import { fastPlan } from './script-analysis.js';
 
 /** The postman-sandbox context, as far as this module touches it. */
 interface SandboxHost {
@@ -271,11 +271,12 @@ class ScriptRouter extends EventEmitter {
     void this.lent?.then((lent) => lent.host.dispatch(...args));
   }
 
-  execute(event: { listen?: string; script?: { toSource?(): unknown } }, options: Parameters<typeof executeFast>[2], callback: (error: unknown, result: unknown) => void): void {
+  execute(event: { listen?: string; script?: { toSource?(): unknown } }, options: Parameters<typeof executeFast>[3], callback: (error: unknown, result: unknown) => void): void {
     const source = event?.script?.toSource?.();
-    if (this.path === 'auto' && typeof source === 'string' && fastPathEligible(source)) {
+    const plan = this.path === 'auto' && typeof source === 'string' ? fastPlan(source) : undefined;
+    if (plan) {
       this.paths.fast += 1;
-      return executeFast(source, event, options, (name, ...args) => this.emit(name, ...args), callback);
+      return executeFast(source as string, plan, event, options, (name, ...args) => this.emit(name, ...args), callback);
     }
     this.paths.sandbox += 1;
     this.sandbox().then(

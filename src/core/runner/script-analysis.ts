@@ -318,29 +318,75 @@ const FAST_GLOBALS = new Set([
 /** Syntax the fast path does not run: loops and labels (could hang the run's thread), async code, classes, `this`. */
 const NOT_FAST = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement', 'LabeledStatement', 'AwaitExpression', 'YieldExpression', 'ThisExpression', 'ClassDeclaration', 'ClassExpression', 'ImportExpression', 'MetaProperty', 'WithStatement', 'Super']);
 
-const fastVerdicts = new Map<string, boolean>();
+/** What an eligible script needs of its execution's own objects. */
+export interface FastPlan {
+  /** It names pm.request: it gets its own copy, returned in the result (scripts may change it). */
+  request: boolean;
+  /** It uses pm.response other than to read it: it gets its own copy. */
+  response: boolean;
+  /** It names a variable scope (pm.variables, environment, collectionVariables, globals, iterationData). */
+  scopes: boolean;
+}
 
-/** True when the fast path runs this script exactly as the sandbox would (see FAST_PM, FAST_GLOBALS, NOT_FAST). */
-export function fastPathEligible(source: string): boolean {
-  const known = fastVerdicts.get(source);
-  if (known !== undefined) return known;
-  let verdict: boolean;
-  try {
-    verdict = !mayTouchSharedRealm(source) && onlyFastSyntax(parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true }) as AnyNode);
-  } catch {
-    verdict = false;
+const SCOPE_NAMES = new Set(['variables', 'environment', 'collectionVariables', 'globals', 'iterationData']);
+const fastPlans = new Map<string, FastPlan | null>();
+
+/** How the fast path runs this script, or undefined when it must go to the sandbox (see FAST_PM, FAST_GLOBALS, NOT_FAST). */
+export function fastPlan(source: string): FastPlan | undefined {
+  let plan = fastPlans.get(source);
+  if (plan === undefined) {
+    try {
+      plan = mayTouchSharedRealm(source) ? null : planFast(parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true }) as AnyNode);
+    } catch {
+      plan = null;
+    }
+    if (fastPlans.size >= CACHE_LIMIT) fastPlans.clear();
+    fastPlans.set(source, plan);
   }
-  if (fastVerdicts.size >= CACHE_LIMIT) fastVerdicts.clear();
-  fastVerdicts.set(source, verdict);
-  return verdict;
+  return plan ?? undefined;
+}
+
+export function fastPathEligible(source: string): boolean {
+  return fastPlan(source) !== undefined;
+}
+
+/** pm.response reads that change nothing: these properties, these methods called, and chai's `to`. */
+const RESPONSE_VALUES = new Set(['code', 'status', 'responseTime', 'responseSize']);
+const RESPONSE_METHODS = new Set(['text', 'json', 'reason', 'size', 'dataURI']);
+const HEADER_READS = new Set(['get', 'has', 'toObject', 'count']);
+
+/** True when this `pm.response` node (ancestors end with it) is only read. */
+function readsResponse(ancestors: AnyNode[]): boolean {
+  const at = (back: number) => ancestors[ancestors.length - 1 - back];
+  const response = at(0);
+  const next = at(1);
+  // pm.expect(pm.response)…: chai reads what it is given.
+  if (next?.type === 'CallExpression' && next.arguments.includes(response)) {
+    const callee = next.callee;
+    return callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'pm' && propertyName(callee) === 'expect';
+  }
+  if (next?.type !== 'MemberExpression' || next.object !== response || next.computed) return false;
+  const name = propertyName(next) ?? '';
+  const after = at(2);
+  const written = (node: AnyNode, parent: AnyNode | undefined) =>
+    (parent?.type === 'AssignmentExpression' && parent.left === node) || parent?.type === 'UpdateExpression' || (parent?.type === 'UnaryExpression' && parent.operator === 'delete');
+  if (name === 'to') return !written(next, after);
+  if (RESPONSE_VALUES.has(name)) return !written(next, after);
+  if (RESPONSE_METHODS.has(name)) return after?.type === 'CallExpression' && after.callee === next;
+  if (name === 'headers') {
+    const call = at(3);
+    return after?.type === 'MemberExpression' && after.object === next && HEADER_READS.has(propertyName(after) ?? '') && call?.type === 'CallExpression' && call.callee === after;
+  }
+  return false;
 }
 
 /** The runner's own globals (process, Buffer, require …): a script's local of the same name is refused too, since scopes are not tracked. */
 const RUNNER_GLOBALS = new Set(Object.getOwnPropertyNames(globalThis));
 
-function onlyFastSyntax(program: AnyNode): boolean {
+function planFast(program: AnyNode): FastPlan | null {
   const declared = declaredNames(program);
-  for (const name of declared) if (RUNNER_GLOBALS.has(name) || FAST_GLOBALS.has(name)) return false;
+  for (const name of declared) if (RUNNER_GLOBALS.has(name) || FAST_GLOBALS.has(name)) return null;
+  const plan: FastPlan = { request: false, response: false, scopes: false };
   let fast = true;
   const refuse = () => {
     fast = false;
@@ -354,6 +400,9 @@ function onlyFastSyntax(program: AnyNode): boolean {
       if (parent?.type !== 'MemberExpression' || parent.object !== node || parent.computed) return refuse();
       const member = propertyName(parent) ?? '';
       if (!FAST_PM.has(member)) return refuse();
+      if (member === 'request') plan.request = true;
+      if (SCOPE_NAMES.has(member)) plan.scopes = true;
+      if (member === 'response' && !readsResponse(ancestors.slice(0, -1))) plan.response = true;
       if (member === 'expect' || member === 'test') {
         const grand = ancestors[ancestors.length - 3];
         const called = grand?.type === 'CallExpression' && grand.callee === parent;
@@ -379,7 +428,7 @@ function onlyFastSyntax(program: AnyNode): boolean {
       if (RUNNER_GLOBALS.has(node.name)) refuse();
     },
   } as never);
-  if (!fast) return false;
+  if (!fast) return null;
   ancestor(program as Node, Object.fromEntries([...NOT_FAST].map((type) => [type, refuse])) as never);
-  return fast;
+  return fast ? plan : null;
 }
