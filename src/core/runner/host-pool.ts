@@ -101,8 +101,15 @@ export class SandboxHostPool {
     return booting;
   }
 
-  /** Boots a host ahead of the first run (the run would boot one anyway). */
-  prewarm(): Promise<void> {
+  /**
+   * Readies the first run: the fast path's modules, and a sandbox host when every script goes to the
+   * sandbox (otherwise one boots when a run first needs it, then stays pooled).
+   */
+  prewarm(path: ScriptPath = scriptPath()): Promise<void> {
+    if (path === 'auto') {
+      prepareFastScripts();
+      return Promise.resolve();
+    }
     if (!this.idle.length) this.idle.push(this.boot());
     return this.idle[0].then(
       () => undefined,

@@ -12,7 +12,7 @@ import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
 import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { confinedFileResolver } from './file-resolver.js';
-import type { HostLease, SandboxHostPool } from './host-pool.js';
+import type { HostLease, SandboxHostPool, ScriptPath } from './host-pool.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { collectionScripts, mayTouchSharedRealm } from './script-analysis.js';
@@ -37,6 +37,8 @@ export interface RunInput {
   bail?: Bail;
   requestTimeoutMs?: number;
   scriptTimeoutMs?: number;
+  /** `sandbox` runs every script in postman-sandbox (default: POSTMAN_POWER_SCRIPT_PATH, else `auto`). */
+  scriptPath?: ScriptPath;
   /** A response over this many bytes fails its request with response_too_large. */
   maxResponseBytes?: number;
   /** newman's --ignore-redirects is followRedirects: false. */
@@ -238,6 +240,7 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
       };
       finalState = { environment: scope(environment, input.environment?.name ?? 'environment'), globals: scope(globals, input.globals?.name ?? 'globals'), cookies: (cookieJar as { serializeSync?: () => unknown } | undefined)?.serializeSync?.() };
     }
+    if (lease && lease.paths.fast + lease.paths.sandbox > 0) recorder.summary.stats.scripts = { ...lease.paths };
     void life.complete(recorder.finish(forced, message), recorder.records);
   };
   life.startTimeout(input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs, (message) => finish('timed_out', message));
@@ -310,7 +313,7 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
       recorder.abortCurrent(message);
       finish('errored', message);
     };
-    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion'), fatal }, (options.timeout as { script?: number }).script).then(
+    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion'), fatal }, (options.timeout as { script?: number }).script, input.scriptPath).then(
       (lent) => {
         lease = lent;
         if (life.finished) lent.release(true);

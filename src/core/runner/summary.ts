@@ -96,6 +96,7 @@ const RunSummaryObject = z.object({
     requests: z.object({ total: z.number().default(0), failed: z.number().default(0) }),
     assertions: z.object({ total: z.number().default(0), failed: z.number().default(0), skipped: z.number().default(0) }),
     scriptErrors: z.number().default(0),
+    scripts: z.object({ fast: z.number().default(0), sandbox: z.number().default(0) }).optional().describe("Scripts run in the run's thread (fast) and in postman-sandbox"),
   }),
   // Empty lists and zero counts are left out of tool answers (compactRunSummary); parsing restores them.
   failures: z
@@ -462,6 +463,7 @@ export class RunRecorder {
     stats.requests = { total: 0, failed: 0 };
     stats.assertions = { total: 0, failed: 0, skipped: 0 };
     stats.scriptErrors = 0;
+    let scripts: { fast: number; sandbox: number } | undefined;
     target.failures = [];
     target.failuresOmitted = 0;
     target.console = [];
@@ -477,6 +479,7 @@ export class RunRecorder {
       stats.assertions.failed += summary.stats.assertions.failed;
       stats.assertions.skipped += summary.stats.assertions.skipped;
       stats.scriptErrors += summary.stats.scriptErrors;
+      if (summary.stats.scripts) scripts = { fast: (scripts?.fast ?? 0) + summary.stats.scripts.fast, sandbox: (scripts?.sandbox ?? 0) + summary.stats.scripts.sandbox };
       target.progress.done += summary.progress.done;
       if (summary.progress.current) target.progress.current = summary.progress.current;
       const every = everyFailure(summary, records);
@@ -498,6 +501,8 @@ export class RunRecorder {
       for (const warning of summary.warnings) if (!FROM_RECORDS.test(warning) && !target.warnings.includes(warning)) target.warnings.push(warning);
       for (const record of records) this.records.push({ ...record, iteration: record.iteration + iterationOffset });
     }
+    if (scripts) stats.scripts = scripts;
+    else delete stats.scripts;
   }
 
   /** The request under way can never finish (its script's sandbox died): it is recorded as failed with why. */
