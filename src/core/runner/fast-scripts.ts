@@ -39,8 +39,12 @@ function sandboxModules(): SandboxModules {
   return modules;
 }
 
-/** As the sandbox's purse.js makes errors cross its bridge: name and message only. */
-const bridgeReplacer = (_key: string, value: unknown) => (value instanceof Error ? { type: 'Error', name: value.name, message: value.message } : value);
+/**
+ * As the sandbox's purse.js makes errors cross its bridge: name and message only. (Errors of any
+ * realm: a script's own are the runner's, and a test runner may load this module in another.)
+ */
+const isError = (value: unknown): value is Error => value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+const bridgeReplacer = (_key: string, value: unknown) => (isError(value) ? { type: 'Error', name: value.name, message: value.message } : value);
 
 /**
  * What the sandbox's side of the bridge would deliver for these arguments. flatted is JSON plus
@@ -63,12 +67,14 @@ const WATCHED_CALL = new vm.Script('run()', { filename: 'postman-power:fast-scri
 const callSlot: { run?: () => void } = {};
 const callContext = vm.createContext(callSlot);
 
-function compile(source: string): Compiled {
+function compile(m: SandboxModules, source: string): Compiled {
   let fn = compiled.get(source);
   if (!fn) {
     // As the sandbox wraps a script (its top-level `return` included), minus the async wrapper the
-    // eligibility analysis makes needless.
-    fn = new vm.Script(`(function (pm, console) {\n${source}\n})`, { filename: 'script.js', lineOffset: -1 }).runInThisContext() as Compiled;
+    // eligibility analysis makes needless; compiled in the realm of the pm API and chai, as the
+    // sandbox's scripts share one realm with them (chai prints objects of another realm differently).
+    const RealmFunction = (m.Execution as unknown as { constructor: FunctionConstructor }).constructor;
+    fn = new RealmFunction('pm', 'console', source) as Compiled;
     if (compiled.size >= COMPILED_LIMIT) compiled.clear();
     compiled.set(source, fn);
   }
@@ -143,7 +149,7 @@ export function executeFast(source: string, plan: FastPlan, event: { listen?: st
     };
     const pm = new m.PostmanAPI(execution, refused, refused, assertions, undefined, undefined, undefined, refused, undefined, { disabledAPIs: [...(options.disabledAPIs ?? []), 'require'], getProtocolMetadata: () => null });
     const console = new m.PostmanConsole({ dispatch }, cursor);
-    const script = compile(source);
+    const script = compile(m, source);
     const timeout = Number.isFinite(options.timeout) && (options.timeout ?? 0) > 0 ? options.timeout : undefined;
     if (timeout) {
       callSlot.run = () => script(pm, console);
