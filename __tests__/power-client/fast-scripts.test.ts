@@ -250,3 +250,24 @@ describe('scripts generated from the grammar of supported pm calls agree on both
     );
   }, 300_000);
 });
+
+describe('a fast-path script cannot outrun its timeout', () => {
+  // Eligible (no loop, no async), yet exponential: only the watchdog stops it.
+  const RUNAWAY = "const spin = (n) => { try { if (n > 0) { spin(n - 1); spin(n - 1); } } catch (e) { spin(n); } }; pm.test('before', () => {}); spin(40);";
+
+  it('ends the script as the sandbox would, and the run goes on to its next request', async () => {
+    expect(fastPathEligible(RUNAWAY)).toBe(true);
+    const collection = {
+      info: { name: 'Runaway' },
+      item: [
+        { name: 'spins', request: { method: 'GET', url: '{{base}}/one' }, event: [{ listen: 'test', script: { exec: [RUNAWAY] } }] },
+        { name: 'after', request: { method: 'GET', url: '{{base}}/two' }, event: [{ listen: 'test', script: { exec: ["pm.test('after', () => pm.response.to.have.status(200));"] } }] },
+      ],
+    };
+    const input = { collection, source: { kind: 'local' as const, ref: 'runaway' }, root: '/', envVars: { base: backend.url }, scriptTimeoutMs: 300 };
+    const [sandbox, auto] = [await runOn('sandbox', input), await runOn('auto', input)];
+    expect(auto.summary.stats.scripts).toEqual({ fast: 2, sandbox: 0 });
+    expect(comparable(auto, backend.url)).toEqual(comparable(sandbox, backend.url));
+    expect(auto.records.map((record) => record.name)).toEqual(['spins', 'after']);
+  }, 30_000);
+});

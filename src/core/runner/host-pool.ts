@@ -124,7 +124,7 @@ export class SandboxHostPool {
    */
   async acquire(events: HostEvents, scriptTimeoutMs: number | undefined, path: ScriptPath = scriptPath()): Promise<HostLease> {
     const timeout = scriptTimeoutMs && Number.isFinite(scriptTimeoutMs) ? scriptTimeoutMs : undefined;
-    const router = new ScriptRouter(path, () => this.lend(events, timeout));
+    const router = new ScriptRouter(path, timeout, () => this.lend(events, timeout));
     if (path === 'sandbox') await router.sandbox();
     for (const [event, trigger] of FORWARDED) router.listenOwn(event, (...args: any[]) => events[trigger](...args));
     let released = false;
@@ -228,8 +228,10 @@ class ScriptRouter extends EventEmitter {
   private lent?: Promise<LentSandbox>;
   private readonly own = new Set<unknown>();
 
+  /** timeout: the run's script timeout, for executions the runtime gives none (as a sandbox's executionTimeout). */
   constructor(
     private readonly path: ScriptPath,
+    private readonly timeout: number | undefined,
     private readonly lend: () => Promise<LentSandbox>,
   ) {
     super();
@@ -283,7 +285,7 @@ class ScriptRouter extends EventEmitter {
     const plan = this.path === 'auto' && typeof source === 'string' ? fastPlan(source) : undefined;
     if (plan) {
       this.paths.fast += 1;
-      return executeFast(source as string, plan, event, options, (name, ...args) => this.emit(name, ...args), callback);
+      return executeFast(source as string, plan, event, { ...options, timeout: options.timeout ?? this.timeout }, (name, ...args) => this.emit(name, ...args), callback);
     }
     this.paths.sandbox += 1;
     this.sandbox().then(
