@@ -16,13 +16,21 @@ export async function startBackend(latencyMs = 0) {
 
 const TESTS = ["pm.test('status is 200', () => pm.response.to.have.status(200));", "pm.test('ok is true', () => pm.expect(pm.response.json().ok).to.eql(true));"];
 
-export function flatCollection(count, pathname = '/json') {
+const PRE_REQUEST = ["pm.variables.set('sent', pm.info.requestName);", "pm.environment.set('count', (pm.environment.get('count') || 0) + 1);"];
+/** The scripts of each request: `test` (a test script with two assertions), `none`, or `prerequest+test`. */
+const EVENTS = {
+  none: [],
+  test: [{ listen: 'test', script: { exec: TESTS } }],
+  'prerequest+test': [{ listen: 'prerequest', script: { exec: PRE_REQUEST } }, { listen: 'test', script: { exec: TESTS } }],
+};
+
+export function flatCollection(count, pathname = '/json', scripts = 'test') {
   return {
     info: { name: `bench-${count}`, schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' },
     item: Array.from({ length: count }, (_, i) => ({
       name: `request ${i + 1}`,
       request: { method: 'GET', url: `{{baseUrl}}${pathname}` },
-      event: [{ listen: 'test', script: { exec: TESTS } }],
+      event: EVENTS[scripts],
     })),
   };
 }
