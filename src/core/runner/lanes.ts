@@ -108,22 +108,24 @@ export function planLanes(given: RunInput, parallel: number): Lane[] {
 
 /** Starts every lane at once in this thread and presents them as one run. */
 export function startLanes(input: RunInput, parallel: number, engine: Engine): RunHandle {
-  const lanes = planLanes(input, parallel);
+  return runLanes(input, planLanes(input, parallel), (laneInput) => startRun(laneInput, engine));
+}
+
+/**
+ * Starts every lane at once through `start` (in this thread, or each in a worker of its own) and
+ * presents them as one run. `laneCount`: the lanes the run has in all, when lanes split again.
+ */
+export function runLanes(input: RunInput, lanes: Lane[], start: (input: RunInput) => RunHandle, laneCount = lanes.length): RunHandle {
   const id = input.runId ?? newRunId();
-  if (lanes.length === 1) return startRun({ ...lanes[0].input, runId: id }, engine);
-  // Each lane has its own scopes, agents and cookie jar: startRun builds them from the JSON.
-  // A lane's requests are heard with the run's iteration numbers and positions known only at the end.
+  if (lanes.length === 1) return start({ ...lanes[0].input, runId: id });
   const handles = lanes.map((lane) =>
-    startRun(
-      {
-        ...lane.input,
-        runId: id,
-        afterFinish: undefined,
-        warnings: [],
-        onRequest: input.onRequest && ((event) => input.onRequest!({ ...event, record: { ...event.record, iteration: event.record.iteration + lane.iterationOffset } })),
-      },
-      engine,
-    ),
+    start({
+      ...lane.input,
+      runId: id,
+      afterFinish: undefined,
+      warnings: [],
+      onRequest: input.onRequest && ((event) => input.onRequest!({ ...event, record: { ...event.record, iteration: event.record.iteration + lane.iterationOffset } })),
+    }),
   );
   const first = handles[0].snapshot();
   const merged = new RunRecorder({
@@ -132,7 +134,7 @@ export function startLanes(input: RunInput, parallel: number, engine: Engine): R
     environment: first.environment,
     total: handles.reduce((sum, handle) => sum + handle.snapshot().progress.total, 0),
     iterations: lanes.reduce((max, lane, i) => Math.max(max, lane.iterationOffset + handles[i].snapshot().stats.iterations), 0),
-    warnings: [...(input.warnings ?? []), `Ran in ${lanes.length} parallel lanes; each lane had its own copy of the variables.`],
+    warnings: [...(input.warnings ?? []), `Ran in ${laneCount} parallel lanes; each lane had its own copy of the variables.`],
   });
   const absorb = () =>
     merged.absorb(handles.map((handle, i) => ({ summary: handle.snapshot(), records: handle.records(), iterationOffset: lanes[i].iterationOffset })));

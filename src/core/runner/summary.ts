@@ -498,7 +498,8 @@ export class RunRecorder {
       }
       target.consoleOmitted += summary.consoleOmitted;
       // What finish() says from the records (deprecations, unchecked errors) is said once, from all of them.
-      for (const warning of summary.warnings) if (!FROM_RECORDS.test(warning) && !target.warnings.includes(warning)) target.warnings.push(warning);
+      // A lane run in lanes of its own (a worker's share) says how many it had; the merged run says the total.
+      for (const warning of summary.warnings) if (!FROM_RECORDS.test(warning) && !LANE_WARNING.test(warning) && !target.warnings.includes(warning)) target.warnings.push(warning);
       for (const record of records) this.records.push({ ...record, iteration: record.iteration + iterationOffset });
     }
     if (scripts) stats.scripts = scripts;
@@ -554,6 +555,8 @@ const DEPRECATION = /^Using "(.+?)" is deprecated\.(?: Use "?(.+?)"? instead\.)?
 const DEPRECATION_WARNING = 'Deprecated sandbox APIs';
 const UNCHECKED_WARNING = 'answered 4xx/5xx and no assertion checked';
 /** The warnings finish() builds from the records. */
+/** The warning of a run in lanes (lanes.ts). */
+const LANE_WARNING = /^Ran in \d+ parallel lanes/;
 const FROM_RECORDS = new RegExp(`^(${DEPRECATION_WARNING}|\\d+ requests? ${UNCHECKED_WARNING})`);
 
 /** One warning for every legacy API the run's scripts used: which, with what instead, in which requests. */

@@ -3,6 +3,7 @@
 // worker whose run ended by itself goes back to the pool for the next run (each run builds its own
 // scopes, agents and cookie jar); cancel, the run timeout or a fault terminate the thread instead.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -10,6 +11,7 @@ import { newRunId, RunRecorder, type RequestRecord, type RunSummary } from './su
 import { DEFAULT_RUN } from '../config.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
 import { YOUNG_GENERATION_MB } from './host-pool.js';
+import { planLanes, runLanes } from './lanes.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import type { WorkerMessage } from './run-worker.js';
 
@@ -125,7 +127,25 @@ export class WorkerRunner {
     await this.idleWorkers.at(-1)?.ready.catch(() => undefined);
   }
 
+  /**
+   * A run in a worker. Lanes are split across threads first: a run in lanes on a machine with more
+   * than one core goes to as many workers as cores (at most the lanes), each running its share of
+   * the lanes, so their CPU work (HTTP, scripts, the runtime) runs side by side.
+   */
   start(input: RunInput, parallel = 1): RunHandle {
+    const threads = Math.min(parallel, availableParallelism());
+    if (threads > 1) {
+      const shares = planLanes(input, threads);
+      if (shares.length > 1) {
+        const per = Math.ceil(parallel / shares.length);
+        const lanes = shares.reduce((sum, share) => sum + planLanes(share.input, per).length, 0);
+        return runLanes(input, shares, (share) => this.startInWorker(share, per), lanes);
+      }
+    }
+    return this.startInWorker(input, parallel);
+  }
+
+  private startInWorker(input: RunInput, parallel: number): RunHandle {
     const id = input.runId ?? newRunId();
     const { worker, ready } = this.take();
     this.live.add(worker);
