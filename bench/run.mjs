@@ -24,8 +24,13 @@ const input = (collection, baseUrl, extra = {}) => ({ collection, source: { kind
 
 // Before each timed run (ours or newman's), the next warm worker has finished loading its engine,
 // so no run shares the CPU with a worker booting in the background.
+// newman runs in this process: each timed run starts after a full collection here, so neither runner
+// pays for collecting the other's garbage (bench runs with --expose-gc).
+const collectHere = () => globalThis.gc?.();
+
 async function timeOurs(collection, baseUrl, parallel = 1, extra = {}) {
   await workers.idle();
+  collectHere();
   const started = performance.now();
   const summary = await workers.start(input(collection, baseUrl, extra), parallel).promise;
   return { ms: performance.now() - started, assertions: summary.stats.assertions.total, failed: summary.stats.assertions.failed, requests: summary.stats.requests.total };
@@ -33,6 +38,7 @@ async function timeOurs(collection, baseUrl, parallel = 1, extra = {}) {
 
 async function timeNewman(collection, baseUrl) {
   await workers.idle();
+  collectHere();
   const started = performance.now();
   return new Promise((resolve, reject) =>
     newman.run({ collection, envVar: [{ key: 'baseUrl', value: baseUrl }], reporters: [] }, (error, summary) =>
@@ -276,7 +282,8 @@ const lines = [
   '',
   '## Notes',
   '',
-  `- A: ours is measured with a warm worker (engine loaded) and no worker booting in the background, as an agent's repeated runs see it; the first run after the server starts also pays the worker's boot (about a second here).
+  `- A: each timed run (ours and newman's) starts after a full garbage collection of the bench process, where newman runs: without it, ours paid for collecting newman's garbage from the run before (our medians swung from 3.4 to 6.4 s, newman's did not).
+- A: ours is measured with a warm worker (engine loaded) and no worker booting in the background, as an agent's repeated runs see it; the first run after the server starts also pays the worker's boot (about a second here).
 - A: identical assertion results in every run: ${r.A.sameAssertions && r.A.bothSame ? `yes (${r.A.assertions} assertions, 0 failed, both runners; the same with the pre-request script)` : '**no**'}. The scripts take the fast path (\`src/core/runner/fast-scripts.ts\`): in the run's thread, through postman-sandbox's own pm API, with no thread round trip; \`npm test\` checks both paths give the same results on every fixture and on 1 000 generated scripts. Ours runs in a worker thread where zero-delay timers are served with \`setImmediate\` (postman-runtime schedules ~7 \`setTimeout(fn, 0)\` per request, each clamped to ≥ 1 ms by Node); newman runs in this process with its pinned runtime.`,
   `- B: lanes run in one worker, each with its own variable scopes, agents and cookie jar; ${r.B.sameRequests ? 'all 200 requests ran in every run' : '**request counts differed**'}.`,
   '- C: postman-runtime and postman-collection are imported only when a run starts (inside the worker); the server itself loads the MCP SDK and zod. The bare `node -e 0` start is the floor on this machine.',
