@@ -62,6 +62,8 @@ describe('fastPathEligible: the static analysis that decides the path', () => {
     "const items = pm.response.json().items; pm.test('count', () => pm.expect(items.filter(Boolean).length).to.be.above(0));",
     "pm.test.skip('later', () => {});",
     "if (pm.response.code === 200) { pm.collectionVariables.unset('x'); } else { console.warn('no'); }",
+    // Locals named like the sandbox's legacy globals, used within their scope.
+    "const data = pm.response.json(); pm.test('id', function () { pm.expect(data.id).to.eql(7); });",
   ])('takes %s', (source) => expect(fastPathEligible(source)).toBe(true));
 
   it.each([
@@ -93,6 +95,8 @@ describe('fastPathEligible: the static analysis that decides the path', () => {
     ['a class', 'class A {}'],
     ['a syntax error', 'pm.test(('],
     ['a write to a built-in', 'JSON.parse = null;'],
+    // Out of its local's scope, `data` is the sandbox's legacy global: the fast path has none.
+    ['a legacy global outside the local of its name', "pm.test('a', () => { const data = 1; }); console.log(data);"],
   ])('sends %s to the sandbox', (_label, source) => expect(fastPathEligible(source)).toBe(false));
 
   it('plans what a script may change: the request when named, the response when not only read, the scopes when named', () => {

@@ -7,7 +7,7 @@
 // costs a sandbox boot; a wrong "no" would let one run see another's changes, so every construct the
 // analysis does not understand counts as "yes".
 import { parse, type Node } from 'acorn';
-import { ancestor } from 'acorn-walk';
+import { ancestor, base, recursive } from 'acorn-walk';
 
 /** Names the sandbox creates afresh for each execution: changing them does not outlive it. */
 const PER_EXECUTION = new Set(['pm', 'tests', 'globals', 'environment', 'data', 'iteration', 'request', 'responseBody', 'responseCode', 'responseHeaders', 'responseTime', 'responseCookies', 'postman', 'undefined', 'NaN', 'Infinity']);
@@ -380,8 +380,51 @@ function readsResponse(ancestors: AnyNode[]): boolean {
   return false;
 }
 
-/** The runner's own globals (process, Buffer, require …): a script's local of the same name is refused too, since scopes are not tracked. */
+/** The runner's own globals (process, Buffer, require …): a script's local of the same name is refused too. */
 const RUNNER_GLOBALS = new Set(Object.getOwnPropertyNames(globalThis));
+/**
+ * Globals the sandbox gives every script (postman-sandbox's LEGACY_GLOBS) and the runner does not. A
+ * script may name its own locals so (`const data = pm.response.json()`), but a use of the name
+ * outside the local's scope would read the sandbox's global there and fail here.
+ */
+const SANDBOX_GLOBALS = new Set(['tests', 'globals', 'environment', 'data', 'request', 'responseCookies', 'responseHeaders', 'responseTime', 'responseCode', 'responseBody', 'iteration', 'postman', '_', 'CryptoJS', 'tv4', 'xml2Json', 'Backbone', 'cheerio']);
+
+/** The names a binding pattern binds. */
+function patternNames(pattern: AnyNode | null | undefined): string[] {
+  const names: string[] = [];
+  if (pattern) forEachPatternTarget(pattern, (target) => target.type === 'Identifier' && names.push(target.name));
+  return names;
+}
+
+/** `var` names hoisted to this function or program body (not those of functions nested in it). */
+function hoistedVars(body: AnyNode): string[] {
+  const names: string[] = [];
+  recursive(body as Node, undefined, {
+    Function: () => undefined,
+    VariableDeclaration(node: AnyNode, state: unknown, visit: (n: Node, s: unknown) => void) {
+      if (node.kind === 'var') for (const declarator of node.declarations) names.push(...patternNames(declarator.id));
+      (base as unknown as Record<string, (n: Node, s: unknown, c: unknown) => void>).VariableDeclaration(node as Node, state, visit);
+    },
+  } as never);
+  return names;
+}
+
+/** True when `scope` (an ancestor of a use of `name`) declares `name`. */
+function declares(scope: AnyNode, name: string): boolean {
+  if (scope.type === 'CatchClause') return patternNames(scope.param).includes(name);
+  if (scope.type === 'FunctionExpression' || scope.type === 'FunctionDeclaration' || scope.type === 'ArrowFunctionExpression') {
+    if (scope.type === 'FunctionExpression' && scope.id?.name === name) return true;
+    if (scope.params.some((param: AnyNode) => patternNames(param).includes(name))) return true;
+    return scope.body.type === 'BlockStatement' && hoistedVars(scope.body).includes(name);
+  }
+  if (scope.type !== 'Program' && scope.type !== 'BlockStatement') return false;
+  if (scope.type === 'Program' && hoistedVars(scope).includes(name)) return true;
+  return (scope.body as AnyNode[]).some(
+    (statement) =>
+      ((statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') && statement.id?.name === name) ||
+      (statement.type === 'VariableDeclaration' && statement.declarations.some((declarator: AnyNode) => patternNames(declarator.id).includes(name))),
+  );
+}
 
 function planFast(program: AnyNode): FastPlan | null {
   const declared = declaredNames(program);
@@ -395,6 +438,7 @@ function planFast(program: AnyNode): FastPlan | null {
   ancestor(program as Node, {
     Identifier(node: AnyNode, _state: unknown, ancestors: AnyNode[]) {
       if (!declared.has(node.name) && !FAST_GLOBALS.has(node.name)) return refuse();
+      if (SANDBOX_GLOBALS.has(node.name) && !ancestors.slice(0, -1).some((scope) => declares(scope, node.name))) return refuse();
       if (node.name !== 'pm' || declared.has('pm')) return;
       const parent = ancestors[ancestors.length - 2];
       if (parent?.type !== 'MemberExpression' || parent.object !== node || parent.computed) return refuse();
@@ -423,9 +467,6 @@ function planFast(program: AnyNode): FastPlan | null {
     },
     Function(node: AnyNode) {
       if (node.async || node.generator) refuse();
-    },
-    VariablePattern(node: AnyNode) {
-      if (RUNNER_GLOBALS.has(node.name)) refuse();
     },
   } as never);
   if (!fast) return null;
