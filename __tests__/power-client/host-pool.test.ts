@@ -168,4 +168,30 @@ describe('SandboxHostPool', () => {
       await pool.close();
     }
   });
+
+  it('a sandbox that cannot boot fails the scripts that need it with why; fast-path scripts and the run go on', async () => {
+    const pool = new SandboxHostPool({ createContext: (_options, callback) => callback(new Error('no threads left'), undefined as never) });
+    try {
+      const summary = await run(
+        input(
+          [
+            { name: 'legacy', request: `${backend.url}/legacy`, event: [script('test', "tests['legacy'] = responseCode.code === 200;")] },
+            { name: 'fast', request: `${backend.url}/fast`, event: [script('test', "pm.test('fast', () => pm.response.to.have.status(200));")] },
+            { name: 'legacy again', request: `${backend.url}/again`, event: [script('test', "tests['again'] = true;")] },
+          ],
+          { envVars: { base: backend.url } },
+        ),
+        { ...engine, hosts: pool },
+      );
+      expect(summary.stats.requests.total).toBe(3);
+      expect(summary.stats.scripts).toEqual({ fast: 1, sandbox: 2 });
+      expect(summary.stats.assertions).toEqual({ total: 1, failed: 0, skipped: 0 });
+      expect(summary.failures.map((failure) => failure.message)).toEqual([
+        "test script: Error: The run's script sandbox did not start: no threads left",
+        "test script: Error: The run's script sandbox did not start: no threads left",
+      ]);
+    } finally {
+      await pool.close();
+    }
+  });
 });

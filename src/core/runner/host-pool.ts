@@ -6,7 +6,7 @@
 // does) and turns the runtime's end-of-run `dispose` into a return to the pool.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { executeFast, prepareFastScripts } from './fast-scripts.js';
+import { executeFast, prepareFastScripts, type ExecuteOptions } from './fast-scripts.js';
 import { fastPlan } from './script-analysis.js';
 
 /** The postman-sandbox context, as far as this module touches it. */
@@ -38,17 +38,17 @@ export interface HostEvents {
 }
 
 /**
- * The heap limit of each sandbox thread, in MB (POSTMAN_POWER_SCRIPT_HEAP_MB; set on the thread by
- * run-worker.ts): a script that keeps allocating ends its run with out_of_memory instead of taking
- * gigabytes first.
- */
-/**
  * The young generation of the run's and the sandbox's threads, in MB. V8's default (up to 48 MB per
  * thread) is garbage-collector headroom, not live data: 8 MB took peak RSS at 10 000 requests from
  * 363–407 MB to 305–324 MB here, with no loss of speed (BENCHMARKS.md D).
  */
 export const YOUNG_GENERATION_MB = 8;
 
+/**
+ * The heap limit of each sandbox thread, in MB (POSTMAN_POWER_SCRIPT_HEAP_MB; set on the thread by
+ * run-worker.ts): a script that keeps allocating ends its run with out_of_memory instead of taking
+ * gigabytes first.
+ */
 export function scriptHeapMb(): number {
   const asked = Number(process.env.POSTMAN_POWER_SCRIPT_HEAP_MB);
   return Number.isInteger(asked) && asked >= 16 ? asked : 1024;
@@ -258,29 +258,38 @@ class ScriptRouter extends EventEmitter {
     super.on(event, listener);
   }
 
+  /**
+   * Does `work` on the sandbox host once it is there, in call order. A host that failed to boot has
+   * already failed its script with the reason (execute): nothing more to do for it here.
+   */
+  private withSandbox(work: (lent: LentSandbox) => void): void {
+    void this.lent?.then(work, () => undefined);
+  }
+
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
     super.on(event, listener);
-    void this.lent?.then((lent) => lent.on(event as string, listener));
+    this.withSandbox((lent) => lent.on(event as string, listener));
     return this;
   }
 
   override once(event: string | symbol, listener: (...args: any[]) => void): this {
     super.once(event, listener);
-    void this.lent?.then((lent) => lent.on(event as string, this.rawListeners(event).at(-1) as (...args: any[]) => void));
+    const wrapped = this.rawListeners(event).at(-1) as (...args: any[]) => void;
+    this.withSandbox((lent) => lent.on(event as string, wrapped));
     return this;
   }
 
   override removeAllListeners(event?: string | symbol): this {
     super.removeAllListeners(event);
-    void this.lent?.then((lent) => lent.host.removeAllListeners(event as string));
+    this.withSandbox((lent) => lent.host.removeAllListeners(event as string));
     return this;
   }
 
   dispatch(...args: unknown[]): void {
-    void this.lent?.then((lent) => lent.host.dispatch(...args));
+    this.withSandbox((lent) => lent.host.dispatch(...args));
   }
 
-  execute(event: { listen?: string; script?: { toSource?(): unknown } }, options: Parameters<typeof executeFast>[3], callback: (error: unknown, result: unknown) => void): void {
+  execute(event: { listen?: string; script?: { toSource?(): unknown } }, options: ExecuteOptions, callback: (error: unknown, result: unknown) => void): void {
     const source = event?.script?.toSource?.();
     const plan = this.path === 'auto' && typeof source === 'string' ? fastPlan(source) : undefined;
     if (plan) {
@@ -298,9 +307,6 @@ class ScriptRouter extends EventEmitter {
   dispose(): void {}
 
   release(reusable: boolean): void {
-    void this.lent?.then(
-      (lent) => lent.release(reusable),
-      () => undefined,
-    );
+    this.withSandbox((lent) => lent.release(reusable));
   }
 }

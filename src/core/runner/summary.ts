@@ -554,9 +554,9 @@ export class RunRecorder {
 const DEPRECATION = /^Using "(.+?)" is deprecated\.(?: Use "?(.+?)"? instead\.)?$/;
 const DEPRECATION_WARNING = 'Deprecated sandbox APIs';
 const UNCHECKED_WARNING = 'answered 4xx/5xx and no assertion checked';
-/** The warnings finish() builds from the records. */
 /** The warning of a run in lanes (lanes.ts). */
 const LANE_WARNING = /^Ran in \d+ parallel lanes/;
+/** The warnings finish() builds from the records. */
 const FROM_RECORDS = new RegExp(`^(${DEPRECATION_WARNING}|\\d+ requests? ${UNCHECKED_WARNING})`);
 
 /** One warning for every legacy API the run's scripts used: which, with what instead, in which requests. */
