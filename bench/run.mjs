@@ -74,6 +74,8 @@ async function alternate(label, a, b) {
     ratio: big.aMedian / big.bMedian,
     oursSlope: (big.aMedian - small.aMedian) / 900, newmanSlope: (big.bMedian - small.bMedian) / 900,
     sameAssertions: same, assertions: big.a[0].assertions,
+    oursMin: Math.min(...big.a.map((r) => r.ms)), oursMax: Math.max(...big.a.map((r) => r.ms)),
+    newmanSpread: (Math.max(...big.b.map((r) => r.ms)) - Math.min(...big.b.map((r) => r.ms))) / big.bMedian,
   };
   // The same 1000 requests without scripts, and with a pre-request script too.
   const none = await alternate('A none', () => timeOurs(flatCollection(1000, '/json', 'none'), backend.url), () => timeNewman(flatCollection(1000, '/json', 'none'), backend.url));
@@ -233,7 +235,7 @@ const answers = await measureAnswers();
 const GAPS = [
   {
     met: (r) => r.A.ratio <= 0.25 && r.A.noneRatio <= 0.2,
-    text: 'A: the fast path halved the script cost (the row with every script in the sandbox: about 2× slower in the same run), and what is left per request is postman-runtime itself (its instruction queue, the request and response objects it builds, postman-request, the socket write) and, with scripts, the pm API set up for each execution from the sandbox\'s own modules and the Response the runtime rebuilds from each result. Ours is CPU-bound and newman\'s is timer-bound (most of its time is Node\'s 1 ms clamp on zero-delay timers), so CPU taken by anything else on this shared 2-core machine lands on ours: in one run our five 1000-request runs spread over 2.9–5.6 s while newman\'s stayed within 10%, and the fast path alone, timed against our sandbox path, had a median of 3.2 s (0.19× newman\'s median). The next step is fewer objects per request inside postman-runtime (a request\'s instruction chain, the Response rebuilt for each script result), which means changes to the runtime itself.',
+    text: (r) => `A: the fast path halved the script cost (the row with every script in the sandbox: about 2× slower in the same run), and what is left per request is postman-runtime itself (its instruction queue, the request and response objects it builds, postman-request, the socket write) and, with scripts, the pm API set up for each execution from the sandbox's own modules and the Response the runtime rebuilds from each result. Ours is CPU-bound and newman's is timer-bound (most of its time is Node's 1 ms clamp on zero-delay timers), so CPU taken by anything else on this shared 2-core machine lands on ours: in this run our five 1000-request runs spread over ${round(r.A.oursMin / 1000, 1)}–${round(r.A.oursMax / 1000, 1)} s while newman's spread over ${Math.round(r.A.newmanSpread * 100)}% of its median, and the fast path alone, timed against our sandbox path, had a median of ${round(r.A.oursFast / 1000, 1)} s (${round(r.A.oursFast / r.A.newman1000, 2)}× newman's median). The next step is fewer objects per request inside postman-runtime (a request's instruction chain, the Response rebuilt for each script result), which means changes to the runtime itself.`,
   },
   {
     met: (r) => r.B.speedup >= 3,
@@ -301,7 +303,7 @@ const lines = [
   '',
   '## Gaps and their causes',
   '',
-  ...GAPS.filter((gap) => !gap.met(r)).map((gap) => `- ${gap.text}`),
+  ...GAPS.filter((gap) => !gap.met(r)).map((gap) => `- ${typeof gap.text === 'function' ? gap.text(r) : gap.text}`),
   ...(GAPS.every((gap) => gap.met(r)) ? ['None: every target was met in this run.'] : []),
   '',
   'Reproduce: `npm run bench` (BENCH_RUNS=N for more runs).',
