@@ -157,3 +157,12 @@ it('deep values are walked without recursion', () => {
   while (Array.isArray(out)) out = out[0];
   expect(out).toBe(MASK);
 });
+
+it('a stray backslash written before an escaped secret does not shift it out of reach (found by the property, seed 1391758230)', () => {
+  const secret = '\\\\\u00a0!';
+  const set = new SecretSet().add(secret);
+  for (const [name, escape] of Object.entries(ESCAPERS)) {
+    const out = set.redactText(`\\${escape(secret)}`);
+    expect({ name, survived: out.includes(escape(secret)) }).toEqual({ name, survived: false });
+  }
+});

@@ -33,6 +33,11 @@ interface Decoded {
 
 interface Families {
   json?: boolean;
+  /**
+   * JSON escapes read one backslash later: the first backslash of a run is kept as it is. Text
+   * written next to an escaped value (a stray `\` before it) shifts how backslashes pair up.
+   */
+  jsonShifted?: boolean;
   percent?: boolean;
   plus?: boolean;
   html?: boolean;
@@ -104,7 +109,8 @@ function spanOf(d: Decoded, i: number): [number, number] {
 /** One escape at `i`: what it decodes to and how long it is, or undefined. */
 function escapeAt(text: string, i: number, families: Families): [string, number] | undefined {
   const c = text[i];
-  if (families.json && c === '\\' && i + 1 < text.length) {
+  if (families.jsonShifted && c === '\\' && text[i + 1] === '\\' && text[i - 1] !== '\\') return undefined;
+  if ((families.json || families.jsonShifted) && c === '\\' && i + 1 < text.length) {
     const next = text[i + 1];
     if (next in JSON_SHORT) return [JSON_SHORT[next], 2];
     const unit = next === 'u' ? hexAt(text, i + 2, 4) : -1;
@@ -132,7 +138,7 @@ const FINDERS = new Map<Families, RegExp>();
 function escapeStarts(families: Families): RegExp {
   let finder = FINDERS.get(families);
   if (!finder) {
-    finder = new RegExp(`[${families.json ? '\\\\' : ''}${families.percent ? '%' : ''}${families.plus ? '+' : ''}${families.html ? '&' : ''}]`, 'g');
+    finder = new RegExp(`[${families.json || families.jsonShifted ? '\\\\' : ''}${families.percent ? '%' : ''}${families.plus ? '+' : ''}${families.html ? '&' : ''}]`, 'g');
     FINDERS.set(families, finder);
   }
   finder.lastIndex = 0;
@@ -165,6 +171,7 @@ function decode(source: Decoded, families: Families): Decoded {
 }
 
 const JSON_ONLY: Families = { json: true };
+const JSON_SHIFTED: Families = { jsonShifted: true };
 const PERCENT_ONLY: Families = { percent: true };
 const FORM: Families = { percent: true, plus: true };
 const HTML_ONLY: Families = { html: true };
@@ -181,7 +188,8 @@ function readings(text: string): Decoded[] {
   if (!MAY_BE_ENCODED.test(text)) return [raw];
   const json = decode(raw, JSON_ONLY);
   const all = decode(raw, EVERYTHING);
-  const every = [raw, json, decode(json, JSON_ONLY), decode(raw, PERCENT_ONLY), decode(raw, FORM), decode(raw, HTML_ONLY), all, decode(all, EVERYTHING)];
+  const shifted = decode(raw, JSON_SHIFTED);
+  const every = [raw, json, decode(json, JSON_ONLY), shifted, decode(shifted, JSON_ONLY), decode(raw, PERCENT_ONLY), decode(raw, FORM), decode(raw, HTML_ONLY), all, decode(all, EVERYTHING)];
   return [...new Set(every)];
 }
 
