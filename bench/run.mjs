@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import newman from 'newman';
 import { HEAP_GROWING_PERCENT, WorkerRunner, workerScript } from '../dist/core/runner/worker-runner.js';
 import { startLanes } from '../dist/core/runner/lanes.js';
+import { runHeapMb, WARM_HEAP_MB } from '../dist/core/runner/heap-limits.js';
 import { loadEngine } from '../dist/core/runner/run-collection.js';
 import { answersTable, measureAnswers } from './answers.mjs';
 import { flatCollection, folderCollection, mb, median, round, startBackend } from './lib.mjs';
@@ -175,7 +176,9 @@ function child(args, env = {}) {
   const theirs = await child(['newman', 'rss', '10000', backend.url]);
   // One run with V8's own heap growth, as before HEAP_GROWING_PERCENT.
   const v8Growth = await child(['ours', 'rss', '10000', backend.url], { POSTMAN_POWER_HEAP_GROWTH: 'v8' });
-  results.D = { ours: median(ours.map((r) => r.peakRss)), newman: theirs.peakRss, v8Growth: v8Growth.peakRss, oursAssertions: ours[0].assertions, newmanAssertions: theirs.assertions, runs: DRUNS };
+  // The limit its thread ran under: the warm worker's, or one sized for the run when that is more.
+  const runHeap = Math.max(WARM_HEAP_MB, runHeapMb({ collection: flatCollection(10000), envVars: { baseUrl: backend.url } }));
+  results.D = { ours: median(ours.map((r) => r.peakRss)), newman: theirs.peakRss, v8Growth: v8Growth.peakRss, oursAssertions: ours[0].assertions, newmanAssertions: theirs.assertions, runs: DRUNS, runHeapMb: runHeap };
   backend.close();
 }
 
@@ -289,7 +292,7 @@ const lines = [
 - A: identical assertion results in every run: ${r.A.sameAssertions && r.A.bothSame ? `yes (${r.A.assertions} assertions, 0 failed, both runners; the same with the pre-request script)` : '**no**'}. The scripts take the fast path (\`src/core/runner/fast-scripts.ts\`): in the run's thread, through postman-sandbox's own pm API, with no thread round trip; \`npm test\` checks both paths give the same results on every fixture and on 1 000 generated scripts. Ours runs in a worker thread where zero-delay timers are served with \`setImmediate\` (postman-runtime schedules ~7 \`setTimeout(fn, 0)\` per request, each clamped to ≥ 1 ms by Node); newman runs in this process with its pinned runtime.`,
   `- B: the lanes are shared among as many worker threads as cores (two here), each lane with its own variable scopes, agents and cookie jar; ${r.B.sameRequests ? 'all 200 requests ran in every run' : '**request counts differed**'}.`,
   '- C: postman-runtime and postman-collection are imported only when a run starts (inside the worker); the server itself loads the MCP SDK and zod. The bare `node -e 0` start is the floor on this machine.',
-  `- D: newman is measured once because a 10 000-request newman run takes about two minutes here. Ours: the test scripts take the fast path, so no sandbox thread is started, and V8 may grow a heap only ${HEAP_GROWING_PERCENT}% past its live data before a full collection (\`HEAP_GROWING_PERCENT\` in worker-runner.ts); V8's own factor (up to 4× for a thread allocating fast) is the row below. The run thread's old generation is capped at 2 GB (\`POSTMAN_POWER_RUN_HEAP_MB\`) and the sandbox's at 1 GB (\`POSTMAN_POWER_SCRIPT_HEAP_MB\`): a run past them ends with out_of_memory.`,
+  `- D: newman is measured once because a 10 000-request newman run takes about two minutes here. Ours: the test scripts take the fast path, so no sandbox thread is started, and V8 may grow a heap only ${HEAP_GROWING_PERCENT}% past its live data before a full collection (\`HEAP_GROWING_PERCENT\` in worker-runner.ts); V8's own factor (up to 4× for a thread allocating fast) is the row below. Heap limits are sized from the run (collection, data, requests × iterations, response limit; \`heap-limits.ts\`): this run's thread had ${r.D.runHeapMb} MB; a run past its limit ends with out_of_memory.`,
   `- On newman's sandbox: newman 6.2.2 runs scripts through postman-sandbox on uvm 2.1.1, which executes them in-process in a \`node:vm\` context (no worker thread); an earlier version of this file said newman runs its sandbox in a thread, which was wrong. Ours runs the scripts the static analysis accepts on the fast path, in the run's own thread, and the others in postman-sandbox's worker thread (uvm 4), lent warm from a pool.
 - E: newman has no API to cancel a run with a request in flight; the peer is our in-thread engine (run.abort() plus destroying the run's agents). Both ended with status cancelled: ${r.E.allCancelled ? 'yes' : '**no**'}.`,
   '',

@@ -2,6 +2,7 @@
 // newman boots one per run), a host is lent again only when no script of the run could have changed
 // it, and a timed-out or cancelled host never serves another run.
 import { loadEngine, startRun, type Engine, type RunInput } from '../../src/core/runner/run-collection.js';
+import { scriptHeapMb } from '../../src/core/runner/heap-limits.js';
 import { loadSandbox, SandboxHostPool } from '../../src/core/runner/host-pool.js';
 import type { RunSummary } from '../../src/core/runner/summary.js';
 import { startServer, type TestServer } from '../support/http-server.js';
@@ -18,16 +19,16 @@ beforeAll(async () => {
 afterAll(() => backend.close());
 
 /** A pool over the real sandbox that counts the hosts it boots. */
-function countingPool(): { pool: SandboxHostPool; boots: () => number } {
+function countingPool(): { pool: SandboxHostPool; boots: () => number; heaps: number[] } {
   const sandbox = loadSandbox();
-  let boots = 0;
+  const heaps: number[] = [];
   const pool = new SandboxHostPool({
     createContext: (options, callback) => {
-      boots += 1;
+      heaps.push((options as { heapMb: number }).heapMb);
       sandbox.createContext(options, callback);
     },
   });
-  return { pool, boots: () => boots };
+  return { pool, boots: () => heaps.length, heaps };
 }
 
 const script = (listen: 'prerequest' | 'test', ...exec: string[]) => ({ listen, script: { exec } });
@@ -97,6 +98,24 @@ describe('SandboxHostPool', () => {
       expect(own.console.map((line) => line.message)).toEqual(['before 2', 'after /one', 'about to skip']);
       expect(own.stats.assertions).toEqual({ total: 3, failed: 1, skipped: 0 });
       expect(boots()).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a run gets a sandbox whose heap is sized for it: a pooled host whose limit holds it, else one of its own', async () => {
+    const { pool, heaps } = countingPool();
+    const sandboxed = (extra: Partial<RunInput>) => input([{ name: 's', request: `${backend.url}/s`, event: [script('test', "pm.test('ok', () => pm.response.to.have.status(200));")] }], { scriptPath: 'sandbox', ...extra });
+    const small = sandboxed({ maxResponseBytes: 1024 });
+    const big = sandboxed({ maxResponseBytes: 200 * 1024 * 1024, environment: { name: 'E', values: [{ key: 'blob', value: 'x'.repeat(4 * 1024 * 1024) }] } });
+    try {
+      expect(scriptHeapMb(small)).toBe(257);
+      expect(scriptHeapMb(big)).toBe(256 + 6 * 200 + 80 + 1);
+      expect((await run(small, { ...engine, hosts: pool })).stats.assertions).toMatchObject({ total: 1, failed: 0 });
+      expect((await run(big, { ...engine, hosts: pool })).stats.assertions).toMatchObject({ total: 1, failed: 0 });
+      // The big run's host is pooled after it: the small run fits in it.
+      expect((await run(small, { ...engine, hosts: pool })).stats.assertions).toMatchObject({ total: 1, failed: 0 });
+      expect(heaps).toEqual([scriptHeapMb(small), scriptHeapMb(big)]);
     } finally {
       await pool.close();
     }

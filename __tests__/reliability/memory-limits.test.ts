@@ -3,7 +3,10 @@
 // to do) instead of taking the machine's memory and hanging — and the server lives on. The limits
 // are lowered through their environment variables so the tests hit them in seconds.
 import { readFileSync } from 'node:fs';
+import { runHeapMb, scriptHeapMb, WARM_HEAP_MB } from '../../src/core/runner/heap-limits.js';
+import type { RunInput } from '../../src/core/runner/run-collection.js';
 import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { WorkerRunner, workerScript, type WarmWorker } from '../../src/core/runner/worker-runner.js';
 import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
@@ -56,3 +59,83 @@ it('a run that outgrows its thread\'s heap ends with out_of_memory, not a crash'
   expect(stdout).toMatch(/out_of_memory: the run used more than its 16 MB heap, so it stopped/);
   expect(stdout).toMatch(/^Run errored/m);
 }, 120_000);
+
+describe('heap limits sized from the run', () => {
+  const MB = 1024 * 1024;
+  const requests = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `r${i}`, request: { method: 'GET', url: `{{baseUrl}}/r${i}` } }));
+  const sized = (extra: Partial<RunInput> = {}): RunInput => ({ collection: { info: { name: 'Sized', schema: SCHEMA }, item: requests(3) }, source: { kind: 'local', ref: 'sized.json' }, root: ws.dir, envVars: { baseUrl: backend.url }, ...extra });
+
+  it('grows with the requests sent, the data, the scopes and the response limit, and stops at 4 GB', () => {
+    const base = runHeapMb(sized({ maxResponseBytes: 0 }));
+    expect(base).toBe(257);
+    // 16 KB held per request sent: 1000 requests × 4 iterations.
+    expect(runHeapMb(sized({ maxResponseBytes: 0, collection: { info: { name: 'Many' }, item: [{ name: 'folder', item: requests(1000) }] }, iterations: 4 }))).toBeGreaterThanOrEqual(256 + 62);
+    // Data is held parsed (×20) and sets the iterations.
+    const data = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: 'n'.repeat(500) }));
+    expect(runHeapMb(sized({ maxResponseBytes: 0, data }))).toBeGreaterThan(base + 20 + 90);
+    // Room for six copies of the largest response accepted (the default is 50 MB).
+    expect(runHeapMb(sized())).toBe(base + 300);
+    expect(runHeapMb(sized({ maxResponseBytes: 10 * 1024 * MB }))).toBe(4096);
+    // The sandbox holds the scopes and one data row, not every row.
+    expect(scriptHeapMb({ data, maxResponseBytes: 0 })).toBe(257);
+    expect(scriptHeapMb({ globals: { name: 'G', values: [{ key: 'g', value: 'g'.repeat(MB) }] }, maxResponseBytes: 0 })).toBe(256 + 21);
+  });
+
+  it('the environment variables set a limit outright', () => {
+    const saved = { ...process.env };
+    try {
+      process.env.POSTMAN_POWER_RUN_HEAP_MB = '300';
+      process.env.POSTMAN_POWER_SCRIPT_HEAP_MB = '64';
+      expect(runHeapMb(sized({ maxResponseBytes: 10 * 1024 * MB }))).toBe(300);
+      expect(scriptHeapMb({ maxResponseBytes: 10 * 1024 * MB })).toBe(64);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('a sandbox thread gets the limit sized for its run: 400 MB kept by a script overflows a 257 MB sandbox', async () => {
+    const script = workerScript();
+    if (!script) throw new Error('the worker is not built');
+    const runner = new WorkerRunner(script);
+    const keep400 = 'const kept = []; for (let i = 0; i < 50; i++) kept.push(new Array(1e6).fill(i + 0.5)); pm.test(\'kept\', () => pm.expect(kept.length).to.eql(50));';
+    const input = sized({ maxResponseBytes: 1024 });
+    input.collection.item = [{ name: 'hog', request: { method: 'GET', url: '{{baseUrl}}/hog' }, event: [{ listen: 'test', script: { exec: [keep400] } }] }];
+    try {
+      expect(scriptHeapMb(input)).toBe(257);
+      const summary = await runner.start(input).promise;
+      expect(summary.status).toBe('errored');
+      expect(summary.warnings.join('\n')).toMatch(/out_of_memory: a script used more than the script sandbox's 257 MB heap/);
+    } finally {
+      await runner.close();
+    }
+  }, 60_000);
+
+  it('a run that needs more than a warm worker holds gets a worker of its own size; a run that fits takes the warm one', async () => {
+    const script = workerScript();
+    if (!script) throw new Error('the worker is not built');
+    const limits: number[] = [];
+    class Observed extends WorkerRunner {
+      protected spawn(heapMb?: number): WarmWorker {
+        const spawned = super.spawn(heapMb);
+        limits.push(spawned.worker.resourceLimits?.maxOldGenerationSizeMb ?? -1);
+        return spawned;
+      }
+    }
+    const runner = new Observed(script);
+    try {
+      runner.prewarm();
+      await runner.idle();
+      expect(limits).toEqual([WARM_HEAP_MB]);
+      const small = await runner.start(sized()).promise;
+      expect(small.stats.requests).toMatchObject({ total: 3, failed: 0 });
+      expect(limits).toEqual([WARM_HEAP_MB]);
+      const big = sized({ maxResponseBytes: 200 * MB });
+      expect(runHeapMb(big)).toBeGreaterThan(WARM_HEAP_MB);
+      const summary = await runner.start(big).promise;
+      expect(summary.stats.requests).toMatchObject({ total: 3, failed: 0 });
+      expect(limits).toEqual([WARM_HEAP_MB, runHeapMb(big)]);
+    } finally {
+      await runner.close();
+    }
+  }, 60_000);
+});

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { executeFast, prepareFastScripts, type ExecuteOptions } from './fast-scripts.js';
+import { scriptHeapMb } from './heap-limits.js';
 import { fastPlan } from './script-analysis.js';
 
 /** The postman-sandbox context, as far as this module touches it. */
@@ -37,23 +38,6 @@ export interface HostEvents {
   fatal(message: string): void;
 }
 
-/**
- * The young generation of the run's and the sandbox's threads, in MB. V8's default (up to 48 MB per
- * thread) is garbage-collector headroom, not live data: 8 MB took peak RSS at 10 000 requests from
- * 363–407 MB to 305–324 MB here, with no loss of speed (BENCHMARKS.md D).
- */
-export const YOUNG_GENERATION_MB = 8;
-
-/**
- * The heap limit of each sandbox thread, in MB (POSTMAN_POWER_SCRIPT_HEAP_MB; set on the thread by
- * run-worker.ts): a script that keeps allocating ends its run with out_of_memory instead of taking
- * gigabytes first.
- */
-export function scriptHeapMb(): number {
-  const asked = Number(process.env.POSTMAN_POWER_SCRIPT_HEAP_MB);
-  return Number.isInteger(asked) && asked >= 16 ? asked : 1024;
-}
-
 export interface HostLease {
   /** What to pass as `host: { external: true, instance }`. */
   instance: unknown;
@@ -78,7 +62,8 @@ export function loadSandbox(): SandboxModule {
 }
 
 export class SandboxHostPool {
-  private readonly idle: Array<Promise<SandboxHost>> = [];
+  /** Booted (or booting) hosts between runs, each with the heap limit its thread was started with. */
+  private readonly idle: Array<{ host: Promise<SandboxHost>; heapMb: number }> = [];
   private closed = false;
 
   /** keep: at most this many idle hosts stay booted between runs. */
@@ -87,9 +72,10 @@ export class SandboxHostPool {
     private readonly keep = 4,
   ) {}
 
-  private boot(): Promise<SandboxHost> {
+  /** A new host; `heapMb` reaches its thread's resourceLimits (uvm passes its options to the thread: run-worker.ts). */
+  private boot(heapMb: number): { host: Promise<SandboxHost>; heapMb: number } {
     const booting = new Promise<SandboxHost>((resolve, reject) => {
-      this.sandbox.createContext({ serializeLogs: false }, (error, host) => {
+      this.sandbox.createContext({ serializeLogs: false, heapMb }, (error, host) => {
         if (error) return reject(error);
         // An emitter's 'error' with no listener throws: a host between leases, or one disposed while
         // the runtime still answers its script (a cancelled run), must not take the thread down.
@@ -98,7 +84,7 @@ export class SandboxHostPool {
       });
     });
     booting.catch(() => undefined);
-    return booting;
+    return { host: booting, heapMb };
   }
 
   /**
@@ -110,8 +96,8 @@ export class SandboxHostPool {
       prepareFastScripts();
       return Promise.resolve();
     }
-    if (!this.idle.length) this.idle.push(this.boot());
-    return this.idle[0].then(
+    if (!this.idle.length) this.idle.push(this.boot(scriptHeapMb()));
+    return this.idle[0].host.then(
       () => undefined,
       () => undefined,
     );
@@ -122,9 +108,9 @@ export class SandboxHostPool {
    * in a pooled sandbox, booted or taken from the pool when the run's first such script comes. Its
    * events go to `events` until released.
    */
-  async acquire(events: HostEvents, scriptTimeoutMs: number | undefined, path: ScriptPath = scriptPath()): Promise<HostLease> {
+  async acquire(events: HostEvents, scriptTimeoutMs: number | undefined, path: ScriptPath = scriptPath(), heapMb = scriptHeapMb()): Promise<HostLease> {
     const timeout = scriptTimeoutMs && Number.isFinite(scriptTimeoutMs) ? scriptTimeoutMs : undefined;
-    const router = new ScriptRouter(path, timeout, () => this.lend(events, timeout));
+    const router = new ScriptRouter(path, timeout, () => this.lend(events, timeout, heapMb));
     if (path === 'sandbox') await router.sandbox();
     for (const [event, trigger] of FORWARDED) router.listenOwn(event, (...args: any[]) => events[trigger](...args));
     let released = false;
@@ -139,14 +125,20 @@ export class SandboxHostPool {
     };
   }
 
-  /** A sandbox host lent to one run: its timeout set, its events forwarded, its dispose a return. */
-  private async lend(events: HostEvents, timeout: number | undefined): Promise<LentSandbox> {
+  /**
+   * A sandbox host lent to one run: its timeout set, its events forwarded, its dispose a return. It
+   * is an idle one whose heap limit holds `heapMb`, else one booted with that limit.
+   */
+  private async lend(events: HostEvents, timeout: number | undefined, heapMb: number): Promise<LentSandbox> {
+    const fits = this.idle.findIndex((idle) => idle.heapMb >= heapMb);
+    let lent = fits >= 0 ? this.idle.splice(fits, 1)[0] : this.boot(heapMb);
     let host: SandboxHost;
     try {
-      host = await (this.idle.shift() ?? this.boot());
+      host = await lent.host;
     } catch {
       // A pooled boot that failed is not reused: try once more, fresh, and let that error surface.
-      host = await this.boot();
+      lent = this.boot(heapMb);
+      host = await lent.host;
     }
     // As the runtime sets it when it creates a host: the default timeout of every execution.
     host.executionTimeout = timeout;
@@ -169,7 +161,7 @@ export class SandboxHostPool {
         dead = true;
         events.fatal(
           cause === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `out_of_memory: a script used more than the script sandbox's ${scriptHeapMb()} MB heap, so the run stopped. Look for a loop that keeps allocating (or a very large response parsed again and again), or raise POSTMAN_POWER_SCRIPT_HEAP_MB.`
+            ? `out_of_memory: a script used more than the script sandbox's ${lent.heapMb} MB heap, so the run stopped (the limit is sized from the variables, the largest data row and the response limit). Look for a loop that keeps allocating (or a very large response parsed again and again), or set POSTMAN_POWER_SCRIPT_HEAP_MB.`
             : `The script sandbox stopped unexpectedly${cause ? ` (${cause})` : ''}, so the run stopped.`,
         );
       },
@@ -180,10 +172,10 @@ export class SandboxHostPool {
       if (released) return;
       released = true;
       for (const [event, listener] of listeners) host.off(event, listener);
-      if (reusable && !dead && !this.closed && this.idle.length < this.keep) return void this.idle.push(Promise.resolve(host));
+      if (reusable && !dead && !this.closed && this.idle.length < this.keep) return void this.idle.push({ host: Promise.resolve(host), heapMb: lent.heapMb });
       host.dispose();
       // Its replacement boots now, between runs, rather than when the next run asks.
-      if (!this.closed && !this.idle.length) this.idle.push(this.boot());
+      if (!this.closed && !this.idle.length) this.idle.push(this.boot(scriptHeapMb()));
     };
     // The runtime stops reporting an execution once it called pm.execution.skipRequest().
     const on = (event: string, listener: (...args: any[]) => void) => {
@@ -197,7 +189,7 @@ export class SandboxHostPool {
   async close(): Promise<void> {
     this.closed = true;
     const hosts = this.idle.splice(0);
-    await Promise.all(hosts.map((booting) => booting.then((host) => host.dispose(), () => undefined)));
+    await Promise.all(hosts.map((idle) => idle.host.then((host) => host.dispose(), () => undefined)));
   }
 }
 

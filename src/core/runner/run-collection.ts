@@ -12,6 +12,7 @@ import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
 import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { confinedFileResolver } from './file-resolver.js';
+import { scriptHeapMb } from './heap-limits.js';
 import type { HostLease, SandboxHostPool, ScriptPath } from './host-pool.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
@@ -313,7 +314,7 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
       recorder.abortCurrent(message);
       finish('errored', message);
     };
-    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion'), fatal }, (options.timeout as { script?: number }).script, input.scriptPath).then(
+    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion'), fatal }, (options.timeout as { script?: number }).script, input.scriptPath, scriptHeapMb(input)).then(
       (lent) => {
         lease = lent;
         if (life.finished) lent.release(true);

@@ -4,7 +4,7 @@
 // per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
 import { createRequire } from 'node:module';
 import { parentPort, Worker } from 'node:worker_threads';
-import { scriptHeapMb, YOUNG_GENERATION_MB } from './host-pool.js';
+import { scriptHeapMb, YOUNG_GENERATION_MB } from './heap-limits.js';
 import type { RunInput, RunState } from './run-collection.js';
 import type { RequestEvent, RequestRecord, RunSummary } from './summary.js';
 
@@ -44,8 +44,8 @@ try {
     static __self = uvmWorker.__self;
     static __exceptionHandler = uvmWorker.__exceptionHandler;
     static __bootCodeExecutor = typeof execute === 'function' ? (bootCode: string) => SANDBOX_TIMERS + execute(bootCode) : execute;
-    constructor(bootCode: string, options?: { debug?: boolean }) {
-      super(bootCode, { eval: true, stdout: !options?.debug, stderr: !options?.debug, execArgv: ['--experimental-global-webcrypto'], resourceLimits: { maxOldGenerationSizeMb: scriptHeapMb(), maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    constructor(bootCode: string, options?: { debug?: boolean; heapMb?: number }) {
+      super(bootCode, { eval: true, stdout: !options?.debug, stderr: !options?.debug, execArgv: ['--experimental-global-webcrypto'], resourceLimits: { maxOldGenerationSizeMb: options?.heapMb ?? scriptHeapMb(), maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     }
   }
   const cached = requireSandbox.cache[uvmWorkerPath];

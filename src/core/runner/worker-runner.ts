@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { newRunId, RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
 import { DEFAULT_RUN } from '../config.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
-import { YOUNG_GENERATION_MB } from './host-pool.js';
+import { askedHeapMb, runHeapMb, WARM_HEAP_MB, YOUNG_GENERATION_MB } from './heap-limits.js';
 import { planLanes, runLanes } from './lanes.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import type { WorkerMessage } from './run-worker.js';
@@ -27,27 +27,19 @@ export function workerScript(): string | undefined {
   return undefined;
 }
 
-interface WarmWorker {
+export interface WarmWorker {
   worker: Worker;
   ready: Promise<void>;
+  /** The old generation's limit the thread was started with. */
+  heapMb: number;
 }
 
 /** Idle workers kept for the next runs; more would hold memory (a sandbox thread each) for nothing. */
 const MAX_IDLE_WORKERS = 2;
 
-/**
- * The heap limit of a run's thread, in MB (POSTMAN_POWER_RUN_HEAP_MB): the runner holds the
- * collection, data and one compact record per request, so a limit hit means a runaway run, which
- * ends with out_of_memory instead of taking the machine's memory.
- */
-export function runHeapMb(): number {
-  const asked = Number(process.env.POSTMAN_POWER_RUN_HEAP_MB);
-  return Number.isInteger(asked) && asked >= 16 ? asked : 2048;
-}
-
-function workerFailure(error: Error & { code?: string }, what: string): string {
+function workerFailure(error: Error & { code?: string }, what: string, heapMb: number): string {
   if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return `out_of_memory: the run used more than its ${runHeapMb()} MB heap, so it stopped. Run fewer iterations or a smaller data file, or raise POSTMAN_POWER_RUN_HEAP_MB.`;
+    return `out_of_memory: the run used more than its ${heapMb} MB heap, so it stopped (the limit is sized from the collection, data, iterations and response limit). Look for a script or data that keeps growing, run fewer iterations or a smaller data file, or set POSTMAN_POWER_RUN_HEAP_MB.`;
   }
   return `The run's worker ${what}: ${error.message}`;
 }
@@ -79,8 +71,9 @@ export class WorkerRunner {
     limitHeapGrowth();
   }
 
-  private spawn(): WarmWorker {
-    const worker = new Worker(this.script, { stdout: true, stderr: false, resourceLimits: { maxOldGenerationSizeMb: runHeapMb(), maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+  /** A new worker whose old generation is capped at `heapMb` (a warm worker's limit by default). */
+  protected spawn(heapMb = askedHeapMb() ?? Math.max(WARM_HEAP_MB, runHeapMb())): WarmWorker {
+    const worker = new Worker(this.script, { stdout: true, stderr: false, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     // Nothing a worker prints may reach the server's stdout.
     worker.stdout.resume();
     const ready = new Promise<void>((resolve, reject) => {
@@ -96,7 +89,7 @@ export class WorkerRunner {
     });
     ready.catch(() => undefined);
     worker.unref();
-    return { worker, ready };
+    return { worker, ready, heapMb };
   }
 
   /** Starts a worker ahead of the first run (optional: the first run starts one anyway). */
@@ -104,16 +97,23 @@ export class WorkerRunner {
     if (!this.idleWorkers.length) this.idleWorkers.push(this.spawn());
   }
 
-  private take(): WarmWorker {
-    return this.idleWorkers.pop() ?? this.spawn();
+  /**
+   * A worker whose heap limit holds `heapMb`: the most recent idle one that does, else a new one
+   * sized for the run (a warm worker is sized for a run with no input, as its run is not known yet).
+   */
+  private take(heapMb: number): WarmWorker {
+    for (let i = this.idleWorkers.length - 1; i >= 0; i -= 1) {
+      if (this.idleWorkers[i].heapMb >= heapMb) return this.idleWorkers.splice(i, 1)[0];
+    }
+    return this.spawn(heapMb);
   }
 
   /** Back to the pool after a run that ended by itself; otherwise (or when the pool is full) ended. */
-  private putBack(worker: Worker, reusable: boolean): void {
+  private putBack(worker: Worker, heapMb: number, reusable: boolean): void {
     this.live.delete(worker);
     if (reusable && !this.closed && this.options.keepWarm !== false && this.idleWorkers.length < MAX_IDLE_WORKERS) {
       worker.unref();
-      this.idleWorkers.push({ worker, ready: Promise.resolve() });
+      this.idleWorkers.push({ worker, ready: Promise.resolve(), heapMb });
       return;
     }
     void worker.terminate();
@@ -147,7 +147,7 @@ export class WorkerRunner {
 
   private startInWorker(input: RunInput, parallel: number): RunHandle {
     const id = input.runId ?? newRunId();
-    const { worker, ready } = this.take();
+    const { worker, ready, heapMb } = this.take(runHeapMb(input));
     this.live.add(worker);
     worker.ref();
     let latest: RunSummary = newRecorder(input, id).snapshot();
@@ -160,7 +160,7 @@ export class WorkerRunner {
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
-      this.putBack(worker, reusable);
+      this.putBack(worker, heapMb, reusable);
       void life.complete(summary, records);
     };
     /** Stops the thread at once and closes the summary from the last progress it sent. */
@@ -186,7 +186,7 @@ export class WorkerRunner {
       if (message.type === 'done') end(message.summary, true);
       if (message.type === 'error') stop('errored', `The run could not start: ${message.message}`);
     };
-    const onError = (error: Error) => stop('errored', workerFailure(error, 'failed'));
+    const onError = (error: Error) => stop('errored', workerFailure(error, 'failed', heapMb));
     const onExit = () => stop('errored', 'The run\'s worker exited before the run ended.');
     worker.on('message', onMessage);
     worker.on('error', onError);
@@ -202,7 +202,7 @@ export class WorkerRunner {
           stop('errored', `The run could not be handed to its worker: ${(error as Error).message}`);
         }
       },
-      (error: Error) => stop('errored', workerFailure(error, 'did not start')),
+      (error: Error) => stop('errored', workerFailure(error, 'did not start', heapMb)),
     );
 
     return {

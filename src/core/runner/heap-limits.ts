@@ -1,0 +1,80 @@
+// The heap limits of a run's thread and of its script sandbox's thread, sized from what each holds.
+// A limit hit means a runaway run or script: it ends with out_of_memory (worker-runner.ts,
+// host-pool.ts) instead of taking the machine's memory. Either can be set outright by environment.
+import { DEFAULT_RUN } from '../config.js';
+import type { RunInput } from './run-collection.js';
+
+/**
+ * The young generation of the run's and the sandbox's threads, in MB. V8's default (up to 48 MB per
+ * thread) is garbage-collector headroom, not live data: 8 MB took peak RSS at 10 000 requests from
+ * 363–407 MB to 305–324 MB here, with no loss of speed (BENCHMARKS.md D).
+ */
+export const YOUNG_GENERATION_MB = 8;
+
+const MB = 1024 * 1024;
+/** What a thread needs before its input: the engine or the pm API, a request or script in flight. */
+const BASE_MB = 256;
+/** Heap per byte of input JSON once parsed: postman-collection's objects, the runtime's copies. */
+const INPUT_EXPANSION = 20;
+/** Held per request until the run ends: its compact record and its share of the summary. */
+const PER_REQUEST_BYTES = 16 * 1024;
+/** A response is read whole (up to the run's response limit), then decoded and parsed by scripts. */
+const RESPONSE_COPIES = 6;
+/** The most a sized limit reaches; more takes the environment variable. */
+const MAX_MB = 4096;
+/**
+ * Warm run workers start before their run is known: with room for most runs (about 30 000 requests
+ * of a small collection), so a run rarely waits for a worker of its own size.
+ */
+export const WARM_HEAP_MB = 1024;
+
+export type SizedInput = Partial<Pick<RunInput, 'collection' | 'environment' | 'globals' | 'envVars' | 'data' | 'iterations' | 'maxResponseBytes'>>;
+
+/** The limit set by environment (POSTMAN_POWER_RUN_HEAP_MB or POSTMAN_POWER_SCRIPT_HEAP_MB), if any. */
+export function askedHeapMb(variable: 'POSTMAN_POWER_RUN_HEAP_MB' | 'POSTMAN_POWER_SCRIPT_HEAP_MB' = 'POSTMAN_POWER_RUN_HEAP_MB'): number | undefined {
+  const asked = Number(process.env[variable]);
+  return Number.isInteger(asked) && asked >= 16 ? asked : undefined;
+}
+
+/** JSON bytes of a value (one that cannot be measured counts as too big: the thread gets the most). */
+function jsonBytes(value: unknown): number {
+  if (value === undefined) return 0;
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** Requests in a collection's items, folders included. */
+function requestCount(items: unknown): number {
+  if (!Array.isArray(items)) return 0;
+  return items.reduce<number>((sum, item: { item?: unknown } | null) => sum + (item && typeof item === 'object' ? (Array.isArray(item.item) ? requestCount(item.item) : 1) : 0), 0);
+}
+
+const sized = (bytes: number) => Math.min(MAX_MB, BASE_MB + Math.ceil(bytes / MB));
+const responseRoom = (input: SizedInput) => (input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes) * RESPONSE_COPIES;
+
+/**
+ * The heap limit of a run's thread, in MB: its collection, scopes and data (parsed), one record per
+ * request sent (requests × iterations) and the largest response it accepts.
+ */
+export function runHeapMb(input: SizedInput = {}): number {
+  const asked = askedHeapMb('POSTMAN_POWER_RUN_HEAP_MB');
+  if (asked) return asked;
+  const parsed = jsonBytes(input.collection) + jsonBytes(input.environment) + jsonBytes(input.globals) + jsonBytes(input.envVars) + jsonBytes(input.data);
+  const iterations = Math.max(1, input.iterations ?? input.data?.length ?? 1);
+  return sized(parsed * INPUT_EXPANSION + requestCount(input.collection?.item) * iterations * PER_REQUEST_BYTES + responseRoom(input));
+}
+
+/**
+ * The heap limit of a sandbox thread, in MB: what one execution is given (the variable scopes, the
+ * largest data row) and the largest response it may parse. Scripts keep nothing else between runs.
+ */
+export function scriptHeapMb(input: SizedInput = {}): number {
+  const asked = askedHeapMb('POSTMAN_POWER_SCRIPT_HEAP_MB');
+  if (asked) return asked;
+  const largestRow = (input.data ?? []).reduce((most, row) => Math.max(most, jsonBytes(row)), 0);
+  const scopes = jsonBytes(input.collection?.variable) + jsonBytes(input.environment) + jsonBytes(input.globals) + jsonBytes(input.envVars);
+  return sized((scopes + largestRow) * INPUT_EXPANSION + responseRoom(input));
+}
