@@ -127,17 +127,19 @@ export class SandboxHostPool {
 
   /**
    * A sandbox host lent to one run: its timeout set, its events forwarded, its dispose a return. It
-   * is an idle one whose heap limit holds `heapMb`, else one booted with that limit.
+   * is an idle one whose heap limit holds `heapMb`, else one booted with that limit (or the default
+   * one when that is more, so every pooled host holds a usual run).
    */
   private async lend(events: HostEvents, timeout: number | undefined, heapMb: number): Promise<LentSandbox> {
     const fits = this.idle.findIndex((idle) => idle.heapMb >= heapMb);
-    let lent = fits >= 0 ? this.idle.splice(fits, 1)[0] : this.boot(heapMb);
+    const size = Math.max(heapMb, scriptHeapMb());
+    let lent = fits >= 0 ? this.idle.splice(fits, 1)[0] : this.boot(size);
     let host: SandboxHost;
     try {
       host = await lent.host;
     } catch {
       // A pooled boot that failed is not reused: try once more, fresh, and let that error surface.
-      lent = this.boot(heapMb);
+      lent = this.boot(size);
       host = await lent.host;
     }
     // As the runtime sets it when it creates a host: the default timeout of every execution.

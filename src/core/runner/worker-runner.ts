@@ -27,6 +27,9 @@ export function workerScript(): string | undefined {
   return undefined;
 }
 
+/** A warm worker's heap limit: set outright by environment, else room for most runs. */
+const warmHeapMb = () => askedHeapMb() ?? Math.max(WARM_HEAP_MB, runHeapMb());
+
 export interface WarmWorker {
   worker: Worker;
   ready: Promise<void>;
@@ -72,7 +75,7 @@ export class WorkerRunner {
   }
 
   /** A new worker whose old generation is capped at `heapMb` (a warm worker's limit by default). */
-  protected spawn(heapMb = askedHeapMb() ?? Math.max(WARM_HEAP_MB, runHeapMb())): WarmWorker {
+  protected spawn(heapMb = warmHeapMb()): WarmWorker {
     const worker = new Worker(this.script, { stdout: true, stderr: false, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     // Nothing a worker prints may reach the server's stdout.
     worker.stdout.resume();
@@ -99,13 +102,13 @@ export class WorkerRunner {
 
   /**
    * A worker whose heap limit holds `heapMb`: the most recent idle one that does, else a new one
-   * sized for the run (a warm worker is sized for a run with no input, as its run is not known yet).
+   * with that limit, or a warm worker's when that is more (so every pooled worker holds a usual run).
    */
   private take(heapMb: number): WarmWorker {
     for (let i = this.idleWorkers.length - 1; i >= 0; i -= 1) {
       if (this.idleWorkers[i].heapMb >= heapMb) return this.idleWorkers.splice(i, 1)[0];
     }
-    return this.spawn(heapMb);
+    return this.spawn(Math.max(heapMb, warmHeapMb()));
   }
 
   /** Back to the pool after a run that ended by itself; otherwise (or when the pool is full) ended. */
