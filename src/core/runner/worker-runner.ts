@@ -35,6 +35,8 @@ export interface WarmWorker {
   ready: Promise<void>;
   /** The old generation's limit the thread was started with. */
   heapMb: number;
+  /** Stops the pool's watch over an idle worker (set while it is pooled). */
+  unwatch?: () => void;
 }
 
 /** Idle workers kept for the next runs; more would hold memory (a sandbox thread each) for nothing. */
@@ -97,7 +99,7 @@ export class WorkerRunner {
 
   /** Starts a worker ahead of the first run (optional: the first run starts one anyway). */
   prewarm(): void {
-    if (!this.idleWorkers.length) this.idleWorkers.push(this.spawn());
+    if (!this.idleWorkers.length) this.keepIdle(this.spawn());
   }
 
   /**
@@ -106,9 +108,34 @@ export class WorkerRunner {
    */
   private take(heapMb: number): WarmWorker {
     for (let i = this.idleWorkers.length - 1; i >= 0; i -= 1) {
-      if (this.idleWorkers[i].heapMb >= heapMb) return this.idleWorkers.splice(i, 1)[0];
+      if (this.idleWorkers[i].heapMb >= heapMb) {
+        const [idle] = this.idleWorkers.splice(i, 1);
+        idle.unwatch?.();
+        return idle;
+      }
     }
     return this.spawn(Math.max(heapMb, warmHeapMb()));
+  }
+
+  /**
+   * Pools a worker between runs. Nobody else listens to it then: a worker that fails or exits while
+   * idle (something its last run left behind throwing late) leaves the pool, ended, instead of its
+   * unheard 'error' taking the server down.
+   */
+  private keepIdle(idle: WarmWorker): void {
+    const drop = () => {
+      idle.unwatch?.();
+      const at = this.idleWorkers.indexOf(idle);
+      if (at >= 0) this.idleWorkers.splice(at, 1);
+      void idle.worker.terminate();
+    };
+    idle.worker.on('error', drop);
+    idle.worker.on('exit', drop);
+    idle.unwatch = () => {
+      idle.worker.off('error', drop);
+      idle.worker.off('exit', drop);
+    };
+    this.idleWorkers.push(idle);
   }
 
   /** Back to the pool after a run that ended by itself; otherwise (or when the pool is full) ended. */
@@ -116,7 +143,7 @@ export class WorkerRunner {
     this.live.delete(worker);
     if (reusable && !this.closed && this.options.keepWarm !== false && this.idleWorkers.length < MAX_IDLE_WORKERS) {
       worker.unref();
-      this.idleWorkers.push({ worker, ready: Promise.resolve(), heapMb });
+      this.keepIdle({ worker, ready: Promise.resolve(), heapMb });
       return;
     }
     void worker.terminate();
