@@ -96,7 +96,10 @@ const RunSummaryObject = z.object({
     requests: z.object({ total: z.number().default(0), failed: z.number().default(0) }),
     assertions: z.object({ total: z.number().default(0), failed: z.number().default(0), skipped: z.number().default(0) }),
     scriptErrors: z.number().default(0),
-    scripts: z.object({ fast: z.number().default(0), sandbox: z.number().default(0) }).optional().describe("Scripts run in the run's thread (fast) and in postman-sandbox"),
+    scripts: z
+      .object({ fast: z.number().default(0), sandbox: z.number().default(0) })
+      .optional()
+      .describe("Scripts run in the run's thread (fast) and in postman-sandbox; tool answers leave it out when none needed the sandbox"),
   }),
   // Empty lists and zero counts are left out of tool answers (compactRunSummary); parsing restores them.
   failures: z
@@ -699,7 +702,9 @@ export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummar
   return {
     ...rest,
     ...(ended && restored ? {} : { progress }),
-    stats: withoutZeros(stats, { iterations: 1 }),
+    // Which path scripts took is for someone tuning the engine: an answer says it only when some
+    // script needed the sandbox (reports and the run's summary always do).
+    stats: withoutZeros(stats.scripts?.sandbox ? stats : { ...stats, scripts: undefined }, { iterations: 1 }),
     collection: { ...collection, source: sourcePath === undefined || sourcePath === source.ref ? source : collection.source },
     ...(failures.length ? { failures: foldFailures(failures) as Failure[] } : {}),
     ...(failuresOmitted ? { failuresOmitted } : {}),
