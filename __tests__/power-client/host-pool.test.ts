@@ -2,6 +2,7 @@
 // newman boots one per run), a host is lent again only when no script of the run could have changed
 // it, and a timed-out or cancelled host never serves another run.
 import { loadEngine, startRun, type Engine, type RunInput } from '../../src/core/runner/run-collection.js';
+import { EventEmitter } from 'node:events';
 import { scriptHeapMb } from '../../src/core/runner/heap-limits.js';
 import { loadSandbox, SandboxHostPool } from '../../src/core/runner/host-pool.js';
 import type { RunSummary } from '../../src/core/runner/summary.js';
@@ -184,6 +185,42 @@ describe('SandboxHostPool', () => {
       const fine = await run(input([{ name: 'f', request: `${backend.url}/f` }]), { ...engine, hosts: pool });
       expect(fine.status).toBe('passed');
       expect(boots()).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a sandbox that answers one execution twice is heard once (postman-sandbox does after a re-boot that timed out)', async () => {
+    let secondAnswers = 0;
+    let bothRepeated: () => void = () => undefined;
+    const repeated = new Promise<void>((resolve) => (bothRepeated = resolve));
+    class TwiceAnswering extends EventEmitter {
+      executionTimeout?: number;
+      execute(_event: unknown, _options: unknown, callback: (error: unknown, result: unknown) => void): void {
+        setImmediate(() => callback(new Error('first answer'), undefined));
+        setTimeout(() => {
+          callback(new Error('second answer'), undefined);
+          if ((secondAnswers += 1) === 2) bothRepeated();
+        }, 5);
+      }
+      dispatch(): void {}
+      dispose(callback?: () => void): void {
+        callback?.();
+      }
+    }
+    const pool = new SandboxHostPool({ createContext: (_options, callback) => callback(null, new TwiceAnswering() as never) });
+    try {
+      const summary = await run(
+        input([
+          { name: 'one', request: `${backend.url}/one`, event: [script('test', "tests['one'] = true;")] },
+          { name: 'two', request: `${backend.url}/two`, event: [script('test', "tests['two'] = true;")] },
+        ]),
+        { ...engine, hosts: pool },
+      );
+      // Each second answer would otherwise be thrown by postman-runtime into this thread ("Callback was already called").
+      await repeated;
+      expect(summary.stats.requests.total).toBe(2);
+      expect(summary.failures.map((failure) => failure.message)).toEqual(['test script: Error: first answer', 'test script: Error: first answer']);
     } finally {
       await pool.close();
     }

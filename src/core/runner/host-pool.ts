@@ -291,9 +291,19 @@ class ScriptRouter extends EventEmitter {
       return executeFast(source as string, plan, event, { ...options, timeout: options.timeout ?? this.timeout }, (name, ...args) => this.emit(name, ...args), callback);
     }
     this.paths.sandbox += 1;
+    // One answer per execution: postman-sandbox can give two. After a script times out, the next
+    // execution re-boots the sandbox; if that one times out as well, the boot's own timer still fires
+    // (30 s on) and answers again, and postman-runtime would throw "Callback was already called" into
+    // the run's thread.
+    let answered = false;
+    const answer = (error: unknown, result: unknown) => {
+      if (answered) return;
+      answered = true;
+      callback(error, result);
+    };
     this.sandbox().then(
-      (lent) => lent.host.execute(event, options, callback),
-      (error: Error) => callback(new Error(`The run's script sandbox did not start: ${error.message}`), undefined),
+      (lent) => lent.host.execute(event, options, answer),
+      (error: Error) => answer(new Error(`The run's script sandbox did not start: ${error.message}`), undefined),
     );
   }
 
