@@ -31,7 +31,7 @@ export const WARM_HEAP_MB = 1024;
 export type SizedInput = Partial<Pick<RunInput, 'collection' | 'environment' | 'globals' | 'envVars' | 'data' | 'iterations' | 'maxResponseBytes'>>;
 
 /** The limit set by environment (POSTMAN_POWER_RUN_HEAP_MB or POSTMAN_POWER_SCRIPT_HEAP_MB), if any. */
-export function askedHeapMb(variable: 'POSTMAN_POWER_RUN_HEAP_MB' | 'POSTMAN_POWER_SCRIPT_HEAP_MB' = 'POSTMAN_POWER_RUN_HEAP_MB'): number | undefined {
+export function askedHeapMb(variable: 'POSTMAN_POWER_RUN_HEAP_MB' | 'POSTMAN_POWER_SCRIPT_HEAP_MB'): number | undefined {
   const asked = Number(process.env[variable]);
   return Number.isInteger(asked) && asked >= 16 ? asked : undefined;
 }
@@ -44,6 +44,23 @@ function jsonBytes(value: unknown): number {
   } catch {
     return Number.POSITIVE_INFINITY;
   }
+}
+
+/** Rows measured to size a data file: more are estimated from them, so sizing stays cheap on the server's thread. */
+const SAMPLED_ROWS = 200;
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+
+/**
+ * JSON bytes of data rows: exact up to SAMPLED_ROWS, else the mean of that many times the rows. The
+ * rows measured follow the golden ratio's multiples, so data that repeats a pattern every few rows is
+ * not sampled at one phase of it (evenly spaced rows would be).
+ */
+function dataBytes(rows: unknown[] | undefined): number {
+  if (!rows?.length) return 0;
+  if (rows.length <= SAMPLED_ROWS) return jsonBytes(rows);
+  let sampled = 0;
+  for (let i = 1; i <= SAMPLED_ROWS; i += 1) sampled += jsonBytes(rows[Math.floor(((i * GOLDEN) % 1) * rows.length)]);
+  return Math.ceil((sampled / SAMPLED_ROWS) * rows.length);
 }
 
 /** Requests in a collection's items, folders included. */
@@ -62,7 +79,7 @@ const responseRoom = (input: SizedInput) => (input.maxResponseBytes ?? DEFAULT_R
 export function runHeapMb(input: SizedInput = {}): number {
   const asked = askedHeapMb('POSTMAN_POWER_RUN_HEAP_MB');
   if (asked) return asked;
-  const parsed = jsonBytes(input.collection) + jsonBytes(input.environment) + jsonBytes(input.globals) + jsonBytes(input.envVars) + jsonBytes(input.data);
+  const parsed = jsonBytes(input.collection) + jsonBytes(input.environment) + jsonBytes(input.globals) + jsonBytes(input.envVars) + dataBytes(input.data);
   const iterations = Math.max(1, input.iterations ?? input.data?.length ?? 1);
   return sized(parsed * INPUT_EXPANSION + requestCount(input.collection?.item) * iterations * PER_REQUEST_BYTES + responseRoom(input));
 }

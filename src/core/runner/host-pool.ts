@@ -108,9 +108,10 @@ export class SandboxHostPool {
    * in a pooled sandbox, booted or taken from the pool when the run's first such script comes. Its
    * events go to `events` until released.
    */
-  async acquire(events: HostEvents, scriptTimeoutMs: number | undefined, path: ScriptPath = scriptPath(), heapMb = scriptHeapMb()): Promise<HostLease> {
+  async acquire(events: HostEvents, scriptTimeoutMs: number | undefined, path: ScriptPath = scriptPath(), heapMb: () => number = scriptHeapMb): Promise<HostLease> {
     const timeout = scriptTimeoutMs && Number.isFinite(scriptTimeoutMs) ? scriptTimeoutMs : undefined;
-    const router = new ScriptRouter(path, timeout, () => this.lend(events, timeout, heapMb));
+    // The run's sandbox size is worked out only if a script needs the sandbox.
+    const router = new ScriptRouter(path, timeout, () => this.lend(events, timeout, heapMb()));
     if (path === 'sandbox') await router.sandbox();
     for (const [event, trigger] of FORWARDED) router.listenOwn(event, (...args: any[]) => events[trigger](...args));
     let released = false;

@@ -314,7 +314,7 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
       recorder.abortCurrent(message);
       finish('errored', message);
     };
-    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion'), fatal }, (options.timeout as { script?: number }).script, input.scriptPath, scriptHeapMb(input)).then(
+    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion'), fatal }, (options.timeout as { script?: number }).script, input.scriptPath, () => scriptHeapMb(input)).then(
       (lent) => {
         lease = lent;
         if (life.finished) lent.release(true);

@@ -696,6 +696,7 @@ export function expandFailures(failures: unknown[]): unknown[] {
 
 export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummarySchema> {
   const { failures, failuresOmitted, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
+  const { scripts: _scripts, ...counts } = stats;
   const { path: sourcePath, ...source } = collection.source;
   const ended = summary.status !== 'running' && summary.status !== 'queued';
   const restored = progress.current === undefined && progress.done === stats.requests.total && progress.total === stats.requests.total;
@@ -704,7 +705,7 @@ export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummar
     ...(ended && restored ? {} : { progress }),
     // Which path scripts took is for someone tuning the engine: an answer says it only when some
     // script needed the sandbox (reports and the run's summary always do).
-    stats: withoutZeros(stats.scripts?.sandbox ? stats : { ...stats, scripts: undefined }, { iterations: 1 }),
+    stats: withoutZeros(stats.scripts?.sandbox ? stats : counts, { iterations: 1 }),
     collection: { ...collection, source: sourcePath === undefined || sourcePath === source.ref ? source : collection.source },
     ...(failures.length ? { failures: foldFailures(failures) as Failure[] } : {}),
     ...(failuresOmitted ? { failuresOmitted } : {}),

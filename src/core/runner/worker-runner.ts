@@ -28,7 +28,7 @@ export function workerScript(): string | undefined {
 }
 
 /** A warm worker's heap limit: set outright by environment, else room for most runs. */
-const warmHeapMb = () => askedHeapMb() ?? Math.max(WARM_HEAP_MB, runHeapMb());
+const warmHeapMb = () => askedHeapMb('POSTMAN_POWER_RUN_HEAP_MB') ?? Math.max(WARM_HEAP_MB, runHeapMb());
 
 export interface WarmWorker {
   worker: Worker;
