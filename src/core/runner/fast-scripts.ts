@@ -8,6 +8,7 @@
 // computed keys, no way to a constructor or prototype) and each script runs under a V8 watchdog.
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
+import { installEnginePatches } from './engine-patches.js';
 import type { FastPlan } from './script-analysis.js';
 
 interface SandboxModules {
@@ -23,6 +24,7 @@ let modules: SandboxModules | undefined;
 /** postman-sandbox's in-sandbox modules, required from the sandbox's own files, chai set up as its boot does. */
 function sandboxModules(): SandboxModules {
   if (modules) return modules;
+  installEnginePatches();
   const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
   const fromSandbox = createRequire(fromRuntime.resolve('postman-sandbox'));
   const fromPmApi = createRequire(fromSandbox.resolve('./lib/sandbox/pmapi.js'));
@@ -47,16 +49,21 @@ const isError = (value: unknown): value is Error => value instanceof Error || Ob
 const bridgeReplacer = (_key: string, value: unknown) => (isError(value) ? { type: 'Error', name: value.name, message: value.message } : value);
 
 /**
- * What the sandbox's side of the bridge would deliver for these arguments. flatted is JSON plus
- * cycles; JSON does the acyclic case (nearly all) several times faster.
+ * What the sandbox's side of the bridge would deliver for these arguments, as a function giving a
+ * fresh copy per call (one event sent twice is two copies). flatted is JSON plus cycles; JSON does
+ * the acyclic case (nearly all) several times faster.
  */
-function acrossBridge<T extends unknown[]>(m: SandboxModules, args: T): T {
+function bridgeCopies<T extends unknown[]>(m: SandboxModules, args: T): () => T {
   try {
-    return JSON.parse(JSON.stringify(args, bridgeReplacer)) as T;
+    const text = JSON.stringify(args, bridgeReplacer);
+    return () => JSON.parse(text) as T;
   } catch {
-    return m.flatted.parse(m.flatted.stringify(args, bridgeReplacer)) as T;
+    const text = m.flatted.stringify(args, bridgeReplacer);
+    return () => m.flatted.parse(text) as T;
   }
 }
+
+const acrossBridge = <T extends unknown[]>(m: SandboxModules, args: T): T => bridgeCopies(m, args)();
 
 type Compiled = (pm: unknown, console: unknown) => void;
 const compiled = new Map<string, Compiled>();
@@ -135,9 +142,9 @@ export function executeFast(source: string, plan: FastPlan, event: { listen?: st
   const events: unknown[][] = [];
   const dispatch = (...args: unknown[]) => events.push(acrossBridge(m, args));
   const assertions = (list: unknown) => {
-    const all = Array.isArray(list) ? list : [list];
-    dispatch(`execution.assertion.${id}`, cursor, all);
-    dispatch('execution.assertion', cursor, all);
+    // The sandbox sends the assertions under two names, each serialised on its own.
+    const copy = bridgeCopies(m, [cursor, Array.isArray(list) ? list : [list]]);
+    events.push([`execution.assertion.${id}`, ...copy()], ['execution.assertion', ...copy()]);
   };
   let error: unknown = null;
   let execution: Record<string, any> | undefined;

@@ -6,6 +6,7 @@
 // does) and turns the runtime's end-of-run `dispose` into a return to the pool.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { installEnginePatches } from './engine-patches.js';
 import { executeFast, prepareFastScripts, type ExecuteOptions } from './fast-scripts.js';
 import { scriptHeapMb } from './heap-limits.js';
 import { fastPlan } from './script-analysis.js';
@@ -57,6 +58,7 @@ const SKIP_EVENT = 'execution.skipRequest.';
 
 /** postman-sandbox as postman-runtime loads it (the same copy the runtime would boot). */
 export function loadSandbox(): SandboxModule {
+  installEnginePatches();
   const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
   return fromRuntime('postman-sandbox') as SandboxModule;
 }

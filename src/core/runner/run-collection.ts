@@ -11,6 +11,7 @@ import type { HealthResult } from '../health.js';
 import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
 import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
+import { installEnginePatches } from './engine-patches.js';
 import { confinedFileResolver } from './file-resolver.js';
 import { scriptHeapMb } from './heap-limits.js';
 import type { HostLease, SandboxHostPool, ScriptPath } from './host-pool.js';
@@ -114,6 +115,7 @@ export interface Engine {
 }
 
 export async function loadEngine(): Promise<Engine> {
+  installEnginePatches();
   const [runtime, sdk] = await Promise.all([import('postman-runtime'), import('postman-collection')]);
   return { runtime: runtime.default, sdk: (sdk.default ?? sdk) as typeof sdkTypes };
 }
