@@ -74,7 +74,7 @@ describe('heap limits sized from the run', () => {
     // Data is held parsed (×20) and sets the iterations.
     const data = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: 'n'.repeat(500) }));
     expect(runHeapMb(sized({ maxResponseBytes: 0, data }))).toBeGreaterThan(base + 20 + 90);
-    // Past 200 rows the data's size is estimated from 200 of them, spread evenly.
+    // Past 200 rows the data's size is estimated from 200 of them, at golden-ratio steps (see dataBytes).
     const many = Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: 'm'.repeat(200 + (i % 100)) }));
     const exact = Math.ceil(((JSON.stringify(sized().collection).length + JSON.stringify(sized().envVars).length + JSON.stringify(many).length) * 20 + 3 * 10_000 * 16 * 1024) / MB);
     expect(Math.abs(runHeapMb(sized({ maxResponseBytes: 0, data: many })) - (256 + exact))).toBeLessThanOrEqual(2);

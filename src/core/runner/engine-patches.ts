@@ -13,20 +13,18 @@ import { addHook } from 'pirates';
 export interface EnginePatch {
   /** The file, as `require.resolve` names it from postman-runtime. */
   module: string;
-  /** Why the replacement is equivalent. */
-  why: string;
   /** The upstream text, which must occur exactly once. */
   find: string;
   replace: string;
 }
 
 export const ENGINE_PATCHES: readonly EnginePatch[] = [
+  // PropertyBase's meta keys (`_x` → `x`) by one for…in instead of lodash's pickBy/mapKeys chain: the
+  // same keys (own and inherited enumerable; symbols never match), in the same order, with the same
+  // values; `__proto__` skipped as lodash's baseSet skips it (trimStart drops every leading `_`, so no
+  // other key can become `__proto__`).
   {
     module: 'postman-collection/lib/collection/property-base.js',
-    why:
-      "PropertyBase's meta keys (`_x` → `x`) by one for…in instead of lodash's pickBy/mapKeys chain: the same keys (own and " +
-      "inherited enumerable, symbols never match), in the same order, the same values; `__proto__` skipped as lodash's " +
-      'baseSet skips it (every leading `_` goes, so no other key can become `__proto__`).',
     find: `    var src = definition && definition.info || definition,
         meta = _(src).pickBy(PropertyBase.propertyIsMeta).mapKeys(PropertyBase.propertyUnprefixMeta).value();
 

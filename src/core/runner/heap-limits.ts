@@ -2,7 +2,7 @@
 // A limit hit means a runaway run or script: it ends with out_of_memory (worker-runner.ts,
 // host-pool.ts) instead of taking the machine's memory. Either can be set outright by environment.
 import { DEFAULT_RUN } from '../config.js';
-import type { RunInput } from './run-collection.js';
+import { countRequests, iterationCount, type RunInput } from './run-collection.js';
 
 /**
  * The young generation of the run's and the sandbox's threads, in MB. V8's default (up to 48 MB per
@@ -63,12 +63,6 @@ function dataBytes(rows: unknown[] | undefined): number {
   return Math.ceil((sampled / SAMPLED_ROWS) * rows.length);
 }
 
-/** Requests in a collection's items, folders included. */
-function requestCount(items: unknown): number {
-  if (!Array.isArray(items)) return 0;
-  return items.reduce<number>((sum, item: { item?: unknown } | null) => sum + (item && typeof item === 'object' ? (Array.isArray(item.item) ? requestCount(item.item) : 1) : 0), 0);
-}
-
 const sized = (bytes: number) => Math.min(MAX_MB, BASE_MB + Math.ceil(bytes / MB));
 const responseRoom = (input: SizedInput) => (input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes) * RESPONSE_COPIES;
 
@@ -80,8 +74,8 @@ export function runHeapMb(input: SizedInput = {}): number {
   const asked = askedHeapMb('POSTMAN_POWER_RUN_HEAP_MB');
   if (asked) return asked;
   const parsed = jsonBytes(input.collection) + jsonBytes(input.environment) + jsonBytes(input.globals) + jsonBytes(input.envVars) + dataBytes(input.data);
-  const iterations = Math.max(1, input.iterations ?? input.data?.length ?? 1);
-  return sized(parsed * INPUT_EXPANSION + requestCount(input.collection?.item) * iterations * PER_REQUEST_BYTES + responseRoom(input));
+  const sent = input.collection ? countRequests(input.collection.item) * iterationCount(input) : 0;
+  return sized(parsed * INPUT_EXPANSION + sent * PER_REQUEST_BYTES + responseRoom(input));
 }
 
 /**
