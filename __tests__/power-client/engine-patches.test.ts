@@ -102,19 +102,22 @@ describe('engine patches', () => {
     new Promise<{ outcomes: Array<[string, string]>; propertyBase: string; meta: unknown }>((resolve, reject) => {
       const worker = new Worker(path.resolve('__tests__/support/engine-in-worker.mjs'), { env, stdout: true });
       worker.stdout.resume();
-      worker.once('message', (message) => {
-        resolve(message);
+      // The run worker says 'ready' first; the report follows.
+      worker.on('message', (message: { outcomes?: unknown }) => {
+        if (!message.outcomes) return;
+        resolve(message as never);
         void worker.terminate();
       });
       worker.once('error', reject);
     });
 
   test("a run worker's engine is the patched one, and POSTMAN_POWER_ENGINE_PATCHES=off loads it as published", async () => {
-    const patched = await inWorker({ ...process.env, POSTMAN_POWER_ENGINE_PATCHES: undefined });
+    const { POSTMAN_POWER_ENGINE_PATCHES: _switch, ...env } = process.env;
+    const patched = await inWorker(env);
     expect(patched.outcomes).toEqual(ENGINE_PATCHES.map((patch) => [installed(patch), 'patched']));
     expect(patched.propertyBase).toContain('key.charCodeAt(0) !== 95');
     expect(patched.meta).toEqual({ postman_note: 'kept' });
-    const published = await inWorker({ ...process.env, POSTMAN_POWER_ENGINE_PATCHES: 'off' });
+    const published = await inWorker({ ...env, POSTMAN_POWER_ENGINE_PATCHES: 'off' });
     expect(published.outcomes).toEqual([]);
     expect(published.propertyBase).toContain('_(src).pickBy(PropertyBase.propertyIsMeta)');
     expect(published.meta).toEqual({ postman_note: 'kept' });

@@ -1,13 +1,16 @@
-// Loads the engine as a run worker does (real Node loader, not jest's module registry) and reports
-// what the engine patches did and the PropertyBase the engine ended up with.
+// The run worker itself (dist/core/runner/run-worker.js: its sandbox pool, fast path and engine load
+// in its own order, with Node's loader rather than jest's module registry), then a report of what the
+// engine patches did and the PropertyBase the worker's engine ended up with.
+import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 
-const { loadEngine } = await import('../../dist/core/runner/run-collection.js');
+await import('../../dist/core/runner/run-worker.js');
 const { enginePatchOutcomes } = await import('../../dist/core/runner/engine-patches.js');
-const engine = await loadEngine();
-const header = new engine.sdk.Header({ key: 'a', value: 'b', _postman_note: 'kept' });
+const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
+const sdk = fromRuntime('postman-collection');
+const header = new sdk.Header({ key: 'a', value: 'b', _postman_note: 'kept' });
 parentPort?.postMessage({
   outcomes: [...enginePatchOutcomes()],
-  propertyBase: engine.sdk.PropertyBase.toString(),
+  propertyBase: sdk.PropertyBase.toString(),
   meta: header._,
 });
