@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { jest } from '@jest/globals';
 import fc from 'fast-check';
-import { ENGINE_PATCHES, patchSource, type EnginePatch } from '../../src/core/runner/engine-patches.js';
+import { ENGINE_PATCHES, patchSource, resolvePatchTarget, type EnginePatch } from '../../src/core/runner/engine-patches.js';
 
 const fromRuntime = createRequire(createRequire(path.resolve('package.json')).resolve('postman-runtime'));
-const installed = (patch: EnginePatch) => fromRuntime.resolve(patch.module);
+const installed = (patch: EnginePatch) => resolvePatchTarget(fromRuntime.resolve, patch.module);
 
 /** Compiles `code` as the module at `filename` with Node's own loader (its requires are the real ones). */
 function compileAt(filename: string, code: string): any {
@@ -98,6 +99,120 @@ describe('engine patches', () => {
     });
   });
 
+  describe('uuid random pool', () => {
+    const patch = ENGINE_PATCHES.find((candidate) => candidate.module === 'uuid/dist/rng.js')!;
+    const file = installed(patch);
+    const original = readFileSync(file, 'utf8');
+    const nodeCrypto = createRequire(file)('crypto') as { randomFillSync(buffer: Uint8Array): Uint8Array };
+
+    /** `count` ids' bytes from the module, and every byte the (stubbed, counting) fill wrote. */
+    const draw = (code: string, count: number) => {
+      let next = 0;
+      const filled: number[] = [];
+      const fill = jest.spyOn(nodeCrypto, 'randomFillSync').mockImplementation((buffer: Uint8Array) => {
+        for (let index = 0; index < buffer.length; index++) buffer[index] = (next++ * 7919) % 251;
+        filled.push(...buffer);
+        return buffer;
+      });
+      try {
+        const rng = compileAt(file, code).default as () => Uint8Array;
+        const ids = Array.from({ length: count }, () => rng());
+        return { ids, filled, fills: fill.mock.calls.length };
+      } finally {
+        fill.mockRestore();
+      }
+    };
+
+    test('hands out the filled bytes in order, 16 per id, each once, refilling once per 1024 ids', () => {
+      const patched = draw(patchSource(original, patch)!, 3000);
+      expect(patched.ids.every((id) => id instanceof Uint8Array && id.length === 16)).toBe(true);
+      expect(patched.ids.flatMap((id) => [...id])).toEqual(patched.filled.slice(0, 3000 * 16));
+      expect(patched.fills).toBe(3);
+      const published = draw(original, 3000);
+      expect(published.ids.flatMap((id) => [...id])).toEqual(published.filled.slice(0, 3000 * 16));
+      expect(published.fills).toBe(188);
+    });
+
+    test('real ids from the patched pool are distinct', () => {
+      const rng = compileAt(file, patchSource(original, patch)!).default as () => Uint8Array;
+      const ids = new Set(Array.from({ length: 5000 }, () => Buffer.from(rng()).toString('hex')));
+      expect(ids.size).toBe(5000);
+    });
+  });
+
+  describe('public suffixes remembered', () => {
+    const patch = ENGINE_PATCHES.find((candidate) => candidate.module.endsWith('pubsuffix-psl.js'))!;
+    const file = installed(patch);
+    const original = readFileSync(file, 'utf8');
+    type Lookup = (domain: string, options?: object) => string | null;
+    const published = compileAt(file, original).getPublicSuffix as Lookup;
+    const patched = compileAt(file, patchSource(original, patch)!).getPublicSuffix as Lookup;
+    const outcome = (lookup: Lookup, domain: string, options: object) => {
+      try {
+        return { suffix: lookup(domain, options) };
+      } catch (error) {
+        return { threw: (error as Error).message };
+      }
+    };
+
+    const label = fc.oneof(fc.constantFrom('www', 'api', 'co', 'uk', 'com', 'local', 'localhost', 'example', 'test', 'invalid', 'github', 'io', 'blogspot', 'xn--p1ai', '127', '0', '1', 'Example', ''), fc.stringMatching(/^[a-z0-9-]{1,8}$/));
+    const domain = fc.oneof(fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join('.')), fc.array(label, { minLength: 1, maxLength: 3 }).map((labels) => `${labels.join('.')}.`));
+    const options = fc.record({ allowSpecialUseDomain: fc.boolean(), ignoreError: fc.boolean() }, { requiredKeys: [] });
+
+    test('every host gets the suffix the published lookup gives, asked once or again (1000 cases)', () => {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(domain, options), { minLength: 1, maxLength: 5 }), (lookups) => {
+          for (const [name, choice] of [...lookups, ...lookups]) expect(outcome(patched, name, choice)).toEqual(outcome(published, name, choice));
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    test('past a thousand hosts it forgets and still answers right', () => {
+      const hosts = Array.from({ length: 2500 }, (_, index) => `host${index}.example${index % 3 ? '.co.uk' : '.com'}`);
+      for (const host of [...hosts, ...hosts.reverse()]) expect(patched(host)).toBe(published(host));
+    });
+  });
+
+  describe("a script result's response, built when read", () => {
+    type Held = { held: string; enumerable?: boolean; isResponse?: boolean; sameOnRereading?: boolean; json?: unknown };
+    type Seen = { from: 'script' } & Held | { from: 'test'; scripts: Held[] };
+    const run = (env: NodeJS.ProcessEnv) =>
+      new Promise<Seen[]>((resolve, reject) => {
+        const worker = new Worker(path.resolve('__tests__/support/runtime-in-worker.mjs'), { env, stdout: true, stderr: true });
+        worker.stdout.resume();
+        worker.stderr.resume();
+        worker.once('message', (message: { seen: Seen[] }) => {
+          resolve(message.seen);
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+      });
+
+    test('the callbacks see the same responses as with the engine as published, one Response per script', async () => {
+      const { POSTMAN_POWER_ENGINE_PATCHES: _switch, ...env } = process.env;
+      const [patched, published] = await Promise.all([run(env), run({ ...env, POSTMAN_POWER_ENGINE_PATCHES: 'off' })]);
+      const flat = (seen: Seen[]) => seen.flatMap((entry) => (entry.from === 'test' ? entry.scripts : [entry]));
+      // Two requests × three test scripts, each heard by the script callback and again in the test callback.
+      expect(flat(patched)).toHaveLength(12);
+      expect(flat(patched).map(({ held }) => held)).toEqual(Array(12).fill('getter'));
+      expect(flat(published).map(({ held }) => held)).toEqual(Array(12).fill('value'));
+      // A response's id is the run's own (random per run), the same for every script of a request.
+      const comparable = (seen: Seen[]) => {
+        const ids = new Map<string, string>();
+        return flat(seen).map(({ held: _held, json, ...rest }) => {
+          const { id, ...body } = json as { id: string };
+          if (!ids.has(id)) ids.set(id, `response ${ids.size + 1}`);
+          return { ...rest, id: ids.get(id), json: body };
+        });
+      };
+      expect(comparable(patched)).toEqual(comparable(published));
+      expect(flat(patched).every((entry) => entry.isResponse && entry.enumerable && entry.sameOnRereading)).toBe(true);
+      const codes = flat(patched).map((entry) => (entry.json as { code: number }).code);
+      expect(codes).toEqual([200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404]);
+    }, 60_000);
+  });
+
   const inWorker = (env: NodeJS.ProcessEnv) =>
     new Promise<{ outcomes: Array<[string, string]>; propertyBase: string; meta: unknown }>((resolve, reject) => {
       const worker = new Worker(path.resolve('__tests__/support/engine-in-worker.mjs'), { env, stdout: true });
@@ -114,7 +229,7 @@ describe('engine patches', () => {
   test("a run worker's engine is the patched one, and POSTMAN_POWER_ENGINE_PATCHES=off loads it as published", async () => {
     const { POSTMAN_POWER_ENGINE_PATCHES: _switch, ...env } = process.env;
     const patched = await inWorker(env);
-    expect(patched.outcomes).toEqual(ENGINE_PATCHES.map((patch) => [installed(patch), 'patched']));
+    expect(new Map(patched.outcomes)).toEqual(new Map(ENGINE_PATCHES.map((patch) => [installed(patch), 'patched'])));
     expect(patched.propertyBase).toContain('key.charCodeAt(0) !== 95');
     expect(patched.meta).toEqual({ postman_note: 'kept' });
     const published = await inWorker({ ...env, POSTMAN_POWER_ENGINE_PATCHES: 'off' });
