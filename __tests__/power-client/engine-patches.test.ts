@@ -99,44 +99,92 @@ describe('engine patches', () => {
     });
   });
 
-  describe('uuid random pool', () => {
-    const patch = ENGINE_PATCHES.find((candidate) => candidate.module === 'uuid/dist/rng.js')!;
+  describe('uuid v4 from crypto.randomUUID', () => {
+    const patch = ENGINE_PATCHES.find((candidate) => candidate.module === 'uuid/dist/v4.js')!;
     const file = installed(patch);
     const original = readFileSync(file, 'utf8');
-    const nodeCrypto = createRequire(file)('crypto') as { randomFillSync(buffer: Uint8Array): Uint8Array };
+    type V4 = (options?: { random?: Uint8Array; rng?: () => Uint8Array }, buf?: Uint8Array, offset?: number) => string | Uint8Array;
+    const published = compileAt(file, original).default as V4;
+    const patched = compileAt(file, patchSource(original, patch)!).default as V4;
+    const nodeCrypto = createRequire(file)('crypto') as { randomUUID(): string };
 
-    /** `count` ids' bytes from the module, and every byte the (stubbed, counting) fill wrote. */
-    const draw = (code: string, count: number) => {
-      let next = 0;
-      const filled: number[] = [];
-      const fill = jest.spyOn(nodeCrypto, 'randomFillSync').mockImplementation((buffer: Uint8Array) => {
-        for (let index = 0; index < buffer.length; index++) buffer[index] = (next++ * 7919) % 251;
-        filled.push(...buffer);
-        return buffer;
-      });
+    test('an id without arguments is a distinct RFC 4122 version 4 id, from randomUUID', () => {
+      const ids = Array.from({ length: 5000 }, () => patched());
+      expect(new Set(ids).size).toBe(5000);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // Compiled while randomUUID is a stub: the patched module takes it at load.
+      const native = jest.spyOn(nodeCrypto, 'randomUUID').mockReturnValue('00000000-0000-4000-8000-000000000000');
       try {
-        const rng = compileAt(file, code).default as () => Uint8Array;
-        const ids = Array.from({ length: count }, () => rng());
-        return { ids, filled, fills: fill.mock.calls.length };
+        const fresh = compileAt(file, patchSource(original, patch)!).default as V4;
+        expect(fresh()).toBe('00000000-0000-4000-8000-000000000000');
+        expect(native).toHaveBeenCalledTimes(1);
       } finally {
-        fill.mockRestore();
+        native.mockRestore();
       }
-    };
-
-    test('hands out the filled bytes in order, 16 per id, each once, refilling once per 1024 ids', () => {
-      const patched = draw(patchSource(original, patch)!, 3000);
-      expect(patched.ids.every((id) => id instanceof Uint8Array && id.length === 16)).toBe(true);
-      expect(patched.ids.flatMap((id) => [...id])).toEqual(patched.filled.slice(0, 3000 * 16));
-      expect(patched.fills).toBe(3);
-      const published = draw(original, 3000);
-      expect(published.ids.flatMap((id) => [...id])).toEqual(published.filled.slice(0, 3000 * 16));
-      expect(published.fills).toBe(188);
     });
 
-    test('real ids from the patched pool are distinct', () => {
-      const rng = compileAt(file, patchSource(original, patch)!).default as () => Uint8Array;
-      const ids = new Set(Array.from({ length: 5000 }, () => Buffer.from(rng()).toString('hex')));
-      expect(ids.size).toBe(5000);
+    test('ids with arguments (random bytes, an rng, a buffer to fill) are made as published (1000 cases)', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.constantFrom('random', 'rng', 'buffer', 'null'), fc.nat(4), (bytes, form, offset) => {
+          const call = (v4: V4) => {
+            if (form === 'random') return v4({ random: Uint8Array.from(bytes) });
+            if (form === 'rng') return v4({ rng: () => Uint8Array.from(bytes) });
+            if (form === 'null') return typeof v4(null as never);
+            return [...(v4({ random: Uint8Array.from(bytes) }, new Uint8Array(24), offset) as Uint8Array)];
+          };
+          expect(call(patched)).toEqual(call(published));
+        }),
+        { numRuns: 1000 },
+      );
+    });
+  });
+
+  describe("lodash's has", () => {
+    const patch = ENGINE_PATCHES.find((candidate) => candidate.module === 'lodash/lodash.js')!;
+    const file = installed(patch);
+    const original = readFileSync(file, 'utf8');
+    type Has = (object: unknown, path: unknown) => boolean;
+    const published = (compileAt(file, original) as { has: Has }).has;
+    const patched = (compileAt(file, patchSource(original, patch)!) as { has: Has }).has;
+
+    // An arguments object (lodash tells them apart from other array-likes); only `arguments` makes one.
+    // eslint-disable-next-line prefer-rest-params
+    const argumentsOf = (...items: unknown[]) => (function (..._args: unknown[]) { return arguments; })(...items);
+    const KEYS = ['a', 'b', '0', '1', '2', '01', '-1', '1.5', '', 'length', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'a.b', 'a[0]', 'a[0].b', '[0]', 'a.b.c', 'x y', '_postman_propertyIndexKey', 'create', 'é'];
+    const key = fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 4 }));
+    const path = fc.oneof({ weight: 6, arbitrary: key }, { weight: 1, arbitrary: fc.array(key, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constant(undefined), fc.constant(null)) });
+    const plain = fc.dictionary(key, fc.oneof(fc.anything({ maxDepth: 0 }), fc.dictionary(key, fc.integer(), { maxKeys: 3 })), { maxKeys: 6 });
+    const object = fc.oneof(
+      { weight: 4, arbitrary: plain },
+      { weight: 1, arbitrary: plain.map((own) => Object.assign(Object.create({ inherited: 1, 'a.b': 2 }), own)) },
+      { weight: 2, arbitrary: fc.sparseArray(fc.integer(), { maxLength: 5 }) },
+      { weight: 1, arbitrary: fc.array(fc.integer(), { maxLength: 4 }).map((items) => argumentsOf(...items)) },
+      { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)) },
+      { weight: 1, arbitrary: fc.constant(Object.assign(function named(_a: unknown, _b: unknown) {}, { create: 1, _postman_propertyIndexKey: 'key' })) },
+    );
+
+    test('answers every object and path as the published has does (1000 cases)', () => {
+      fc.assert(
+        fc.property(object, fc.array(path, { minLength: 1, maxLength: 6 }), (target, paths) => {
+          for (const asked of paths) expect(patched(target, asked)).toBe(published(target, asked));
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    test('the cases where a key is not simply own or not: dotted own keys, indexes of sparse arrays and arguments', () => {
+      const cases: Array<[unknown, unknown]> = [
+        [{ 'a.b': 1 }, 'a.b'],
+        [{ a: { b: 1 } }, 'a.b'],
+        [[1, , 3], '1'],
+        [[1, , 3], 1],
+        [argumentsOf(1, 2), '1'],
+        ['abc', 'length'],
+        ['abc', '1'],
+        [Object.create({ a: 1 }), 'a'],
+      ];
+      for (const [target, asked] of cases) expect(patched(target, asked)).toBe(published(target, asked));
+      expect(cases.map(([target, asked]) => published(target, asked))).toEqual([true, true, true, true, true, true, true, false]);
     });
   });
 
