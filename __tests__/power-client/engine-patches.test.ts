@@ -188,6 +188,35 @@ describe('engine patches', () => {
     });
   });
 
+  describe('mime information remembered', () => {
+    const patch = ENGINE_PATCHES.find((candidate) => candidate.module.endsWith('content-info/index.js'))!;
+    const file = installed(patch);
+    const original = readFileSync(file, 'utf8');
+    type ContentInfo = (response: unknown) => Record<string, string>;
+    const published = (compileAt(file, original) as { contentInfo: ContentInfo }).contentInfo;
+    const patched = (compileAt(file, patchSource(original, patch)!) as { contentInfo: ContentInfo }).contentInfo;
+    const sdk = fromRuntime('postman-collection') as { Response: new (definition: unknown) => unknown };
+
+    const TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'text/html; charset=ISO-8859-1', 'text/csv;charset=windows-1252', 'application/vnd.api+json', 'application/problem+xml', 'image/png', 'image/jpeg', 'text/plain', 'multipart/form-data; boundary=x', 'application/octet-stream', 'garbage', ' ', 'text/', ';charset=utf-16'];
+    const BODIES = [Buffer.from('{"ok":true}'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('%PDF-1.4 x'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]), Buffer.alloc(0)];
+    const response = fc.record({
+      type: fc.option(fc.oneof(fc.constantFrom(...TYPES), fc.string({ maxLength: 12 })), { nil: undefined }),
+      disposition: fc.option(fc.constantFrom('attachment; filename="report.csv"', 'inline', "attachment; filename*=UTF-8''na%C3%AFve.txt"), { nil: undefined }),
+      body: fc.constantFrom(...BODIES),
+    });
+    const build = ({ type, disposition, body }: { type?: string; disposition?: string; body: Buffer }) =>
+      new sdk.Response({ code: 200, stream: body, header: [...(type === undefined ? [] : [{ key: 'Content-Type', value: type }]), ...(disposition ? [{ key: 'Content-Disposition', value: disposition }] : [])] });
+
+    test('every response gets the content info the published code gives, asked once or again (1000 cases)', () => {
+      fc.assert(
+        fc.property(fc.array(response, { minLength: 1, maxLength: 4 }), (responses) => {
+          for (const definition of [...responses, ...responses]) expect(patched(build(definition))).toEqual(published(build(definition)));
+        }),
+        { numRuns: 1000 },
+      );
+    });
+  });
+
   describe('public suffixes remembered', () => {
     const patch = ENGINE_PATCHES.find((candidate) => candidate.module.endsWith('pubsuffix-psl.js'))!;
     const file = installed(patch);

@@ -4,11 +4,13 @@
 // ≈ 4% of a run's CPU and a share of its garbage (≈ 30% less CPU building a response and a request);
 // the runtime rebuilt a Response after every script for callbacks that may never read it (≈ 2%);
 // lodash's `has` built a path for every key it was asked about (≈ 2.5%, 4% of the garbage); uuid
-// made each of the dozens of ids per request from 16 sliced random bytes (≈ 2%); tough-cookie
-// looked up the public suffix list for the same host on every request (≈ 1%). Each patch names the
-// exact upstream text it replaces: when an upgrade changes that text the file loads untouched (the
-// runtime never depends on a patch), and the test that checks every patch still applies goes red. The sandbox's own bundled copy is not
-// patched: scripts that go to postman-sandbox run newman's code unchanged.
+// made each of the dozens of ids per request from 16 sliced random bytes (≈ 2%); every
+// pm.response.json() worked out the same content type's mime information again, and tough-cookie
+// the public suffix of the same host on every request (≈ 1% each). Each patch names the exact
+// upstream text it replaces: when an upgrade changes that text the file loads untouched (the runtime
+// never depends on a patch), and the test that checks every patch still applies goes red. The
+// sandbox's own bundled copy is not patched: scripts that go to postman-sandbox run newman's code
+// unchanged.
 // POSTMAN_POWER_ENGINE_PATCHES=off loads the engine exactly as published.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -113,6 +115,48 @@ function v4(options, buf, offset) {
       }
       return object != null && hasPath(object, path, baseHas);
     }`,
+  },
+  // The mime information of a content type, remembered (mime-format's lookup and mime's extension
+  // are pure functions of the string): every pm.response.text() and json() asks for it. Detected
+  // types (no header; sniffed from the body) are worked out as published.
+  {
+    module: 'postman-collection/lib/content-info/index.js',
+    find: `        normalized = mimeFormat.lookup(contentType);
+
+        return {
+            contentType: normalized.source,
+            mimeType: normalized.type, // sanitized mime type base
+            mimeFormat: normalized.format, // format specific to the type returned
+            charset: normalized.charset || CHARSET_UTF8,
+            extension: detectedExtension || mime.getExtension(normalized.source) || E
+        };`,
+    replace: `        var knownTypes = getMimeInfo.knownTypes || (getMimeInfo.knownTypes = new Map()),
+            cacheable = !detectedExtension && typeof contentType === 'string',
+            known = cacheable ? knownTypes.get(contentType) : undefined;
+
+        if (!known) {
+            normalized = mimeFormat.lookup(contentType);
+            known = {
+                source: normalized.source,
+                type: normalized.type,
+                format: normalized.format,
+                charset: normalized.charset,
+                extension: detectedExtension || mime.getExtension(normalized.source)
+            };
+
+            if (cacheable) {
+                knownTypes.size >= 1000 && knownTypes.clear();
+                knownTypes.set(contentType, known);
+            }
+        }
+
+        return {
+            contentType: known.source,
+            mimeType: known.type, // sanitized mime type base
+            mimeFormat: known.format, // format specific to the type returned
+            charset: known.charset || CHARSET_UTF8,
+            extension: known.extension || E
+        };`,
   },
   // The public suffix of a host, remembered (psl.get is a pure function of the name): the cookie
   // jar asks for it for every request, almost always for the same few hosts.
