@@ -21,6 +21,20 @@ const results = {};
 
 const workers = new WorkerRunner(workerScript());
 workers.prewarm();
+
+/** Workers whose engine loads as published: the switch is in the environment each one starts with. */
+class PublishedEngineRunner extends WorkerRunner {
+  spawn(heapMb) {
+    const before = process.env.POSTMAN_POWER_ENGINE_PATCHES;
+    process.env.POSTMAN_POWER_ENGINE_PATCHES = 'off';
+    try {
+      return super.spawn(heapMb);
+    } finally {
+      if (before === undefined) delete process.env.POSTMAN_POWER_ENGINE_PATCHES;
+      else process.env.POSTMAN_POWER_ENGINE_PATCHES = before;
+    }
+  }
+}
 const input = (collection, baseUrl, extra = {}) => ({ collection, source: { kind: 'local', ref: 'bench' }, envVars: { baseUrl }, root, ...extra });
 
 // Before each timed run (ours or newman's), the next warm worker has finished loading its engine,
@@ -29,11 +43,11 @@ const input = (collection, baseUrl, extra = {}) => ({ collection, source: { kind
 // pays for collecting the other's garbage (bench runs with --expose-gc).
 const collectHere = () => globalThis.gc?.();
 
-async function timeOurs(collection, baseUrl, parallel = 1, extra = {}) {
-  await workers.idle();
+async function timeOurs(collection, baseUrl, parallel = 1, extra = {}, runner = workers) {
+  await runner.idle();
   collectHere();
   const started = performance.now();
-  const summary = await workers.start(input(collection, baseUrl, extra), parallel).promise;
+  const summary = await runner.start(input(collection, baseUrl, extra), parallel).promise;
   return { ms: performance.now() - started, assertions: summary.stats.assertions.total, failed: summary.stats.assertions.failed, requests: summary.stats.requests.total };
 }
 
@@ -83,7 +97,14 @@ async function alternate(label, a, b) {
   const both = await alternate('A pre+test', () => timeOurs(flatCollection(1000, '/json', 'prerequest+test'), backend.url), () => timeNewman(flatCollection(1000, '/json', 'prerequest+test'), backend.url));
   // Every script in postman-sandbox (POSTMAN_POWER_SCRIPT_PATH=sandbox), against our fast path.
   const sandboxed = await alternate('A sandbox path', () => timeOurs(flatCollection(1000), backend.url, 1, { scriptPath: 'sandbox' }), () => timeOurs(flatCollection(1000), backend.url));
+  // The engine as published (POSTMAN_POWER_ENGINE_PATCHES=off, in workers of its own), against the
+  // patched engine: what src/core/runner/engine-patches.ts is worth, in the same run.
+  const published = new PublishedEngineRunner(workerScript());
+  published.prewarm();
+  const unpatched = await alternate('A engine as published', () => timeOurs(flatCollection(1000), backend.url, 1, {}, published), () => timeOurs(flatCollection(1000), backend.url));
+  await published.close();
   Object.assign(results.A, {
+    oursPublished: unpatched.aMedian, oursPatched: unpatched.bMedian,
     oursNone: none.aMedian, newmanNone: none.bMedian, noneRatio: none.aMedian / none.bMedian,
     oursBoth: both.aMedian, newmanBoth: both.bMedian, bothRatio: both.aMedian / both.bMedian,
     bothSame: both.a.every((r) => r.assertions === both.b[0].assertions && r.failed === both.b[0].failed),
@@ -238,7 +259,7 @@ const answers = await measureAnswers();
 const GAPS = [
   {
     met: (r) => r.A.ratio <= 0.25 && r.A.noneRatio <= 0.2,
-    text: (r) => `A: the fast path halved the script cost (the row with every script in the sandbox: about 2× slower in the same run), and what is left per request is postman-runtime itself (its instruction queue, the request and response objects it builds, postman-request, the socket write) and, with scripts, the pm API set up for each execution from the sandbox's own modules and the Response the runtime rebuilds from each result. Ours is CPU-bound and newman's is timer-bound (most of its time is Node's 1 ms clamp on zero-delay timers), so CPU taken by anything else on this shared 2-core machine lands on ours: in this run our five 1000-request runs spread over ${round(r.A.oursMin / 1000, 1)}–${round(r.A.oursMax / 1000, 1)} s while newman's spread over ${Math.round(r.A.newmanSpread * 100)}% of its median, and the fast path alone, timed against our sandbox path, had a median of ${round(r.A.oursFast / 1000, 1)} s (${round(r.A.oursFast / r.A.newman1000, 2)}× newman's median). The next step is fewer objects per request inside postman-runtime (a request's instruction chain, the Response rebuilt for each script result), which means changes to the engine itself: \`src/core/runner/engine-patches.ts\` is where they go (today one, PropertyBase's meta keys without lodash's chain; \`POSTMAN_POWER_ENGINE_PATCHES=off\` measures without it).`,
+    text: (r) => `A: the fast path halved the script cost (the row with every script in the sandbox: ${round(r.A.oursSandbox / r.A.oursFast, 1)}× slower in the same run), and what is left per request is postman-runtime itself (its instruction queue, the request and response objects it builds, postman-request, the socket write) and, with scripts, the pm API set up for each execution from the sandbox's own modules. Ours is CPU-bound and newman's is timer-bound (most of its time is Node's 1 ms clamp on zero-delay timers), so CPU taken by anything else on this shared 2-core machine lands on ours: in this run our five 1000-request runs spread over ${round(r.A.oursMin / 1000, 1)}–${round(r.A.oursMax / 1000, 1)} s while newman's spread over ${Math.round(r.A.newmanSpread * 100)}% of its median, and the fast path alone, timed against our sandbox path, had a median of ${round(r.A.oursFast / 1000, 1)} s (${round(r.A.oursFast / r.A.newman1000, 2)}× newman's median). Changes to the engine itself go in \`src/core/runner/engine-patches.ts\` (six today, none worth more than 4% of a run alone; the row with the engine as published shows what they are worth together: ${round(r.A.oursPublished / r.A.oursPatched, 2)}× in this run). What is left is spread thin: postman-runtime's instruction chain and the objects it builds for every request (three Responses, a copy of the item, the request's lists), the garbage they leave, the socket writes, and chai for the assertions.`,
   },
   {
     met: (r) => r.B.speedup >= 3,
@@ -273,6 +294,7 @@ const lines = [
   `| A. 1000 GET requests, no scripts (wall) | ${round(r.A.oursNone)} ms | newman 6: ${round(r.A.newmanNone)} ms | ${round(r.A.noneRatio, 2)}× | ≤ 0.2×: ${ok(r.A.noneRatio <= 0.2)} |`,
   `| A. 1000 GET requests, pre-request script + test script (wall) | ${round(r.A.oursBoth)} ms | newman 6: ${round(r.A.newmanBoth)} ms | ${round(r.A.bothRatio, 2)}× | |`,
   `| A. 1000 requests with the test script, every script in postman-sandbox (\`POSTMAN_POWER_SCRIPT_PATH=sandbox\`) | ${round(r.A.oursSandbox)} ms | ours, fast path: ${round(r.A.oursFast)} ms | ${round(r.A.oursSandbox / r.A.oursFast, 2)}× | |`,
+  `| A. 1000 requests with the test script, the engine as published (\`POSTMAN_POWER_ENGINE_PATCHES=off\`) | ${round(r.A.oursPublished)} ms | ours, engine patched: ${round(r.A.oursPatched)} ms | ${round(r.A.oursPublished / r.A.oursPatched, 2)}× | |`,
   `| A. per-request slope, 100 → 1000 requests | ${round(r.A.oursSlope, 2)} ms/request | newman 6: ${round(r.A.newmanSlope, 2)} ms/request | ${round(r.A.oursSlope / r.A.newmanSlope, 2)}× | |`,
   `| A. 100 requests (wall) | ${round(r.A.ours100)} ms | newman 6: ${round(r.A.newman100)} ms | ${round(r.A.ours100 / r.A.newman100, 2)}× | |`,
   `| B. 4 folders × 50 requests, +20 ms per response | parallel 4: ${round(r.B.parallel)} ms | sequential: ${round(r.B.sequential)} ms | ${round(r.B.speedup, 2)}× faster | ≥ 3×: ${ok(r.B.speedup >= 3)} |`,
