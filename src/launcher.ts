@@ -6,7 +6,7 @@
 // rejects one that does not match. Anything unexpected falls back to compiling without it; nothing
 // here writes to stdout.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { makeFolders } from './core/make-folders.js';
 import Module, { createRequire } from 'node:module';
 import os from 'node:os';
@@ -15,6 +15,11 @@ import vm from 'node:vm';
 
 /** Compile time after which the cache is written: startup has compiled what a session needs. */
 const WRITE_CACHE_AFTER_MS = 1_000;
+/**
+ * Caches kept: each build (each upgrade) writes its own, about a megabyte. The most recently written
+ * stay, so a few versions in use side by side keep theirs; one pruned rewrites itself at its next start.
+ */
+const CACHES_KEPT = 4;
 
 function cacheDirectory(): string {
   const base = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || path.join(os.homedir(), '.cache');
@@ -44,9 +49,24 @@ function writeCache(file: string, data: Buffer): void {
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, file);
+    pruneCaches(path.dirname(file));
   } catch {
     // A read-only home or a full disk: the next start compiles without a cache, as now.
   }
+}
+
+/** Removes this user's caches beyond the CACHES_KEPT most recently written. */
+function pruneCaches(directory: string): void {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const caches = readdirSync(directory)
+    .filter((name) => name.endsWith('.v8cache'))
+    .map((name) => {
+      const file = path.join(directory, name);
+      return { file, stat: statSync(file) };
+    })
+    .filter(({ stat }) => stat.isFile() && (uid === undefined || stat.uid === uid))
+    .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs);
+  for (const { file } of caches.slice(CACHES_KEPT)) unlinkSync(file);
 }
 
 /** Runs the CommonJS bundle at `bundle` as the main program. */

@@ -1,7 +1,7 @@
 // The binary launches the bundled server with a V8 code cache kept in the user's own cache
 // directory: written once a session has started, used by the next start, and never taken from a
 // file another account owns or that V8 rejects — in every case the server answers as usual.
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, watch, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync, watch, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { spawnServer } from '../support/raw-stdio.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
@@ -13,19 +13,19 @@ beforeAll(() => {
 });
 afterAll(() => ws.cleanup());
 
-const cacheDir = () => path.join(ws.dir, 'cache', 'postman-power');
-const cacheFiles = () => (existsSync(cacheDir()) ? readdirSync(cacheDir()).filter((name) => name.endsWith('.v8cache')).map((name) => path.join(cacheDir(), name)) : []);
+const cacheDir = (home = 'cache') => path.join(ws.dir, home, 'postman-power');
+const cacheFiles = (home = 'cache') => (existsSync(cacheDir(home)) ? readdirSync(cacheDir(home)).filter((name) => name.endsWith('.v8cache')).map((name) => path.join(cacheDir(home), name)) : []);
 
 /** Resolves with the cache file once one matching `accept` is in place (watched, not polled). */
-function cacheWritten(accept: (stat: Stats) => boolean): Promise<string> {
+function cacheWritten(accept: (stat: Stats, file: string) => boolean, home = 'cache'): Promise<string> {
   return new Promise((resolve, reject) => {
     const check = () => {
-      const found = cacheFiles().find((file) => accept(statSync(file)));
+      const found = cacheFiles(home).find((file) => accept(statSync(file), file));
       if (!found) return;
       stop();
       resolve(found);
     };
-    const watcher = watch(path.join(ws.dir, 'cache'), { recursive: true }, check);
+    const watcher = watch(path.join(ws.dir, home), { recursive: true }, check);
     const timer = setTimeout(() => {
       stop();
       reject(new Error('no code cache was written'));
@@ -39,8 +39,8 @@ function cacheWritten(accept: (stat: Stats) => boolean): Promise<string> {
 }
 
 /** Starts the server, lists its tools, keeps it running until `until` settles, and returns the tool names. */
-async function startAndList(until: Promise<unknown> = Promise.resolve()): Promise<string[]> {
-  const server = spawnServer(ws.dir, { XDG_CACHE_HOME: path.join(ws.dir, 'cache') });
+async function startAndList(until: Promise<unknown> = Promise.resolve(), home = 'cache'): Promise<string[]> {
+  const server = spawnServer(ws.dir, { XDG_CACHE_HOME: path.join(ws.dir, home) });
   try {
     server.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cold', version: '1' } } });
     await server.waitFor((message) => message.id === 1);
@@ -75,3 +75,23 @@ it('writes a private code cache, then starts from it with the same answers; a br
     expect(await startAndList(cacheWritten((stat) => stat.uid === 0))).toEqual(first);
   }
 }, 120_000);
+
+it("keeps the four most recently written caches (each build writes its own), never another account's", async () => {
+  mkdirSync(cacheDir('older-builds'), { recursive: true, mode: 0o700 });
+  // Six caches of earlier builds, written one day apart.
+  const day = 24 * 60 * 60;
+  const older = Array.from({ length: 6 }, (_, index) => {
+    const file = path.join(cacheDir('older-builds'), `build${index}.v8cache`);
+    writeFileSync(file, Buffer.alloc(64, index), { mode: 0o600 });
+    const written = Date.now() / 1000 - (index + 1) * day;
+    utimesSync(file, written, written);
+    return file;
+  });
+  const foreign = process.getuid?.() === 0 ? older[5]! : undefined;
+  if (foreign) chownSync(foreign, 4242, 4242);
+  await startAndList(cacheWritten((_stat, file) => !older.includes(file), 'older-builds'), 'older-builds');
+  const kept = cacheFiles('older-builds').sort();
+  // This build's cache and the three most recent earlier ones (and another account's, untouched).
+  expect(kept.filter((file) => !older.includes(file))).toHaveLength(1);
+  expect(kept.filter((file) => older.includes(file))).toEqual([older[0], older[1], older[2], ...(foreign ? [foreign] : [])].sort());
+}, 60_000);
