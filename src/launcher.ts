@@ -6,7 +6,7 @@
 // rejects one that does not match. Anything unexpected falls back to compiling without it; nothing
 // here writes to stdout.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { makeFolders } from './core/make-folders.js';
 import Module, { createRequire } from 'node:module';
 import os from 'node:os';
@@ -55,14 +55,14 @@ function writeCache(file: string, data: Buffer): void {
   }
 }
 
-/** Removes this user's caches beyond the CACHES_KEPT most recently written. */
+/** Removes this user's caches (files, not links) beyond the CACHES_KEPT most recently written. */
 function pruneCaches(directory: string): void {
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const caches = readdirSync(directory)
     .filter((name) => name.endsWith('.v8cache'))
     .map((name) => {
       const file = path.join(directory, name);
-      return { file, stat: statSync(file) };
+      return { file, stat: lstatSync(file) };
     })
     .filter(({ stat }) => stat.isFile() && (uid === undefined || stat.uid === uid))
     .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs);
