@@ -14,7 +14,7 @@ import { formatRunSummary } from './core/runner/format.js';
 import { REPORTERS, writeReports, type Reporter } from './core/runner/reports.js';
 import { REPORTS_NOT_WRITTEN } from './core/runner/run-lifecycle.js';
 import { mergeReports, parseJsonReport } from './core/runner/merge-reports.js';
-import type { RunSummary } from './core/runner/summary.js';
+import { ranOutOfMemory, type RunSummary } from './core/runner/summary.js';
 import { LiveReporter } from './cli/live-reporter.js';
 import type { CertificateSpec } from './core/runner/run-collection.js';
 import { POWER_VERSION } from './core/version.js';
@@ -145,7 +145,8 @@ function printReportPaths(reports: Partial<Record<Reporter, string>> | undefined
 }
 
 /** 0 passed, 1 failures or errors, 2 anything else (not run, stopped, a report not written). */
-const exitCodeOf = (summary: RunSummary) => (summary.status === 'passed' ? 0 : summary.status === 'failed' || summary.status === 'errored' ? 1 : 2);
+/** 0 passed, 1 failed or errored (as newman), 2 when the run could not be carried out (out of memory, cancelled, timed out …). */
+const exitCodeOf = (summary: RunSummary) => (summary.status === 'passed' ? 0 : ranOutOfMemory(summary) ? 2 : summary.status === 'failed' || summary.status === 'errored' ? 1 : 2);
 
 /** `--env-var key=value`, repeatable, as newman parses it (the first `=` splits). */
 function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {

@@ -16,10 +16,10 @@ import path from 'node:path';
 import { writeReports, type ReportOptions, type Reporter } from './runner/reports.js';
 import type { ShardId } from './runner/html-report.js';
 import { RunRegistry } from './runner/run-registry.js';
-import { planLanes, planShard, startLanes, type Shard } from './runner/lanes.js';
+import { planLanes, planShard, type Shard } from './runner/lanes.js';
 import { RunQueue } from './runner/run-queue.js';
-import { WorkerRunner, workerScript } from './runner/worker-runner.js';
-import { assertRunnable, loadEngine, newRecorder, selectItems, unhealthySummary, withItemIds, type Bail, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
+import { ProcessRunner, runProcessScript } from './runner/process-runner.js';
+import { assertRunnable, newRecorder, selectItems, unhealthySummary, withItemIds, type Bail, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
 import { newRunId, type RequestEvent, type RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
@@ -32,15 +32,13 @@ export interface PowerClientDeps {
   logger?: Logger;
   /** Postman API client settings (tests shorten the timeout). */
   api?: { timeoutMs?: number; retryLimit?: number; maxResponseBytes?: number };
-  /** Where runs execute: a worker thread each (default), or this thread. */
-  isolation?: 'worker' | 'inline';
   /** Runs executing at once (lanes counted); default the machine's cores. */
   runSlots?: number;
   /**
-   * Warm run workers shared beyond this client (tests lend one per file so each server does not
+   * Warm run processes shared beyond this client (tests lend them per file so each server does not
    * boot its own); the client does not close them. Default: the client's own.
    */
-  workers?: WorkerRunner;
+  workers?: ProcessRunner;
 }
 
 /** The health check's own options, all optional; `urls` may also be paths joined to the configured base URL. */
@@ -133,11 +131,10 @@ export class PostmanPowerClient {
   private readonly apiSettings: PowerClientDeps['api'];
   /** The last runs, for polling, cancelling and postman://runs/{id}. */
   readonly runs = new RunRegistry();
-  private workers: WorkerRunner | undefined;
+  private workers: ProcessRunner | undefined;
   private readonly ownsWorkers: boolean;
-  /** Bounds the run workers executing at once (lanes included); the rest wait as `queued`. */
+  /** Bounds the run processes executing at once (lanes included); the rest wait as `queued`. */
   readonly queue: RunQueue;
-  private readonly isolation: 'worker' | 'inline';
 
   constructor(deps: PowerClientDeps = {}) {
     this.env = deps.env ?? (process.env as ConfigEnv);
@@ -145,7 +142,6 @@ export class PostmanPowerClient {
     this.secrets = deps.secrets ?? new SecretSet();
     this.logger = deps.logger ?? silentLogger;
     this.apiSettings = deps.api;
-    this.isolation = deps.isolation ?? 'worker';
     this.workers = deps.workers;
     this.ownsWorkers = !deps.workers;
     this.queue = new RunQueue(deps.runSlots);
@@ -403,14 +399,15 @@ export class PostmanPowerClient {
     return loadDataFile(root, ref);
   }
 
-  /** In a worker thread when the built worker is there; in this thread otherwise (same results, slower). */
-  private startRunner(input: RunInput, parallel: number): RunHandle | Promise<RunHandle> {
-    const script = this.isolation === 'worker' ? workerScript() : undefined;
-    if (script) {
-      this.workers ??= new WorkerRunner(script);
-      return this.workers.start(input, parallel);
-    }
-    return loadEngine().then((engine) => startLanes(input, parallel, engine));
+  /**
+   * In a run process of its own (run-process.ts), its scripts in a context of their own: there is no
+   * other way to run, so a script can never reach this process or end it.
+   */
+  private startRunner(input: RunInput, parallel: number): RunHandle {
+    const script = runProcessScript();
+    if (!script) throw new PowerError('internal_error', 'The run process is not built (dist/core/runner/run-process.js is missing)', { hint: 'Run `npm run build` (or reinstall postman-power).' });
+    this.workers ??= new ProcessRunner(script);
+    return this.workers.start(input, parallel);
   }
 
   /** The selection `rerun: "failed"` runs, from the last run of the whole collection with this environment. */

@@ -1,6 +1,6 @@
-// The heap limits of a run's thread and of its script sandbox's thread, sized from what each holds.
-// A limit hit means a runaway run or script: it ends with out_of_memory (worker-runner.ts,
-// host-pool.ts) instead of taking the machine's memory. Either can be set outright by environment.
+// The heap limit of a run's process, sized from what the run and its scripts' context hold. A limit
+// hit means a runaway run or script: the process ends and the run with out_of_memory
+// (process-runner.ts) instead of taking the machine's memory. It can be set outright by environment.
 import { DEFAULT_RUN } from '../config.js';
 import { countRequests, iterationCount, type RunInput } from './run-collection.js';
 
@@ -88,4 +88,17 @@ export function scriptHeapMb(input: SizedInput = {}): number {
   const largestRow = (input.data ?? []).reduce((most, row) => Math.max(most, jsonBytes(row)), 0);
   const scopes = jsonBytes(input.collection?.variable) + jsonBytes(input.environment) + jsonBytes(input.globals) + jsonBytes(input.envVars);
   return sized((scopes + largestRow) * INPUT_EXPANSION + responseRoom(input));
+}
+
+/**
+ * The heap limit of a run's process, in MB: the run (runHeapMb) and its scripts' context
+ * (scriptHeapMb) share one heap now that scripts run in a context of the run's process.
+ */
+export function runProcessHeapMb(input: SizedInput = {}): number {
+  return runHeapMb(input) + scriptHeapMb(input);
+}
+
+/** A warm process's limit, before its run is known: set outright by environment, else room for most runs. */
+export function warmProcessHeapMb(): number {
+  return askedHeapMb('POSTMAN_POWER_RUN_HEAP_MB') ?? Math.max(WARM_HEAP_MB, runHeapMb()) + scriptHeapMb();
 }

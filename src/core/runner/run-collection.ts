@@ -13,11 +13,8 @@ import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { installEnginePatches } from './engine-patches.js';
 import { confinedFileResolver } from './file-resolver.js';
-import { scriptHeapMb } from './heap-limits.js';
-import type { HostLease, SandboxHostPool, ScriptPath } from './host-pool.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
-import { collectionScripts, mayTouchSharedRealm } from './script-analysis.js';
 import { newRunId, RunRecorder, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
 
 const requireCjs = createRequire(import.meta.url);
@@ -39,8 +36,6 @@ export interface RunInput {
   bail?: Bail;
   requestTimeoutMs?: number;
   scriptTimeoutMs?: number;
-  /** `sandbox` runs every script in postman-sandbox (default: POSTMAN_POWER_SCRIPT_PATH, else `auto`). */
-  scriptPath?: ScriptPath;
   /** A response over this many bytes fails its request with response_too_large. */
   maxResponseBytes?: number;
   /** newman's --ignore-redirects is followRedirects: false. */
@@ -106,12 +101,14 @@ export interface RunHandle {
   state?(): RunState | undefined;
 }
 
-/** postman-runtime and postman-collection, loaded on the first run: they take most of a second to import. */
+/**
+ * postman-runtime and postman-collection, loaded once per run process: they take most of a second to
+ * import. The runtime creates each run's script host itself, as newman does (a context of the run's
+ * own: engine/isolated-sandbox.ts).
+ */
 export interface Engine {
   runtime: typeof import('postman-runtime').default;
   sdk: typeof sdkTypes;
-  /** Warm sandbox hosts to lend runs; without it each run boots its own, as newman does. */
-  hosts?: SandboxHostPool;
 }
 
 export async function loadEngine(): Promise<Engine> {
@@ -204,7 +201,7 @@ export function selectItems(collection: CollectionJson, wanted: string[] | undef
   };
 }
 
-export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunHandle {
+export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   const id = input.runId ?? newRunId();
   const iterations = iterationCount(input);
   const selection = selectItems(input.collection, input.folders);
@@ -222,7 +219,6 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
   // Each run has its own agents (no shared sockets between runs) so a cancel can destroy them.
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, rejectUnauthorized: !input.insecureTls }) };
   let run: { abort(): void } | undefined;
-  let lease: HostLease | undefined;
   const finish = (forced?: ForcedStatus, message?: string) => {
     if (!life.claimEnd()) return;
     if (forced && run) {
@@ -234,8 +230,6 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
     }
     agents.http.destroy();
     agents.https.destroy();
-    // A host still executing a cancelled run's script, or one a script may have changed, is not lent again.
-    lease?.release(!forced && !collectionScripts(input.collection).some(mayTouchSharedRealm));
     if (input.exportState) {
       const scope = (value: sdkTypes.VariableScope, name: string): EnvironmentJson => {
         const json = value.toJSON() as { values?: Array<{ key?: string; value?: unknown; type?: string; disabled?: boolean }> };
@@ -243,7 +237,6 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
       };
       finalState = { environment: scope(environment, input.environment?.name ?? 'environment'), globals: scope(globals, input.globals?.name ?? 'globals'), cookies: (cookieJar as { serializeSync?: () => unknown } | undefined)?.serializeSync?.() };
     }
-    if (lease && lease.paths.fast + lease.paths.sandbox > 0) recorder.summary.stats.scripts = { ...lease.paths };
     void life.complete(recorder.finish(forced, message), recorder.records);
   };
   life.startTimeout(input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs, (message) => finish('timed_out', message));
@@ -296,34 +289,15 @@ export function startRun(input: RunInput, { runtime, sdk, hosts }: Engine): RunH
       if (event === 'done') finish();
     };
   }
-  const begin = (host: Record<string, unknown>) => {
-    try {
-      new runtime.Runner().run(new sdk.Collection(input.collection as never), { ...options, ...host }, (error, created) => {
-        if (life.finished) return;
-        if (error) return finish('errored', `The run could not start: ${error.message}`);
-        run = created;
-        created.start(callbacks);
-      });
-    } catch (error) {
-      finish('errored', `The run could not start: ${(error as Error).message}`);
-    }
-  };
-  if (!hosts) begin({});
-  else {
-    const trigger = (name: string) => (...args: any[]) => callbacks[name]?.(...args);
-    const fatal = (message: string) => {
+  try {
+    new runtime.Runner().run(new sdk.Collection(input.collection as never), options, (error, created) => {
       if (life.finished) return;
-      recorder.abortCurrent(message);
-      finish('errored', message);
-    };
-    hosts.acquire({ console: trigger('console'), error: trigger('error'), exception: trigger('exception'), assertion: trigger('assertion'), fatal }, (options.timeout as { script?: number }).script, input.scriptPath, () => scriptHeapMb(input)).then(
-      (lent) => {
-        lease = lent;
-        if (life.finished) lent.release(true);
-        else begin({ host: { external: true, instance: lent.instance } });
-      },
-      (error: Error) => finish('errored', `The run's script sandbox did not start: ${error.message}`),
-    );
+      if (error) return finish('errored', `The run could not start: ${error.message}`);
+      run = created;
+      created.start(callbacks);
+    });
+  } catch (error) {
+    finish('errored', `The run could not start: ${(error as Error).message}`);
   }
 
   return {

@@ -96,10 +96,6 @@ const RunSummaryObject = z.object({
     requests: z.object({ total: z.number().default(0), failed: z.number().default(0) }),
     assertions: z.object({ total: z.number().default(0), failed: z.number().default(0), skipped: z.number().default(0) }),
     scriptErrors: z.number().default(0),
-    scripts: z
-      .object({ fast: z.number().default(0), sandbox: z.number().default(0) })
-      .optional()
-      .describe("Scripts run in the run's thread (fast) and in postman-sandbox; tool answers leave it out when none needed the sandbox"),
   }),
   // Empty lists and zero counts are left out of tool answers (compactRunSummary); parsing restores them.
   failures: z
@@ -466,7 +462,6 @@ export class RunRecorder {
     stats.requests = { total: 0, failed: 0 };
     stats.assertions = { total: 0, failed: 0, skipped: 0 };
     stats.scriptErrors = 0;
-    let scripts: { fast: number; sandbox: number } | undefined;
     target.failures = [];
     target.failuresOmitted = 0;
     target.console = [];
@@ -482,7 +477,6 @@ export class RunRecorder {
       stats.assertions.failed += summary.stats.assertions.failed;
       stats.assertions.skipped += summary.stats.assertions.skipped;
       stats.scriptErrors += summary.stats.scriptErrors;
-      if (summary.stats.scripts) scripts = { fast: (scripts?.fast ?? 0) + summary.stats.scripts.fast, sandbox: (scripts?.sandbox ?? 0) + summary.stats.scripts.sandbox };
       target.progress.done += summary.progress.done;
       if (summary.progress.current) target.progress.current = summary.progress.current;
       const every = everyFailure(summary, records);
@@ -505,17 +499,6 @@ export class RunRecorder {
       for (const warning of summary.warnings) if (!FROM_RECORDS.test(warning) && !LANE_WARNING.test(warning) && !target.warnings.includes(warning)) target.warnings.push(warning);
       for (const record of records) this.records.push({ ...record, iteration: record.iteration + iterationOffset });
     }
-    if (scripts) stats.scripts = scripts;
-    else delete stats.scripts;
-  }
-
-  /** The request under way can never finish (its script's sandbox died): it is recorded as failed with why. */
-  abortCurrent(message: string): void {
-    const current = this.current;
-    if (!current) return;
-    this.summary.stats.scriptErrors += 1;
-    this.addFailure({ kind: 'script_error', ...this.base({ iteration: current.record.iteration }, { name: current.record.name }), message });
-    this.handlers.item(null, { iteration: current.record.iteration }, { name: current.record.name }, undefined);
   }
 
   /** A copy of the summary as it stands, for polling. */
@@ -552,6 +535,10 @@ export class RunRecorder {
     return this.summary;
   }
 }
+
+/** The warning a run's process leaves when a heap limit ended it (process-runner.ts). */
+export const OUT_OF_MEMORY = 'out_of_memory';
+export const ranOutOfMemory = (summary: Pick<RunSummary, 'warnings'>) => summary.warnings.some((warning) => warning.startsWith(OUT_OF_MEMORY));
 
 /** The sandbox's console warning for a legacy API (postman-legacy-interface.js), with its replacement. */
 const DEPRECATION = /^Using "(.+?)" is deprecated\.(?: Use "?(.+?)"? instead\.)?$/;
@@ -635,7 +622,7 @@ function hintFor(summary: RunSummary): string | undefined {
     case 'failed':
       return 'Read each failure (assertion, expected/actual, response excerpt), find the change in the backend that caused it, and propose a fix; then run again.';
     case 'errored':
-      if (summary.warnings.some((warning) => warning.startsWith('out_of_memory'))) {
+      if (ranOutOfMemory(summary)) {
         return 'The run ran out of memory (see the warning for which heap and its limit): fix the script or data that keeps growing, or raise the limit it names.';
       }
       if (summary.warnings.some((warning) => warning.startsWith('Unresolved variables'))) {
@@ -696,16 +683,13 @@ export function expandFailures(failures: unknown[]): unknown[] {
 
 export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummarySchema> {
   const { failures, failuresOmitted, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
-  const { scripts: _scripts, ...counts } = stats;
   const { path: sourcePath, ...source } = collection.source;
   const ended = summary.status !== 'running' && summary.status !== 'queued';
   const restored = progress.current === undefined && progress.done === stats.requests.total && progress.total === stats.requests.total;
   return {
     ...rest,
     ...(ended && restored ? {} : { progress }),
-    // Which path scripts took is for someone tuning the engine: an answer says it only when some
-    // script needed the sandbox (reports and the run's summary always do).
-    stats: withoutZeros(stats.scripts?.sandbox ? stats : counts, { iterations: 1 }),
+    stats: withoutZeros(stats, { iterations: 1 }),
     collection: { ...collection, source: sourcePath === undefined || sourcePath === source.ref ? source : collection.source },
     ...(failures.length ? { failures: foldFailures(failures) as Failure[] } : {}),
     ...(failuresOmitted ? { failuresOmitted } : {}),

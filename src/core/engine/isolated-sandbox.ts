@@ -1,0 +1,149 @@
+// postman-sandbox, with every script in a context of its own (script-context.ts) instead of a
+// worker thread running its Node build next to `process` and Node's own modules. uvm builds its
+// workers from the class uvm/lib/worker.js exports; in the run process that export is replaced by
+// the context worker before postman-sandbox is first loaded, and the browser build of the boot code
+// (which bundles every module it offers scripts) is what runs inside. Both are probed: an upgrade
+// that moves either fails the run's start with a clear error, never silently runs scripts elsewhere.
+import { createRequire } from 'node:module';
+import { ContextWorker, FIRMWARE } from './script-context.js';
+
+interface UvmWorkerClass {
+  __self?: unknown;
+  __exceptionHandler?: unknown;
+  __bootCodeExecutor?: unknown;
+}
+
+/** What the run relies on, for the error that says an upgrade moved it. */
+const EXPECTED = 'uvm 4 (lib/worker.js exporting a class with __self, __exceptionHandler and __bootCodeExecutor) and postman-sandbox 6 (.cache/bootcode.browser.js)';
+
+export class SandboxLayoutError extends Error {
+  readonly code = 'engine_layout_changed';
+  constructor(detail: string) {
+    super(`The script sandbox cannot be isolated: ${detail}. postman-power expects ${EXPECTED}; reinstall the versions package.json pins.`);
+  }
+}
+
+/** The part of a postman-sandbox host this module touches. */
+interface SandboxHost {
+  executionTimeout?: number;
+  connectOptions?: Record<string, unknown>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  dispose(callback?: () => void): void;
+}
+type CreateContext = (options: Record<string, unknown>, callback: (error: Error | null, host?: SandboxHost) => void) => void;
+
+export interface IsolatedSandbox {
+  /** Boots the next run's context ahead of time (at most one waits); resolves once it is up. */
+  prepare(): Promise<void>;
+  /** Contexts created so far (a probe that scripts really go to them). */
+  constructed(): number;
+}
+
+/** The watchdog of a context's calls: the script timeout of the run its host serves. */
+interface Watchdog {
+  timeoutMs?: number;
+}
+
+let installed: IsolatedSandbox | undefined;
+/** postman-sandbox's browser boot code: one string holding pm, chai, lodash and the rest. */
+function browserBootCode(fromSandbox: NodeRequire): string {
+  let code: unknown;
+  let failure: unknown;
+  const bundle = fromSandbox('./.cache/bootcode.browser.js') as (callback: (error: unknown, code: unknown) => void) => void;
+  if (typeof bundle !== 'function') throw new SandboxLayoutError('its browser boot code is not a function');
+  // The cached bundle calls back at once.
+  bundle((error, text) => {
+    failure = error;
+    code = text;
+  });
+  if (failure || typeof code !== 'string' || code.length < 100_000) throw new SandboxLayoutError('its browser boot code could not be read');
+  return code;
+}
+
+/**
+ * Makes every postman-sandbox host this process creates run its scripts in a context of its own.
+ * Must run before postman-runtime (and with it postman-sandbox and uvm's bridge) is loaded.
+ * postman-runtime creates a host per run, as newman does; the one `prepare()` booted is handed to
+ * the next run that asks (booting takes ~50-130 ms), never to a second one: the runtime disposes
+ * it when its run ends.
+ */
+export function installIsolatedSandbox(): IsolatedSandbox {
+  if (installed) return installed;
+  const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
+  const fromSandbox = createRequire(fromRuntime.resolve('postman-sandbox'));
+  const workerPath = fromSandbox.resolve('uvm/lib/worker.js');
+  const bridgePath = fromSandbox.resolve('uvm/lib/bridge.js');
+  if (fromSandbox.cache[bridgePath]) throw new SandboxLayoutError('uvm was loaded before its worker could be replaced');
+  const original = fromSandbox(workerPath) as unknown;
+  const statics = original as UvmWorkerClass;
+  if (typeof original !== 'function' || typeof statics.__self !== 'string' || typeof statics.__exceptionHandler !== 'string' || typeof statics.__bootCodeExecutor !== 'function') {
+    throw new SandboxLayoutError('uvm/lib/worker.js no longer exports the worker class uvm builds its firmware from');
+  }
+  const bootCode = browserBootCode(fromSandbox);
+  let constructed = 0;
+  class UvmContextWorker extends ContextWorker {
+    static __self = FIRMWARE.self;
+    static __exceptionHandler = FIRMWARE.exceptionHandler;
+    static __bootCodeExecutor = FIRMWARE.bootCodeExecutor;
+    /** uvm passes (a copy of) the host's connect options: `timeout` is the run's script timeout. */
+    constructor(firmware: string, options?: { timeout?: unknown; watchdog?: Watchdog }) {
+      const timeoutMs = () => {
+        const ms = options?.watchdog ? options.watchdog.timeoutMs : options?.timeout;
+        return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+      };
+      super(firmware, { bootCode, timeoutMs });
+      constructed += 1;
+    }
+  }
+  const cached = fromSandbox.cache[workerPath];
+  if (!cached) throw new SandboxLayoutError('uvm/lib/worker.js is not a CommonJS module');
+  cached.exports = UvmContextWorker;
+
+  const sandbox = fromRuntime('postman-sandbox') as { createContext?: CreateContext };
+  if (typeof sandbox.createContext !== 'function') throw new SandboxLayoutError('postman-sandbox no longer exports createContext');
+  const create = sandbox.createContext.bind(sandbox);
+  let prepared: { host: Promise<SandboxHost>; watchdog: Watchdog } | undefined;
+  const boot = (options: Record<string, unknown>) =>
+    new Promise<SandboxHost>((resolve, reject) => {
+      create(options, (error, host) => {
+        if (error || !host) return reject(error ?? new Error('no host'));
+        // An emitter's 'error' with no listener throws: a host waiting for its run has none yet.
+        host.on('error', () => undefined);
+        resolve(host);
+      });
+    });
+  sandbox.createContext = (options, callback) => {
+    const taken = prepared;
+    prepared = undefined;
+    // Only a host asked for as the runtime asks (a timeout, logs not serialised) is the one booted ahead.
+    const usual = Object.keys(options ?? {}).every((key) => key === 'timeout' || key === 'serializeLogs') && !options?.serializeLogs;
+    if (!taken || !usual) return create(options, callback);
+    taken.host.then(
+      (host) => {
+        const timeout = typeof options.timeout === 'number' && Number.isFinite(options.timeout) ? options.timeout : undefined;
+        // As postman-sandbox sets them from its connect options when it boots with them.
+        host.executionTimeout = timeout;
+        if (host.connectOptions) host.connectOptions.timeout = timeout;
+        taken.watchdog.timeoutMs = timeout;
+        callback(null, host);
+      },
+      () => create(options, callback),
+    );
+  };
+  installed = {
+    prepare: () => {
+      if (!prepared) {
+        const watchdog: Watchdog = {};
+        const host = boot({ serializeLogs: false, watchdog });
+        host.catch(() => undefined);
+        prepared = { host, watchdog };
+      }
+      return prepared.host.then(
+        () => undefined,
+        () => undefined,
+      );
+    },
+    constructed: () => constructed,
+  };
+  return installed;
+}

@@ -1,0 +1,376 @@
+// The isolated script executor. Every collection script runs in a V8 context of its own whose every
+// reachable object was created inside it: postman-sandbox's own code (its browser build, which
+// bundles everything it offers scripts — pm, chai, lodash, the legacy globals, `require` of its
+// modules, cookies, vault) is evaluated there, as it is in a Web Worker. Between the context and the
+// runner only strings cross: the host calls one fixed script with a string in a global, and reads a
+// string back. No host function, object, getter, callback or toJSON ever enters the context; the
+// host never reads a property of a context object (a returned value that is not a string is
+// dropped). Timers, the one thing the context cannot do alone, are asked for as data and fired by
+// the host with another call.
+//
+// To postman-sandbox (through uvm) a context is a "worker": ContextWorker implements the few methods
+// uvm's bridge uses of a worker_threads Worker (postMessage, on, off, terminate) and supplies the
+// firmware hooks uvm builds its boot code from, so postman-sandbox's host side runs unchanged.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import vm from 'node:vm';
+
+/** The globals of a fresh context that the runner uses: both data properties, both non-configurable. */
+const INPUT = '__pp_in';
+const RECEIVE = '__pp_receive';
+
+/**
+ * The context's side of the channel, evaluated first in every context. It keeps references to the
+ * intrinsics it uses (scripts may replace the global ones later), takes its input from INPUT and
+ * clears it before anything else runs, and answers only a message that starts with this boot's
+ * nonce: a script that calls RECEIVE itself is ignored. Entropy for crypto.getRandomValues comes
+ * from the host with every message (the pool is topped up when low); a script that drains it
+ * within one call gets bytes from a xorshift generator seeded from the pool.
+ */
+const CONTEXT_BOOTSTRAP = String.raw`(function (global, nonce, entropy) {
+  'use strict';
+  const define = Object.defineProperty, stringify = JSON.stringify, parse = JSON.parse;
+  const call = Function.prototype.call;
+  const slice = call.bind(String.prototype.slice), indexOf = call.bind(String.prototype.indexOf);
+  const push = call.bind(Array.prototype.push), apply = call.bind(Function.prototype.apply);
+  const parseIntHex = (text) => parseInt(text, 16), Uint8 = Uint8Array, ErrorCtor = Error;
+  const outbox = [], handlers = [], timers = new Map();
+  let pool = entropy, poolAt = 0, nextTimer = 1, seed = 0x9e3779b9;
+  const port = {
+    postMessage(message) {
+      push(outbox, ['m', '' + (message && message.__id_uvm), '' + (message && message.__emit_uvm)]);
+    },
+    on(name, handler) { if (name === 'message' && typeof handler === 'function') push(handlers, handler); },
+    off() {},
+    onUncaught: null,
+  };
+  const fail = (error) => {
+    if (typeof port.onUncaught === 'function') {
+      try { if (port.onUncaught(error)) return; } catch (_) {}
+    }
+    let text = 'Uncaught exception';
+    try { text = '' + (error && error.message !== undefined ? error.message : error); } catch (_) {}
+    push(outbox, ['e', text]);
+  };
+  const schedule = (repeat) => function (callback, ms) {
+    const args = [];
+    for (let i = 2; i < arguments.length; i++) push(args, arguments[i]);
+    const id = nextTimer++;
+    const delay = +ms > 0 ? +ms : 0;
+    timers.set(id, { callback, args, repeat, delay });
+    push(outbox, ['t', id, delay]);
+    return id;
+  };
+  const cancel = (id) => {
+    if (timers.delete(+id)) push(outbox, ['c', +id]);
+  };
+  const fire = (id) => {
+    const timer = timers.get(id);
+    if (!timer) return;
+    if (timer.repeat) push(outbox, ['t', id, timer.delay]);
+    else timers.delete(id);
+    if (typeof timer.callback === 'function') apply(timer.callback, undefined, timer.args);
+  };
+  const randomByte = () => {
+    if (poolAt + 2 <= pool.length) {
+      const byte = parseIntHex(slice(pool, poolAt, poolAt + 2));
+      poolAt += 2;
+      seed = (seed ^ (byte << ((poolAt >> 1) % 24))) >>> 0 || 0x9e3779b9;
+      return byte;
+    }
+    seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+    return seed & 0xff;
+  };
+  const crypto = {
+    getRandomValues(array) {
+      if (!array || typeof array.length !== 'number' || array.byteLength > 65536) throw new ErrorCtor('getRandomValues: expects an integer typed array of at most 65536 bytes');
+      const bytes = new Uint8(array.buffer, array.byteOffset, array.byteLength);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = randomByte();
+      return array;
+    },
+  };
+  const receive = function () {
+    const input = global.${INPUT};
+    global.${INPUT} = '';
+    if (typeof input !== 'string' || slice(input, 0, nonce.length) !== nonce) return '';
+    let at = nonce.length;
+    const kind = slice(input, at, at + 1);
+    const cut = indexOf(input, '\u0000', at + 1);
+    const fresh = slice(input, at + 1, cut);
+    if (fresh) { pool = slice(pool, poolAt) + fresh; poolAt = 0; }
+    const body = slice(input, cut + 1);
+    try {
+      if (kind === 'm') {
+        const split = indexOf(body, '\u0000');
+        const message = { __id_uvm: slice(body, 0, split), __emit_uvm: slice(body, split + 1) };
+        for (let i = 0; i < handlers.length; i++) handlers[i](message);
+      } else if (kind === 't') fire(+body);
+    } catch (error) {
+      fail(error);
+    }
+    const out = stringify([pool.length - poolAt < 4096 ? 1 : 0, outbox]);
+    outbox.length = 0;
+    return out;
+  };
+  define(global, '${RECEIVE}', { value: receive, writable: false, enumerable: false, configurable: false });
+  define(global, '${INPUT}', { value: '', writable: true, enumerable: false, configurable: false });
+  // Configurable, so postman-sandbox's boot removes what its scripts must not see.
+  define(global, '__pp_port', { value: port, writable: true, enumerable: false, configurable: true });
+  const timerApi = {
+    setTimeout: schedule(false), setInterval: schedule(true), setImmediate: (callback, ...args) => schedule(false)(callback, 0, ...args),
+    clearTimeout: cancel, clearInterval: cancel, clearImmediate: cancel,
+  };
+  for (const name in timerApi) define(global, name, { value: timerApi[name], writable: true, enumerable: false, configurable: true });
+  define(global, 'crypto', { value: crypto, writable: true, enumerable: false, configurable: true });
+  define(global, 'self', { value: global, writable: true, enumerable: false, configurable: true });
+  // What the browser build's Buffer takes from a Web Worker's globals: base64 and Blob/File.
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const charAt = call.bind(String.prototype.charAt), charCode = call.bind(String.prototype.charCodeAt), fromCode = String.fromCharCode;
+  const btoa = (input) => {
+    const text = '' + input;
+    let out = '';
+    for (let i = 0; i < text.length; i += 3) {
+      const a = charCode(text, i), b = charCode(text, i + 1), c = charCode(text, i + 2);
+      if (a > 255 || b > 255 || c > 255) throw new ErrorCtor('Invalid character');
+      const n = (a << 16) | ((b || 0) << 8) | (c || 0);
+      out += charAt(B64, n >> 18) + charAt(B64, (n >> 12) & 63) + (i + 1 < text.length ? charAt(B64, (n >> 6) & 63) : '=') + (i + 2 < text.length ? charAt(B64, n & 63) : '=');
+    }
+    return out;
+  };
+  const atob = (input) => {
+    let text = '';
+    for (const ch of '' + input) if (ch !== ' ' && ch !== '\n' && ch !== '\t' && ch !== '\r' && ch !== '\f') text += ch;
+    while (text.length % 4 === 0 && text.length && charAt(text, text.length - 1) === '=') text = slice(text, 0, -1);
+    if (text.length % 4 === 1) throw new ErrorCtor('The string to be decoded is not correctly encoded.');
+    let out = '', bits = 0, value = 0;
+    for (let i = 0; i < text.length; i++) {
+      const n = indexOf(B64, charAt(text, i));
+      if (n < 0) throw new ErrorCtor('The string to be decoded is not correctly encoded.');
+      value = (value << 6) | n; bits += 6;
+      if (bits >= 8) { bits -= 8; out += fromCode((value >> bits) & 255); }
+    }
+    return out;
+  };
+  const utf8 = (text) => {
+    const bytes = unescape(encodeURIComponent(text)), out = new Uint8(bytes.length);
+    for (let i = 0; i < bytes.length; i++) out[i] = charCode(bytes, i);
+    return out;
+  };
+  class Blob {
+    constructor(parts, options) {
+      const chunks = [];
+      let size = 0;
+      for (const part of parts || []) {
+        const bytes = part instanceof ArrayBuffer ? new Uint8(part) : ArrayBuffer.isView(part) ? new Uint8(part.buffer, part.byteOffset, part.byteLength) : part instanceof Blob ? part._bytes : utf8('' + part);
+        push(chunks, bytes); size += bytes.length;
+      }
+      const all = new Uint8(size);
+      let at = 0;
+      for (const bytes of chunks) { all.set(bytes, at); at += bytes.length; }
+      define(this, '_bytes', { value: all });
+      this.type = options && options.type ? ('' + options.type).toLowerCase() : '';
+    }
+    get size() { return this._bytes.length; }
+    arrayBuffer() { return Promise.resolve(this._bytes.slice().buffer); }
+    text() { let s = ''; for (let i = 0; i < this._bytes.length; i++) s += fromCode(this._bytes[i]); return Promise.resolve(decodeURIComponent(escape(s))); }
+    slice(start, end, type) { return new Blob([this._bytes.slice(start, end)], { type }); }
+  }
+  class File extends Blob {
+    constructor(parts, name, options) { super(parts, options); this.name = '' + name; this.lastModified = options && options.lastModified !== undefined ? +options.lastModified : Date.now(); }
+  }
+  const webApi = { atob, btoa, Blob, File };
+  for (const name in webApi) define(global, name, { value: webApi[name], writable: true, enumerable: false, configurable: true });
+  // uvm's firmware runs postman-sandbox's boot code by calling this: the code arrived as a string.
+  const indirectEval = global.eval;
+  define(global, '__pp_boot', {
+    value: function () {
+      const code = global.__pp_bootcode;
+      delete global.__pp_bootcode;
+      delete global.__pp_boot;
+      if (typeof code === 'string') indirectEval(code);
+    },
+    writable: true, enumerable: false, configurable: true,
+  });
+  // The stack-trace API hands out call sites; in a context entered from the host those could name
+  // host functions. Errors here format their stack as text only: postman-sandbox's boot replaces
+  // this formatter by its own (also text only) and locks it; the host checks it did (LOCKED_PROBE).
+  define(ErrorCtor, 'prepareStackTrace', {
+    value: (error, frames) => {
+      let text = 'Error: ' + (error && error.message);
+      for (let i = 0; i < frames.length; i++) text += '\n    at ' + frames[i];
+      return text;
+    },
+    writable: false, enumerable: false, configurable: true,
+  });
+  // Node asks the error's realm for globalThis.Error.prepareStackTrace: that binding is fixed too.
+  define(global, 'Error', { value: ErrorCtor, writable: false, enumerable: false, configurable: false });
+})`;
+
+/** The firmware hooks uvm reads off its worker class (uvm/lib/bridge.js), for a context. */
+export const FIRMWARE = {
+  /** uvm's firmware posts through `__self`: the port the bootstrap made. */
+  self: '__pp_port',
+  /** Where uvm's firmware runs the boot code it was given: the browser build, already in the context. */
+  bootCodeExecutor: () => '__pp_boot()',
+  /** Reports a script's uncaught exception to the sandbox's listeners, as uvm's worker does. */
+  exceptionHandler: `self.onUncaught = function (error) {
+    if (bridge.listeners('uncaughtException').length) { bridge.emit('uncaughtException', error); return true; }
+    return false;
+  };`,
+};
+
+/** What the host keeps of a context: the contextified object and the two compiled calls. */
+interface Channel {
+  sandbox: Record<string, unknown>;
+  context: vm.Context;
+  nonce: string;
+}
+
+const RECEIVE_CALL = new vm.Script(`${RECEIVE}()`, { filename: 'postman-power:script-context' });
+const ENTROPY_BYTES = 4096;
+const entropy = () => randomBytes(ENTROPY_BYTES).toString('hex');
+
+export interface ContextWorkerOptions {
+  /** postman-sandbox's browser boot code: evaluated where uvm's firmware calls __pp_boot(). */
+  bootCode: string;
+  /**
+   * Ends one synchronous stretch of script work (a call into the context) after this many ms: a
+   * loop that never ends is stopped there. Unset: no limit (the run's own timeout ends the run).
+   */
+  timeoutMs?: () => number | undefined;
+}
+
+/**
+ * A context, as uvm drives a worker. Messages uvm posts go in as strings; what the context posts,
+ * the timers it asks for and its uncaught errors come back as strings and are re-emitted here.
+ */
+export class ContextWorker extends EventEmitter {
+  private channel?: Channel;
+  private readonly timers = new Map<number, NodeJS.Timeout | NodeJS.Immediate>();
+  private refill = true;
+  private terminated = false;
+
+  constructor(
+    firmware: string,
+    private readonly options: ContextWorkerOptions,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    // uvm listens for 'message' right after construction: the boot's messages are sent once it has.
+    setImmediate(() => this.boot(firmware));
+  }
+
+  /** A fresh context: the bootstrap, then uvm's firmware (with postman-sandbox's boot code inside). */
+  private boot(firmware: string): void {
+    if (this.terminated) return;
+    try {
+      const sandbox = Object.create(null) as Record<string, unknown>;
+      const context = vm.createContext(sandbox, { name: 'postman-power script context', codeGeneration: { strings: true, wasm: false }, microtaskMode: 'afterEvaluate' });
+      const nonce = randomBytes(16).toString('hex');
+      // The bootstrap is a function of the context, called with primitives only.
+      new vm.Script(`(${CONTEXT_BOOTSTRAP})(globalThis, ${JSON.stringify(nonce)}, ${JSON.stringify(entropy())})`, { filename: 'postman-power:context-bootstrap' }).runInContext(context);
+      this.channel = { sandbox, context, nonce };
+      this.refill = false;
+      sandbox.__pp_bootcode = this.options.bootCode;
+      this.run(firmware, 'postman-power:firmware');
+    } catch (error) {
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+      this.terminate();
+    }
+  }
+
+  /** Evaluates code of our own (the firmware) in the context, then delivers what it posted. */
+  private run(code: string, filename: string): void {
+    const channel = this.channel!;
+    new vm.Script(code, { filename }).runInContext(channel.context);
+    this.call('d', '');
+  }
+
+  /** uvm's dispatch: a message for the context's bridge. */
+  postMessage(message: { __id_uvm?: unknown; __emit_uvm?: unknown }): void {
+    if (typeof message?.__emit_uvm !== 'string' || typeof message.__id_uvm !== 'string') return;
+    this.send('m', `${message.__id_uvm}\u0000${message.__emit_uvm}`);
+  }
+
+  /**
+   * One call into the context, then one more for what its promises posted: a context's microtasks
+   * run when a call into it returns (microtaskMode afterEvaluate), under the same watchdog, so
+   * after the first call its async work has settled up to its next timer. `kind`: m a message,
+   * t a timer firing.
+   */
+  private send(kind: 'm' | 't' | 'd', body: string): void {
+    this.call(kind, body);
+    if (kind !== 'd') this.call('d', '');
+  }
+
+  private call(kind: 'm' | 't' | 'd', body: string): void {
+    const channel = this.channel;
+    if (!channel || this.terminated) return;
+    channel.sandbox[INPUT] = `${channel.nonce}${kind}${this.refill ? entropy() : ''}\u0000${body}`;
+    let answer: unknown;
+    try {
+      const timeout = this.options.timeoutMs?.();
+      answer = RECEIVE_CALL.runInContext(channel.context, timeout && timeout > 0 && Number.isFinite(timeout) ? { timeout } : {});
+    } catch (error) {
+      // The watchdog ended a script that did not stop (or the context is broken): the context is
+      // no longer trusted to be in a consistent state. postman-sandbox's own timer then reports
+      // the execution as not responding and boots a fresh context for the next one.
+      const code = (error as { code?: unknown } | null)?.code;
+      this.emit('error', new Error(code === 'ERR_SCRIPT_EXECUTION_TIMEOUT' ? 'Script execution timed out.' : 'The script context failed.'));
+      this.terminate();
+      return;
+    }
+    if (typeof answer !== 'string' || answer === '') return;
+    this.deliver(answer);
+  }
+
+  /** Acts on a context's answer: [low on entropy, [[kind, ...data]]], parsed in this realm. */
+  private deliver(answer: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(parsed) || !Array.isArray(parsed[1])) return;
+    this.refill = parsed[0] === 1;
+    for (const entry of parsed[1] as unknown[]) {
+      if (this.terminated || !Array.isArray(entry)) return;
+      const [kind, a, b] = entry as [unknown, unknown, unknown];
+      if (kind === 'm' && typeof a === 'string' && typeof b === 'string') this.emit('message', { __id_uvm: a, __emit_uvm: b });
+      else if (kind === 't' && typeof a === 'number') this.startTimer(a, typeof b === 'number' ? b : 0);
+      else if (kind === 'c' && typeof a === 'number') this.stopTimer(a);
+      else if (kind === 'e') this.emit('error', new Error(`A script's uncaught exception: ${String(a).slice(0, 500)}`));
+    }
+  }
+
+  /** Zero-delay timers are served with setImmediate: Node clamps setTimeout(fn, 0) to 1 ms. */
+  private startTimer(id: number, delay: number): void {
+    this.stopTimer(id);
+    const fire = () => {
+      this.timers.delete(id);
+      this.send('t', String(id));
+    };
+    this.timers.set(id, delay > 0 ? setTimeout(fire, Math.min(delay, 2 ** 31 - 1)) : setImmediate(fire));
+  }
+
+  private stopTimer(id: number): void {
+    const timer = this.timers.get(id);
+    if (!timer) return;
+    this.timers.delete(id);
+    if ('_onImmediate' in timer) clearImmediate(timer as NodeJS.Immediate);
+    else clearTimeout(timer as NodeJS.Timeout);
+  }
+
+  /** Drops the context: its timers are cleared and nothing reaches it again. */
+  terminate(): Promise<number> {
+    if (!this.terminated) {
+      this.terminated = true;
+      for (const id of [...this.timers.keys()]) this.stopTimer(id);
+      this.channel = undefined;
+      setImmediate(() => this.emit('exit', 0));
+    }
+    return Promise.resolve(0);
+  }
+}
+

@@ -1,0 +1,92 @@
+// The process a run lives in. A child process, not a thread: V8 aborts the whole process when a
+// heap runs out in some ways a thread's resource limits do not catch (a growing array, a huge
+// fill), and a script must never take the server down. Here a script's allocation ends this
+// process only; the server reports the run as out_of_memory and keeps serving.
+//
+// Scripts never run in this process's realm: each run's scripts run in a context of their own
+// (engine/script-context.ts), booted before the run starts and dropped when it ends. The process
+// may serve another run after that; nothing of the scripts outlives their context. Inside it only,
+// zero-delay timers are served with setImmediate: postman-runtime schedules ~7 setTimeout(fn, 0)
+// per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
+import { installIsolatedSandbox } from '../engine/isolated-sandbox.js';
+import { installEnginePatches } from './engine-patches.js';
+import type { RunInput, RunState } from './run-collection.js';
+import type { RequestEvent, RequestRecord, RunSummary } from './summary.js';
+
+export type RunProcessRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets' | 'onRequest'>; parallel: number };
+export type RunProcessMessage =
+  | { type: 'ready' }
+  | { type: 'secrets'; values: string[] }
+  | { type: 'progress'; summary: RunSummary }
+  | { type: 'request'; event: RequestEvent }
+  | { type: 'done'; summary: RunSummary; records: RequestRecord[]; state?: RunState }
+  | { type: 'error'; message: string };
+
+type Immediate = ReturnType<typeof setImmediate>;
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+const isImmediate = (handle: unknown): handle is Immediate => typeof handle === 'object' && handle !== null && '_onImmediate' in handle;
+
+const PROGRESS_INTERVAL_MS = 20;
+
+/** Sends to the server; a server that went away ends this process. */
+function send(message: RunProcessMessage): void {
+  if (!process.connected) process.exit(0);
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+    !ms || ms <= 0 ? setImmediate(callback, ...args) : realSetTimeout(callback, ms, ...args)) as unknown as typeof setTimeout;
+  globalThis.clearTimeout = ((handle: unknown) => (isImmediate(handle) ? clearImmediate(handle) : realClearTimeout(handle as NodeJS.Timeout))) as typeof clearTimeout;
+  // Nothing this process prints may reach the server's stdout (the server does not read it anyway).
+  // eslint-disable-next-line no-console -- redirecting, not printing
+  console.log = console.error;
+  // eslint-disable-next-line no-console -- redirecting, not printing
+  console.info = console.error;
+
+  // Before anything of the engine loads: the patches hook its files as they load, and
+  // postman-sandbox must build its hosts from script contexts.
+  installEnginePatches();
+  const contexts = installIsolatedSandbox();
+  const { loadEngine } = await import('./run-collection.js');
+  const { startLanes } = await import('./lanes.js');
+  const engine = await loadEngine();
+  // The first run's context, booted while nobody waits.
+  await contexts.prepare();
+  send({ type: 'ready' });
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: RunProcessRequest) => {
+    if (message?.type !== 'start') return;
+    try {
+      // Records go once, at the end: lanes reorder them as they merge. Progress is a copy of the
+      // summary, so it goes at most every PROGRESS_INTERVAL_MS.
+      const handle = startLanes(
+        {
+          ...message.input,
+          progressIntervalMs: PROGRESS_INTERVAL_MS,
+          // Sent before the progress that may hold them: the server registers them first.
+          onSecrets: (values) => send({ type: 'secrets', values }),
+          ...(message.input.live ? { onRequest: (event: RequestEvent) => send({ type: 'request', event }) } : {}),
+        },
+        message.parallel,
+        engine,
+      );
+      handle.onProgress((summary) => send({ type: 'progress', summary }));
+      void handle.promise.then((summary) => {
+        send({ type: 'done', summary, records: handle.records(), state: handle.state?.() });
+        // The next run's context boots now, between runs.
+        void contexts.prepare();
+      });
+    } catch (error) {
+      send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+}
+
+if (process.send) {
+  main().catch((error: unknown) => {
+    send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
+}
