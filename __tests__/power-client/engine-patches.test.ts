@@ -1,6 +1,7 @@
 // Engine patches (src/core/runner/engine-patches.ts): each still finds its upstream text in the
 // installed engine, each is equivalent to the code it replaces (the replaced code, loaded as
 // published, is the reference), and a run worker's engine is the patched one unless switched off.
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
@@ -290,26 +291,25 @@ describe('engine patches', () => {
     }, 60_000);
   });
 
-  const inWorker = (env: NodeJS.ProcessEnv) =>
+  const inRunProcess = (env: NodeJS.ProcessEnv) =>
     new Promise<{ outcomes: Array<[string, string]>; propertyBase: string; meta: unknown }>((resolve, reject) => {
-      const worker = new Worker(path.resolve('__tests__/support/engine-in-worker.mjs'), { env, stdout: true });
-      worker.stdout.resume();
-      // The run worker says 'ready' first; the report follows.
-      worker.on('message', (message: { outcomes?: unknown }) => {
+      const child = fork(path.resolve('__tests__/support/engine-in-run-process.mjs'), [], { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+      // The run process says 'ready' first; the report follows.
+      child.on('message', (message: { outcomes?: unknown }) => {
         if (!message.outcomes) return;
         resolve(message as never);
-        void worker.terminate();
+        child.kill();
       });
-      worker.once('error', reject);
+      child.once('error', reject);
     });
 
-  test("a run worker's engine is the patched one, and POSTMAN_POWER_ENGINE_PATCHES=off loads it as published", async () => {
-    const { POSTMAN_POWER_ENGINE_PATCHES: _switch, ...env } = process.env;
-    const patched = await inWorker(env);
+  test("a run process's engine is the patched one, and POSTMAN_POWER_ENGINE_PATCHES=off loads it as published", async () => {
+    const { POSTMAN_POWER_ENGINE_PATCHES: _switch, NODE_OPTIONS: _options, ...env } = process.env;
+    const patched = await inRunProcess(env);
     expect(new Map(patched.outcomes)).toEqual(new Map(ENGINE_PATCHES.map((patch) => [installed(patch), 'patched'])));
     expect(patched.propertyBase).toContain('key.charCodeAt(0) !== 95');
     expect(patched.meta).toEqual({ postman_note: 'kept' });
-    const published = await inWorker({ ...env, POSTMAN_POWER_ENGINE_PATCHES: 'off' });
+    const published = await inRunProcess({ ...env, POSTMAN_POWER_ENGINE_PATCHES: 'off' });
     expect(published.outcomes).toEqual([]);
     expect(published.propertyBase).toContain('_(src).pickBy(PropertyBase.propertyIsMeta)');
     expect(published.meta).toEqual({ postman_note: 'kept' });

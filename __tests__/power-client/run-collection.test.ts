@@ -36,7 +36,7 @@ describe('results shaped for an agent', () => {
     expect(result.isError).toBeFalsy();
     const summary = RunSummarySchema.parse(result.structuredContent);
     expect(summary.status).toBe('failed');
-    expect(summary.stats).toEqual({ iterations: 1, requests: { total: 4, failed: 0 }, assertions: { total: 11, failed: 2, skipped: 0 }, scriptErrors: 0, scripts: { fast: 3, sandbox: 1 } });
+    expect(summary.stats).toEqual({ iterations: 1, requests: { total: 4, failed: 0 }, assertions: { total: 11, failed: 2, skipped: 0 }, scriptErrors: 0 });
     expect(failedNames(summary)).toEqual(['status is 200 (fails)', 'wrong count']);
     const wrongCount = summary.failures.find((f) => f.assertion === 'wrong count')!;
     expect(wrongCount).toMatchObject({ kind: 'assertion', folder: 'Users', request: 'List users', method: 'GET', expected: 5, actual: 1 });

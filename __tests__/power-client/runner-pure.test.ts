@@ -122,13 +122,6 @@ describe('compactRunSummary (a run as a tool answers it)', () => {
     expect(compactRunSummary(empty).stats).toEqual({ iterations: 3, requests: {}, assertions: {} });
     expect(RunSummarySchema.parse(compactRunSummary(empty))).toEqual({ ...rest, collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } } });
   });
-  it('says which path scripts took only when some needed the sandbox', () => {
-    const fastOnly = { ...full, stats: { ...full.stats, scripts: { fast: 8, sandbox: 0 } } };
-    expect(compactRunSummary(fastOnly).stats).toEqual({ requests: { total: 2 }, assertions: { total: 2 } });
-    const mixed = { ...full, stats: { ...full.stats, scripts: { fast: 8, sandbox: 1 } } };
-    expect(compactRunSummary(mixed).stats).toEqual({ requests: { total: 2 }, assertions: { total: 2 }, scripts: { fast: 8, sandbox: 1 } });
-    expect(RunSummarySchema.parse(compactRunSummary(mixed)).stats.scripts).toEqual({ fast: 8, sandbox: 1 });
-  });
   it('a failure of the same request as the one before leaves out the request\'s fields; parsing puts them back', () => {
     const at = (requestIndex: number, assertion: string) => ({ kind: 'assertion' as const, iteration: 0, folder: 'F', request: `r${requestIndex}`, method: 'GET', url: `http://x/${requestIndex}`, requestIndex, assertion, message: `${assertion}!` });
     const failures = [at(1, 'a'), at(1, 'b'), at(2, 'c'), at(2, 'd')];

@@ -49,7 +49,7 @@ it.each(cases.map((c) => [`${c.file} (${c.note})`, c] as const))('%s', async (_l
   if (c.kind === 'config') writeFileSync(rw.ws.path('.postman.json'), readFileSync(path.join(BAD, c.file)));
   let pair: ConnectedPair | undefined;
   try {
-    pair = await connectPair({ env: {}, cwd: rw.ws.dir, watchConfig: false, isolation: 'inline' });
+    pair = await connectPair({ env: {}, cwd: rw.ws.dir, watchConfig: false });
     const [tool, args] = callFor(c);
     const result = await pair.call(tool, args);
     const text = textOf(result);

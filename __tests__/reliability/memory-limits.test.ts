@@ -1,20 +1,32 @@
-// Heap limits: a script that keeps allocating, or a run that outgrows its thread, ends its run with a
-// clear out_of_memory result (the request it was in failed, the verdict errored, the hint says what
-// to do) instead of taking the machine's memory and hanging — and the server lives on. The limits
-// are lowered through their environment variables so the tests hit them in seconds.
+// Memory and runaway scripts: a script that exhausts memory — objects in a loop, arrays of arrays, one
+// huge fill, a growing array — ends its run with out_of_memory and a hint; the run's process ends,
+// never the server or the CLI (which exits 2 with its reports written), and the next call is served.
+// A huge string is a RangeError in the script, as in newman. A script that never ends is stopped by
+// the script timeout when one is set (the run goes on), else by the run timeout (timed_out). The
+// limit is lowered through its environment variable so the tests hit it in seconds.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runHeapMb, scriptHeapMb, WARM_HEAP_MB } from '../../src/core/runner/heap-limits.js';
+import { runHeapMb, runProcessHeapMb, scriptHeapMb, WARM_HEAP_MB, warmProcessHeapMb } from '../../src/core/runner/heap-limits.js';
 import type { RunInput } from '../../src/core/runner/run-collection.js';
 import { RunSummarySchema } from '../../src/core/runner/summary.js';
-import { WorkerRunner, workerScript, type WarmWorker } from '../../src/core/runner/worker-runner.js';
+import { ProcessRunner, runProcessScript, type WarmProcess } from '../../src/core/runner/process-runner.js';
 import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
+import { connectPair, textOf } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
+const HOGS = {
+  objects: 'const a = []; for (;;) a.push({ n: a.length, s: String(a.length) });',
+  arrays: 'const a = []; for (;;) a.push(new Array(1e6).fill(Math.random()));',
+  fill: 'const a = new Array(2 ** 28).fill(0); pm.test("filled", () => pm.expect(a.length).to.be.above(0));',
+  growing: 'const a = []; for (let i = 0; i < 4e8; i++) a.push(i);',
+};
+const LIMIT = { POSTMAN_POWER_RUN_HEAP_MB: '160' };
 
-const run = (collection: string, env: Record<string, string>) => runCli(['run', collection, '--no-history', '-r', 'cli,json', '--reporter-json-export', `${collection}.report.json`], ws.dir, env, 90_000);
+const run = (collection: string, env: Record<string, string>, extra: string[] = []) =>
+  runCli(['run', collection, '--no-history', '-r', 'cli,json', '--reporter-json-export', `${collection}.report.json`, ...extra], ws.dir, env, 90_000);
+const reportOf = (collection: string) => RunSummarySchema.parse(JSON.parse(readFileSync(ws.path(`${collection}.report.json`), 'utf8')));
 
 let backend: TestServer;
 let ws: TempWorkspace;
@@ -33,33 +45,73 @@ beforeAll(async () => {
       { name: 'after', request: { method: 'GET', url: '{{baseUrl}}/c' }, event: [{ listen: 'test', script: { exec: ["pm.test('ok', () => pm.response.to.have.status(200));"] } }] },
     ],
   });
-  ws.write('small.postman_collection.json', collection('Small objects', 'const a = []; for (;;) a.push({ n: a.length, s: String(a.length) });'));
-  ws.write('large.postman_collection.json', collection('Large arrays', 'const a = []; for (;;) a.push(new Array(1e6).fill(Math.random()));'));
+  for (const [kind, hog] of Object.entries(HOGS)) ws.write(`${kind}.postman_collection.json`, collection(`Hog ${kind}`, hog));
+  ws.write('string.postman_collection.json', collection('Huge string', 'let s = "x"; for (;;) s = s + s;'));
+  ws.write('loop.postman_collection.json', collection('Endless loop', 'for (;;) {}'));
+  ws.write('pass.postman_collection.json', collection('Passing', "pm.test('fine', () => {});"));
 });
 afterAll(async () => {
   ws.cleanup();
   await backend.close();
 });
 
-it.each(['small', 'large'])('a script that keeps allocating (%s) ends the run with out_of_memory on the request it was in', async (kind) => {
-  const { code, stdout } = await run(`${kind}.postman_collection.json`, { POSTMAN_POWER_SCRIPT_HEAP_MB: '48' });
-  expect(code).toBe(1);
-  expect(stdout).toMatch(/out_of_memory: a script used more than the script sandbox's 48 MB heap/);
-  const report = RunSummarySchema.parse(JSON.parse(readFileSync(ws.path(`${kind}.postman_collection.json.report.json`), 'utf8')));
+it.each(Object.keys(HOGS))('CLI: a script that exhausts memory (%s) ends the run with out_of_memory, exit 2, reports written', async (kind) => {
+  const { code, stdout } = await run(`${kind}.postman_collection.json`, LIMIT);
+  expect(code).toBe(2);
+  expect(stdout).toMatch(/out_of_memory: the run used more than its 160 MB heap, so it stopped/);
+  const report = reportOf(`${kind}.postman_collection.json`);
   expect(report.status).toBe('errored');
-  expect(report.failures).toEqual([expect.objectContaining({ kind: 'script_error', request: 'hog', message: expect.stringMatching(/^out_of_memory: /) })]);
-  // What ran before it is kept; what came after never ran, and the run does not say it passed.
-  expect(report.stats.assertions).toMatchObject({ total: 1, failed: 0 });
-  expect(report.stats.scriptErrors).toBe(1);
+  expect(report.warnings).toEqual([expect.stringMatching(/^out_of_memory: /)]);
   expect(report.hint).toMatch(/ran out of memory/);
+  // What ran before it is kept, and the run does not say it passed.
+  expect(report.stats.assertions.failed).toBe(0);
+  expect(report.stats.requests.total).toBeGreaterThanOrEqual(1);
 }, 120_000);
 
-it('a run that outgrows its thread\'s heap ends with out_of_memory, not a crash', async () => {
-  const { code, stdout } = await run('small.postman_collection.json', { POSTMAN_POWER_RUN_HEAP_MB: '16' });
+it('CLI: a huge string is a RangeError in its script, as in newman, and the run goes on', async () => {
+  const { code } = await run('string.postman_collection.json', LIMIT);
   expect(code).toBe(1);
-  expect(stdout).toMatch(/out_of_memory: the run used more than its 16 MB heap, so it stopped/);
-  expect(stdout).toMatch(/^Run errored/m);
+  const report = reportOf('string.postman_collection.json');
+  expect(report.failures).toEqual([expect.objectContaining({ kind: 'script_error', request: 'hog', message: expect.stringMatching(/RangeError: Invalid string length/) })]);
+  expect(report.stats.assertions).toMatchObject({ total: 2, failed: 0 });
 }, 120_000);
+
+it('CLI: a script that never ends is stopped by the script timeout and the run goes on; without one, the run timeout ends the run', async () => {
+  const stopped = await run('loop.postman_collection.json', {}, ['--timeout-script', '300']);
+  expect(stopped.code).toBe(1);
+  const report = reportOf('loop.postman_collection.json');
+  expect(report.failures).toEqual([expect.objectContaining({ kind: 'script_error', request: 'hog' })]);
+  // The request after it ran, its test in a context booted afresh.
+  expect(report.stats.assertions).toMatchObject({ total: 2, failed: 0 });
+  const timedOut = await run('loop.postman_collection.json', {}, ['--timeout', '2000']);
+  expect(timedOut.code).toBe(2);
+  expect(reportOf('loop.postman_collection.json').status).toBe('timed_out');
+}, 120_000);
+
+it('MCP: after each runaway script the server answers the next call, and the next run passes', async () => {
+  const saved = process.env.POSTMAN_POWER_RUN_HEAP_MB;
+  process.env.POSTMAN_POWER_RUN_HEAP_MB = LIMIT.POSTMAN_POWER_RUN_HEAP_MB;
+  // A server of its own (not the file's shared processes): the limit is read when its processes start.
+  const pair = await connectPair({ env: {}, cwd: ws.dir, watchConfig: false, workers: undefined });
+  try {
+    for (const [collection, args] of [
+      ['objects', {}],
+      ['fill', {}],
+      ['loop', { run_timeout_ms: 2000 }],
+    ] as const) {
+      const result = await pair.call('run_collection', { collection: `${collection}.postman_collection.json`, check_health: false, ...args });
+      const text = textOf(result);
+      if (collection === 'loop') expect(text).toMatch(/timed_out|timed out/i);
+      else expect(text).toMatch(/out_of_memory/);
+      const next = await pair.call('run_collection', { collection: 'pass.postman_collection.json', check_health: false });
+      expect(textOf(next)).toMatch(/^Run passed/m);
+    }
+  } finally {
+    await pair.close();
+    if (saved === undefined) delete process.env.POSTMAN_POWER_RUN_HEAP_MB;
+    else process.env.POSTMAN_POWER_RUN_HEAP_MB = saved;
+  }
+}, 180_000);
 
 describe('heap limits sized from the run', () => {
   const MB = 1024 * 1024;
@@ -86,28 +138,31 @@ describe('heap limits sized from the run', () => {
     expect(scriptHeapMb({ globals: { name: 'G', values: [{ key: 'g', value: 'g'.repeat(MB) }] }, maxResponseBytes: 0 })).toBe(256 + 21);
   });
 
-  it('the environment variables set a limit outright', () => {
+  it('a run process holds the run and its scripts; the environment variables set a limit outright', () => {
+    expect(runProcessHeapMb(sized())).toBe(runHeapMb(sized()) + scriptHeapMb(sized()));
+    expect(warmProcessHeapMb()).toBe(WARM_HEAP_MB + scriptHeapMb());
     const saved = { ...process.env };
     try {
       process.env.POSTMAN_POWER_RUN_HEAP_MB = '300';
       process.env.POSTMAN_POWER_SCRIPT_HEAP_MB = '64';
       expect(runHeapMb(sized({ maxResponseBytes: 10 * 1024 * MB }))).toBe(300);
+      expect(runProcessHeapMb(sized({ maxResponseBytes: 10 * 1024 * MB }))).toBe(300);
+      expect(warmProcessHeapMb()).toBe(300);
       expect(scriptHeapMb({ maxResponseBytes: 10 * 1024 * MB })).toBe(64);
     } finally {
       process.env = saved;
     }
   });
 
-  it('a sandbox thread gets the limit sized for its run: a script keeping 640 MB passes where the default limit would stop it', async () => {
-    const script = workerScript();
-    if (!script) throw new Error('the worker is not built');
-    const runner = new WorkerRunner(script);
+  it('a run process gets the limit sized for its run: a script keeping 640 MB passes where a warm process would stop it', async () => {
+    const script = runProcessScript();
+    if (!script) throw new Error('the run process is not built');
+    const runner = new ProcessRunner(script);
     const keep640 = 'const kept = []; for (let i = 0; i < 80; i++) kept.push(new Array(1e6).fill(i + 0.5)); pm.test(\'kept\', () => pm.expect(kept.length).to.eql(80));';
     // 857 MB: room above the 640 MB kept, so a busy machine's late collections do not reach it.
     const input = sized({ maxResponseBytes: 100 * MB });
     input.collection.item = [{ name: 'hog', request: { method: 'GET', url: '{{baseUrl}}/hog' }, event: [{ listen: 'test', script: { exec: [keep640] } }] }];
     try {
-      expect(scriptHeapMb()).toBeLessThan(640);
       expect(scriptHeapMb(input)).toBe(256 + 6 * 100 + 1);
       const summary = await runner.start(input).promise;
       expect(summary.warnings).toEqual([]);
@@ -118,14 +173,14 @@ describe('heap limits sized from the run', () => {
     }
   }, 60_000);
 
-  it('a run that needs more than a warm worker holds gets a worker of its own size; a run that fits takes the warm one', async () => {
-    const script = workerScript();
-    if (!script) throw new Error('the worker is not built');
+  it('a run that needs more than a warm process holds gets a process of its own size; a run that fits takes the warm one', async () => {
+    const script = runProcessScript();
+    if (!script) throw new Error('the run process is not built');
     const limits: number[] = [];
-    class Observed extends WorkerRunner {
-      protected spawn(heapMb?: number): WarmWorker {
+    class Observed extends ProcessRunner {
+      protected spawn(heapMb?: number): WarmProcess {
         const spawned = super.spawn(heapMb);
-        limits.push(spawned.worker.resourceLimits?.maxOldGenerationSizeMb ?? -1);
+        limits.push(Number(/--max-old-space-size=(\d+)/.exec(spawned.child.spawnargs.join(' '))?.[1] ?? -1));
         return spawned;
       }
     }
@@ -133,35 +188,34 @@ describe('heap limits sized from the run', () => {
     try {
       runner.prewarm();
       await runner.idle();
-      expect(limits).toEqual([WARM_HEAP_MB]);
+      expect(limits).toEqual([warmProcessHeapMb()]);
       const small = await runner.start(sized()).promise;
       expect(small.stats.requests).toMatchObject({ total: 3, failed: 0 });
-      expect(limits).toEqual([WARM_HEAP_MB]);
+      expect(limits).toEqual([warmProcessHeapMb()]);
       const big = sized({ maxResponseBytes: 200 * MB });
-      expect(runHeapMb(big)).toBeGreaterThan(WARM_HEAP_MB);
+      expect(runProcessHeapMb(big)).toBeGreaterThan(warmProcessHeapMb());
       const summary = await runner.start(big).promise;
       expect(summary.stats.requests).toMatchObject({ total: 3, failed: 0 });
-      expect(limits).toEqual([WARM_HEAP_MB, runHeapMb(big)]);
+      expect(limits).toEqual([warmProcessHeapMb(), runProcessHeapMb(big)]);
     } finally {
       await runner.close();
     }
   }, 60_000);
 });
 
-it('a pooled worker that fails while idle leaves the pool, the process lives, and the next run gets a new worker', async () => {
-  const spawned: WarmWorker[] = [];
-  class Watched extends WorkerRunner {
-    protected spawn(heapMb?: number): WarmWorker {
-      const worker = super.spawn(heapMb);
-      spawned.push(worker);
-      return worker;
+it('a pooled process that fails while idle leaves the pool, the server lives, and the next run gets a new process', async () => {
+  const spawned: WarmProcess[] = [];
+  class Watched extends ProcessRunner {
+    protected spawn(heapMb?: number): WarmProcess {
+      const started = super.spawn(heapMb);
+      spawned.push(started);
+      return started;
     }
   }
-  const runner = new Watched(path.resolve('__tests__/support/late-throw-worker.mjs'));
+  const runner = new Watched(path.resolve('__tests__/support/late-throw-process.mjs'));
   try {
     runner.prewarm();
-    // Its 'error' is heard by the pool (unheard, it would be thrown in this process and fail the test).
-    await new Promise((resolve) => spawned[0].worker.once('exit', resolve));
+    await new Promise((resolve) => spawned[0].child.once('exit', resolve));
     await runner.idle();
     expect(spawned).toHaveLength(2);
   } finally {

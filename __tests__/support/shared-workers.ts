@@ -1,16 +1,16 @@
-// One warm run worker per test file, lent to every server the file builds: a fresh server would
-// otherwise load the engine and boot a sandbox for its first run (~1.5 s of CPU each). Runs still
-// build their own scopes, agents and cookie jars; a cancelled run's worker is ended, not reused.
-// `after-file.ts` closes it when the file ends.
-import { WorkerRunner, workerScript } from '../../src/core/runner/worker-runner.js';
+// Warm run processes per test file, lent to every server the file builds: a fresh server would
+// otherwise load the engine and boot a script context for its first run. Runs still get a context,
+// scopes, agents and cookie jar of their own; a cancelled run's process is ended, not reused.
+// `after-file.ts` closes them when the file ends.
+import { ProcessRunner, runProcessScript } from '../../src/core/runner/process-runner.js';
 
-let shared: WorkerRunner | undefined;
+let shared: ProcessRunner | undefined;
 
-/** The file's warm workers (undefined when there is no built worker: runs then go in-thread). */
-export function sharedWorkers(): WorkerRunner | undefined {
-  const script = workerScript();
+/** The file's warm run processes (undefined when the run process is not built). */
+export function sharedWorkers(): ProcessRunner | undefined {
+  const script = runProcessScript();
   if (!script) return undefined;
-  shared ??= new WorkerRunner(script);
+  shared ??= new ProcessRunner(script);
   return shared;
 }
 

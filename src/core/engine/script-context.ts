@@ -13,6 +13,7 @@
 // firmware hooks uvm builds its boot code from, so postman-sandbox's host side runs unchanged.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import vm from 'node:vm';
 
 /** The globals of a fresh context that the runner uses: both data properties, both non-configurable. */
@@ -226,6 +227,22 @@ interface Channel {
   nonce: string;
 }
 
+/** uvm's serialiser (JSON with references): a message is `[[refs], "name", "arg", …]`. */
+const fromSandbox = createRequire(createRequire(createRequire(import.meta.url).resolve('postman-runtime')).resolve('postman-sandbox'));
+const flatted = createRequire(fromSandbox.resolve('uvm'))('flatted') as { parse(text: string): unknown; stringify(value: unknown): string };
+
+/**
+ * The id in a bridge message named `prefix` + id (or `prefix`, then the id as its first argument),
+ * read off the message's first strings without parsing the rest.
+ */
+function flattedName(message: string, prefix: string): string | undefined {
+  const head = /^\[\[[^\]]*\],"((?:[^"\\]|\\.)*)"(?:,"((?:[^"\\]|\\.)*)")?/.exec(message.slice(0, 512));
+  if (!head) return undefined;
+  const name = JSON.parse(`"${head[1]}"`) as string;
+  if (prefix.endsWith('.')) return name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
+  return name === prefix && head[2] !== undefined ? (JSON.parse(`"${head[2]}"`) as string) : undefined;
+}
+
 const RECEIVE_CALL = new vm.Script(`${RECEIVE}()`, { filename: 'postman-power:script-context' });
 const ENTROPY_BYTES = 4096;
 const entropy = () => randomBytes(ENTROPY_BYTES).toString('hex');
@@ -247,6 +264,8 @@ export interface ContextWorkerOptions {
 export class ContextWorker extends EventEmitter {
   private channel?: Channel;
   private readonly timers = new Map<number, NodeJS.Timeout | NodeJS.Immediate>();
+  /** Executions sent and not answered: their id, uvm's id and the message (for its cursor). */
+  private readonly running = new Map<string, { uvm: string; message: string }>();
   private refill = true;
   private terminated = false;
 
@@ -289,7 +308,29 @@ export class ContextWorker extends EventEmitter {
   /** uvm's dispatch: a message for the context's bridge. */
   postMessage(message: { __id_uvm?: unknown; __emit_uvm?: unknown }): void {
     if (typeof message?.__emit_uvm !== 'string' || typeof message.__id_uvm !== 'string') return;
+    const executing = flattedName(message.__emit_uvm, 'execute');
+    if (executing !== undefined) this.running.set(executing, { uvm: message.__id_uvm, message: message.__emit_uvm });
     this.send('m', `${message.__id_uvm}\u0000${message.__emit_uvm}`);
+  }
+
+  /**
+   * Ends every execution under way with `message`, as postman-sandbox reports a script error: the
+   * error for the execution and for the run, then its result. Sent as if from the context.
+   */
+  private failRunning(message: string): void {
+    const error = { type: 'Error', name: 'Error', message };
+    for (const [id, { uvm, message: sent }] of [...this.running]) {
+      this.running.delete(id);
+      let cursor: unknown = {};
+      try {
+        cursor = (flatted.parse(sent) as [string, string, unknown, unknown, { cursor?: unknown }])[4]?.cursor ?? {};
+      } catch {
+        // The cursor only places the error; without it the error still ends the execution.
+      }
+      for (const args of [[`execution.error.${id}`, cursor, error], ['execution.error', cursor, error], [`execution.result.${id}`, error]]) {
+        this.emit('message', { __id_uvm: uvm, __emit_uvm: flatted.stringify(args) });
+      }
+    }
   }
 
   /**
@@ -312,11 +353,13 @@ export class ContextWorker extends EventEmitter {
       const timeout = this.options.timeoutMs?.();
       answer = RECEIVE_CALL.runInContext(channel.context, timeout && timeout > 0 && Number.isFinite(timeout) ? { timeout } : {});
     } catch (error) {
-      // The watchdog ended a script that did not stop (or the context is broken): the context is
-      // no longer trusted to be in a consistent state. postman-sandbox's own timer then reports
-      // the execution as not responding and boots a fresh context for the next one.
-      const code = (error as { code?: unknown } | null)?.code;
-      this.emit('error', new Error(code === 'ERR_SCRIPT_EXECUTION_TIMEOUT' ? 'Script execution timed out.' : 'The script context failed.'));
+      if ((error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+        // The watchdog ended a script that did not stop. As newman's sandbox does, its execution
+        // fails with a script error and the context serves the next ones.
+        this.failRunning('sandbox: synchronous script execution timeout');
+        return;
+      }
+      this.emit('error', new Error('The script context failed.'));
       this.terminate();
       return;
     }
@@ -337,7 +380,11 @@ export class ContextWorker extends EventEmitter {
     for (const entry of parsed[1] as unknown[]) {
       if (this.terminated || !Array.isArray(entry)) return;
       const [kind, a, b] = entry as [unknown, unknown, unknown];
-      if (kind === 'm' && typeof a === 'string' && typeof b === 'string') this.emit('message', { __id_uvm: a, __emit_uvm: b });
+      if (kind === 'm' && typeof a === 'string' && typeof b === 'string') {
+        const ended = flattedName(b, 'execution.result.');
+        if (ended !== undefined) this.running.delete(ended);
+        this.emit('message', { __id_uvm: a, __emit_uvm: b });
+      }
       else if (kind === 't' && typeof a === 'number') this.startTimer(a, typeof b === 'number' ? b : 0);
       else if (kind === 'c' && typeof a === 'number') this.stopTimer(a);
       else if (kind === 'e') this.emit('error', new Error(`A script's uncaught exception: ${String(a).slice(0, 500)}`));

@@ -30,7 +30,7 @@ export const WARM_HEAP_MB = 1024;
 
 export type SizedInput = Partial<Pick<RunInput, 'collection' | 'environment' | 'globals' | 'envVars' | 'data' | 'iterations' | 'maxResponseBytes'>>;
 
-/** The limit set by environment (POSTMAN_POWER_RUN_HEAP_MB or POSTMAN_POWER_SCRIPT_HEAP_MB), if any. */
+/** The limit set by environment (POSTMAN_POWER_RUN_HEAP_MB: the whole run process; POSTMAN_POWER_SCRIPT_HEAP_MB: its scripts' share), if any. */
 export function askedHeapMb(variable: 'POSTMAN_POWER_RUN_HEAP_MB' | 'POSTMAN_POWER_SCRIPT_HEAP_MB'): number | undefined {
   const asked = Number(process.env[variable]);
   return Number.isInteger(asked) && asked >= 16 ? asked : undefined;
@@ -95,7 +95,7 @@ export function scriptHeapMb(input: SizedInput = {}): number {
  * (scriptHeapMb) share one heap now that scripts run in a context of the run's process.
  */
 export function runProcessHeapMb(input: SizedInput = {}): number {
-  return runHeapMb(input) + scriptHeapMb(input);
+  return askedHeapMb('POSTMAN_POWER_RUN_HEAP_MB') ?? runHeapMb(input) + scriptHeapMb(input);
 }
 
 /** A warm process's limit, before its run is known: set outright by environment, else room for most runs. */

@@ -321,6 +321,8 @@ export class ProcessRunner {
         (child) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            // An idle process is unref'd: the wait for its exit must hold this one open.
+            child.ref();
             child.once('exit', () => resolve());
             kill(child);
           }),
