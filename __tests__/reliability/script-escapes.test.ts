@@ -1,0 +1,167 @@
+// A collection is someone else's code. The escape corpus (support/escape-corpus.ts) tries every way
+// we know from a plain test script to the host — destructuring, chai's introspection, callbacks,
+// coercions, tagged templates, stack traces, prototype writes, script forms, legacy globals, every
+// sandbox module, pm.sendRequest, timers and promises, the context's own globals — and each of its
+// tests fails if a host object (process, Node's require, fs, child_process) was reached. Then runs
+// that mutate everything they can reach must not change what another run sees: in the same server,
+// and in the same CLI process (lanes).
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
+import { runCli } from '../support/cli.js';
+import { ESCAPES, escapeCollection, MUTATIONS, mutatorScript } from '../support/escape-corpus.js';
+import { startServer, type TestServer } from '../support/http-server.js';
+import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
+import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+
+const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
+const TOKEN = 'Test_Task5_bearer_token_0451';
+
+interface Seen {
+  host: string | undefined;
+  path: string;
+  authorization: string | undefined;
+}
+
+let backend: TestServer;
+let seen: Seen[] = [];
+let ws: TempWorkspace;
+let pair: ConnectedPair;
+
+beforeAll(async () => {
+  backend = await startServer((req, res) => {
+    const headers: IncomingHttpHeaders = req.headers;
+    seen.push({ host: headers.host, path: req.url ?? '', authorization: headers.authorization });
+    res.writeHead(200, { 'content-type': 'application/json', 'x-answer': '42' });
+    res.end(JSON.stringify({ ok: true, items: [1, 2, 3], when: '2026-12-04T00:00:00.000Z', __proto__: { injected: true } }));
+  });
+  ws = createTempWorkspace('Test_Task5_');
+  ws.write('.postman.json', { baseUrl: backend.url });
+  ws.write('corpus.postman_collection.json', escapeCollection());
+  ws.write('reference.postman_collection.json', reference('Reference'));
+  pair = await connectPair({ env: {}, cwd: ws.dir, watchConfig: false });
+});
+afterAll(async () => {
+  await pair?.close();
+  ws.cleanup();
+  await backend.close();
+});
+
+/** Run B: requests with a bearer token, tests that must pass and one that must fail, timers, JSON, lodash, sendRequest. */
+function reference(name: string): Record<string, unknown> {
+  const test = (lines: string[]) => [{ listen: 'test', script: { exec: lines } }];
+  return {
+    info: { name, schema: SCHEMA },
+    auth: { type: 'bearer', bearer: [{ key: 'token', value: TOKEN, type: 'string' }] },
+    item: [
+      {
+        name: 'first',
+        request: { method: 'GET', url: '{{baseUrl}}/b/first' },
+        event: test([
+          "pm.test('status 200', () => pm.response.to.have.status(200));",
+          "pm.test('must fail', () => pm.expect(pm.response.json().ok).to.eql(false));",
+          "pm.test('no pollution', () => pm.expect({}.polluted).to.eql(undefined) && pm.expect({}.proxy).to.eql(undefined));",
+          "pm.test('json parses', () => pm.expect(JSON.parse('[1,2]').map((n) => n * 2)).to.eql([2, 4]));",
+          "pm.test('lodash', () => pm.expect(require('lodash').isEqual({ a: 1 }, { a: 2 })).to.eql(false));",
+          "pm.environment.set('chained', pm.response.json().items.length);",
+        ]),
+      },
+      {
+        name: 'second',
+        request: { method: 'POST', url: '{{baseUrl}}/b/second/{{chained}}', body: { mode: 'raw', raw: '{"x":1}' } },
+        event: test([
+          "pm.test('chained variable', () => pm.expect(pm.request.url.toString()).to.include('/second/3'));",
+          "pm.test('upper case', () => pm.expect('abc'.toUpperCase()).to.eql('ABC'));",
+          "setTimeout(() => pm.test('timer', () => pm.expect(1).to.eql(1)), 5);",
+          "pm.sendRequest(pm.variables.replaceIn('{{baseUrl}}/b/sent'), (err, res) => pm.test('sendRequest', () => pm.expect(res.code).to.eql(200)));",
+        ]),
+      },
+    ],
+  };
+}
+
+const call = async (args: Record<string, unknown>): Promise<RunSummary> => {
+  const result = await pair.call('run_collection', { check_health: false, ...args });
+  if (result.isError) throw new Error(textOf(result));
+  return RunSummarySchema.parse(result.structuredContent);
+};
+
+/** What a run of B shows: its verdict, every assertion by name and outcome, and the requests sent where. */
+async function runReference(collection = 'reference.postman_collection.json'): Promise<unknown> {
+  seen = [];
+  const summary = await call({ collection });
+  const failed = summary.failures.map((failure) => `${failure.request}: ${failure.kind === 'assertion' ? failure.assertion : failure.message}`).sort();
+  return { status: summary.status, stats: summary.stats, failed, requests: seen.map((s) => ({ ...s })).sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
+it('the corpus has at least 25 techniques in every group the threat model names', () => {
+  expect(ESCAPES.length).toBeGreaterThanOrEqual(25);
+  expect(new Set(ESCAPES.map((escape) => escape.group))).toEqual(new Set(['destructuring', 'chai', 'callbacks', 'coercion', 'templates', 'stack traces', 'prototypes', 'forms', 'legacy', 'require', 'sendRequest', 'async', 'context']));
+});
+
+it('no script of the corpus reaches the host: every escape test ran and passed', async () => {
+  const summary = await call({ collection: 'corpus.postman_collection.json' });
+  const failures = summary.failures.map((failure) => `${failure.request}: ${failure.kind === 'assertion' ? failure.assertion : failure.message}`);
+  expect(failures).toEqual([]);
+  // One verdict per technique (plus the legacy tests[] one): none was skipped by a script error.
+  expect(summary.stats.scriptErrors).toBe(0);
+  expect(summary.stats.assertions).toEqual({ total: ESCAPES.length + 1, failed: 0, skipped: 0 });
+  expect(summary.status).toBe('passed');
+}, 120_000);
+
+it('run B in the same server gives exactly what it gives alone after runs that mutated everything they could reach (generated)', async () => {
+  const alone = await runReference();
+  expect(alone).toMatchObject({ status: 'failed', failed: ['first: must fail'] });
+  const sent = (alone as { requests: Seen[] }).requests;
+  expect(sent.map((request) => request.path)).toEqual(['/b/first', '/b/second/3', '/b/sent']);
+  expect(sent.every((request) => request.host === new URL(backend.url).host)).toBe(true);
+  // The collection's bearer token went with the collection's requests (sendRequest has no auth of its own).
+  expect(sent.map((request) => request.authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, undefined]);
+  // Runs A: 100 generated scripts, each applying a generated subset of the mutations, ten to a run
+  // and in every position (collection pre-request, request pre-request and test, string form).
+  // Whatever they break in their own run, B afterwards is B alone.
+  const generated = fc.sample(fc.subarray(MUTATIONS, { minLength: 1 }), { numRuns: 100, seed: 20261204 });
+  const mutator = (scripts: string[][]) => ({
+    info: { name: 'Mutator', schema: SCHEMA },
+    event: [{ listen: 'prerequest', script: { exec: [mutatorScript(scripts[0])] } }],
+    item: scripts.slice(1).map((mutations, i) => ({
+      name: `m${i}`,
+      request: { method: 'GET', url: `{{baseUrl}}/a/${i}` },
+      event: [{ listen: i % 2 ? 'test' : 'prerequest', script: i % 3 === 0 ? mutatorScript(mutations) : { exec: [mutatorScript(mutations)] } }],
+    })),
+  });
+  for (let start = 0; start < generated.length; start += 10) {
+    ws.write('mutator.postman_collection.json', mutator(generated.slice(start, start + 10)));
+    seen = [];
+    // A run whose own context a mutation broke may never end by itself: its run timeout ends it.
+    const mutated = await call({ collection: 'mutator.postman_collection.json', run_timeout_ms: 2000, wait_ms: 60_000 });
+    expect(mutated.status).not.toBe('running');
+    expect(await runReference()).toEqual(alone);
+  }
+  // And after the escape corpus.
+  await call({ collection: 'corpus.postman_collection.json' });
+  expect(await runReference()).toEqual(alone);
+}, 180_000);
+
+it('in one CLI process, a lane that mutates everything does not change what the other lane sees', async () => {
+  const b = reference('Lanes');
+  // As many requests as B, so the lanes split A | B.
+  const mutate = (name: string) => ({ name, request: { method: 'GET', url: `{{baseUrl}}/a/${name}` }, event: [{ listen: 'test', script: { exec: [mutatorScript(MUTATIONS)] } }] });
+  const aFolder = { name: 'A', item: [mutate('mutate'), mutate('again')] };
+  ws.write('lanes.postman_collection.json', { ...b, item: [aFolder, { name: 'B', item: b.item }] });
+  ws.write('b-only.postman_collection.json', { ...b, item: [{ name: 'B', item: b.item }] });
+  const report = async (file: string, extra: string[]) => {
+    const { code } = await runCli(['run', file, '--no-history', '-r', 'json', '--reporter-json-export', `${file}.json`, ...extra], ws.dir, {}, 90_000);
+    const summary = RunSummarySchema.parse(JSON.parse(readFileSync(ws.path(`${file}.json`), 'utf8')));
+    return { code, lanes: summary.warnings.some((w) => /parallel lanes/.test(w)), failed: summary.failures.filter((f) => f.folder === 'B').map((f) => `${f.request}: ${f.kind === 'assertion' ? f.assertion : f.message}`).sort(), assertions: summary.stats.assertions };
+  };
+  const alone = await report('b-only.postman_collection.json', []);
+  expect(alone.failed).toEqual(['first: must fail']);
+  // Lane A's own context is broken by its mutations and may never end by itself: the run timeout ends it.
+  const together = await report('lanes.postman_collection.json', ['--parallel', '2', '--timeout', '4000']);
+  expect(together.lanes).toBe(true);
+  expect(together.failed).toEqual(alone.failed);
+  // B's assertions are all there, next to whatever lane A's own broken context managed.
+  expect(together.assertions.total).toBeGreaterThanOrEqual(alone.assertions.total);
+}, 120_000);
