@@ -2,7 +2,7 @@
 //   node --expose-gc bench/child.mjs <ours|newman> <rss|soak|huge> <count> <baseUrl>
 // (huge: one request to a <count> MB response; ours stops at its 50 MB response limit.)
 import newman from 'newman';
-import { WorkerRunner, workerScript } from '../dist/core/runner/worker-runner.js';
+import { ProcessRunner as WorkerRunner, runProcessScript as workerScript } from '../dist/core/runner/process-runner.js';
 import { flatCollection } from './lib.mjs';
 
 const [runner, mode, countText, baseUrl] = process.argv.slice(2);

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import newman from 'newman';
-import { HEAP_GROWING_PERCENT, WorkerRunner, workerScript } from '../dist/core/runner/worker-runner.js';
+import { HEAP_GROWING_PERCENT, ProcessRunner as WorkerRunner, runProcessScript as workerScript } from '../dist/core/runner/process-runner.js';
 import { startLanes } from '../dist/core/runner/lanes.js';
 import { runHeapMb, WARM_HEAP_MB } from '../dist/core/runner/heap-limits.js';
 import { loadEngine } from '../dist/core/runner/run-collection.js';

@@ -21,21 +21,23 @@ const isHost = (c) => {
   } catch (e) { return false; }
 };
 const probe = (c) => { if (isHost(c)) seen.push(c); };
+// Written with destructuring only (no member named constructor, caller …), as an attacker writes to
+// get past a static analysis.
 const viaFunction = (F) => {
   if (typeof F !== 'function') return;
   for (const body of ['return typeof process !== "undefined" ? process : undefined', 'return typeof require !== "undefined" ? require : undefined', 'return this', 'return typeof global !== "undefined" ? global : undefined', 'return typeof module !== "undefined" ? module : undefined']) {
     try {
       const got = F(body)();
       probe(got);
-      if (got && typeof got === 'object') { probe(got.process); probe(got.require); probe(got.mainModule); probe(got.module && got.module.require); }
+      if (got && typeof got === 'object') { const { process: p, require: r, mainModule: m, module: mo } = got; probe(p); probe(r); probe(m); if (mo) { const { require: mr } = mo; probe(mr); } }
     } catch (e) {}
   }
 };
-const viaObject = (o) => { try { probe(o); viaFunction(o && o.constructor && o.constructor.constructor); viaFunction(o && o.constructor); } catch (e) {} };
+const viaObject = (o) => { try { probe(o); if (o === null || o === undefined) return; const { constructor: K } = o; viaFunction(K); if (K) { const { constructor: KK } = K; viaFunction(KK); } } catch (e) {} };
 const walkCallers = (f) => {
   for (let i = 0; f && i < 64; i++) {
     try { viaObject(f); } catch (e) {}
-    try { f = f.caller; } catch (e) { return; }
+    try { ({ caller: f } = f); } catch (e) { return; }
   }
 };
 const verdict = (name) => pm.test('escape: ' + name, () => { if (seen.length) throw new Error(name + ' reached the host'); });
@@ -103,7 +105,7 @@ export const ESCAPES: Escape[] = [
   { group: 'async', name: 'promise and async function', async: true, code: "(async () => { await null; const p = Promise.resolve(1); viaObject(p); await p.then(function () { walkCallers(arguments.callee.caller); }); verdict('promise and async function'); })();" },
   // Ways around the context
   { group: 'context', name: 'top-level this and eval', code: 'probe(this && this.process); viaObject(this); try { probe(eval("typeof process !== \'undefined\' && process")); } catch (e) {} try { probe((0, eval)("this").process); } catch (e) {}' },
-  { group: 'context', name: 'global object chain', code: 'let g = (function () { return this; })(); for (let i = 0; g && i < 6; i++) { for (const k of Object.getOwnPropertyNames(g)) { try { probe(g[k]); } catch (e) {} } g = Object.getPrototypeOf(g); }' },
+  { group: 'context', name: 'global object chain', code: 'let g = (function () { return this; })(); for (let i = 0; g && i < 6; i++) { for (const k of Object.getOwnPropertyNames(g)) { try { viaObject(g[k]); } catch (e) {} } g = Object.getPrototypeOf(g); }' },
   { group: 'context', name: 'dynamic import', async: true, code: "import('fs').then((m) => probe(m), () => undefined).then(() => verdict('dynamic import'));" },
   { group: 'context', name: 'the runner channel', code: "const g = (function () { return this; })(); for (const k of ['__pp_receive', '__pp_in', '__pp_port', '__pp_boot', 'bridge', '__uvm_emit', '__uvm_dispatch']) { try { const v = g[k]; viaObject(v); if (typeof v === 'function') viaObject(v('x')); } catch (e) {} }" },
 ];
