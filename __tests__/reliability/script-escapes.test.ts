@@ -158,10 +158,34 @@ it('in one CLI process, a lane that mutates everything does not change what the 
   };
   const alone = await report('b-only.postman_collection.json', []);
   expect(alone.failed).toEqual(['first: must fail']);
-  // Lane A's own context is broken by its mutations and may never end by itself: the run timeout ends it.
-  const together = await report('lanes.postman_collection.json', ['--parallel', '2', '--timeout', '4000']);
+  // Lane A's own context is broken by its mutations and may never end by itself: the run timeout ends
+  // it, long enough for lane B to finish on a busy machine.
+  const together = await report('lanes.postman_collection.json', ['--parallel', '2', '--timeout', '15000']);
   expect(together.lanes).toBe(true);
   expect(together.failed).toEqual(alone.failed);
   // B's assertions are all there, next to whatever lane A's own broken context managed.
   expect(together.assertions.total).toBeGreaterThanOrEqual(alone.assertions.total);
 }, 120_000);
+
+it('a script that plants getters where the watchdog\'s error is read, then never ends: nothing reaches the host and the run goes on', async () => {
+  const plant = [
+    'const g = (function () { return this; })();',
+    'g.touched = [];',
+    "for (const target of [Object.prototype, Error.prototype, RangeError.prototype]) for (const key of ['code', 'message', 'stack', 'name', 'toString', 'valueOf']) {",
+    // Getter-only: Node cannot give its timeout error a `code` of its own.
+    '  try { Object.defineProperty(target, key, { get: function () { let f = arguments.callee.caller; for (let i = 0; f && i < 32; i++) { try { if (f.constructor(\'return typeof process\')() !== \'undefined\') g.touched.push(key); f = f.caller; } catch (e) { break; } } return undefined; }, configurable: true }); } catch (e) {}',
+    '}',
+    'for (;;) {}',
+  ];
+  const check = ["const g = (function () { return this; })(); pm.test('no getter reached the host', () => { if (g.touched && g.touched.length) throw new Error('reached through: ' + g.touched.join(',')); });"];
+  ws.write('watchdog.postman_collection.json', {
+    info: { name: 'Watchdog', schema: SCHEMA },
+    item: [
+      { name: 'plant', request: { method: 'GET', url: '{{baseUrl}}/w/plant' }, event: [{ listen: 'prerequest', script: { exec: plant } }] },
+      { name: 'check', request: { method: 'GET', url: '{{baseUrl}}/w/check' }, event: [{ listen: 'test', script: { exec: check } }] },
+    ],
+  });
+  const summary = await call({ collection: 'watchdog.postman_collection.json', script_timeout_ms: 300 });
+  expect(summary.failures.map((f) => `${f.request}: ${f.kind === 'assertion' ? f.assertion : f.message}`)).toEqual(['plant: pre-request script: Error: sandbox: synchronous script execution timeout']);
+  expect(summary.stats.assertions).toEqual({ total: 1, failed: 0, skipped: 0 });
+}, 60_000);

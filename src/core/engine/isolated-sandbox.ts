@@ -33,10 +33,11 @@ interface SandboxHost {
 type CreateContext = (options: Record<string, unknown>, callback: (error: Error | null, host?: SandboxHost) => void) => void;
 
 export interface IsolatedSandbox {
-  /** Boots the next run's context ahead of time (at most one waits); resolves once it is up. */
+  /**
+   * Boots the next run's context ahead of time (at most one waits); resolves once it is up, rejects
+   * when it could not boot or was not built from the context worker.
+   */
   prepare(): Promise<void>;
-  /** Contexts created so far (a probe that scripts really go to them). */
-  constructed(): number;
 }
 
 /** The watchdog of a context's calls: the script timeout of the run its host serves. */
@@ -113,11 +114,11 @@ export function installIsolatedSandbox(): IsolatedSandbox {
       });
     });
   sandbox.createContext = (options, callback) => {
-    const taken = prepared;
-    prepared = undefined;
     // Only a host asked for as the runtime asks (a timeout, logs not serialised) is the one booted ahead.
     const usual = Object.keys(options ?? {}).every((key) => key === 'timeout' || key === 'serializeLogs') && !options?.serializeLogs;
-    if (!taken || !usual) return create(options, callback);
+    const taken = usual ? prepared : undefined;
+    if (!taken) return create(options, callback);
+    prepared = undefined;
     taken.host.then(
       (host) => {
         const timeout = typeof options.timeout === 'number' && Number.isFinite(options.timeout) ? options.timeout : undefined;
@@ -138,12 +139,11 @@ export function installIsolatedSandbox(): IsolatedSandbox {
         host.catch(() => undefined);
         prepared = { host, watchdog };
       }
-      return prepared.host.then(
-        () => undefined,
-        () => undefined,
-      );
+      return prepared.host.then(() => {
+        // The probe that the replaced worker class is what uvm built the host from.
+        if (constructed === 0) throw new SandboxLayoutError('uvm booted a host without the context worker');
+      });
     },
-    constructed: () => constructed,
   };
   return installed;
 }

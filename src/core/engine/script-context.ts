@@ -13,6 +13,7 @@
 // firmware hooks uvm builds its boot code from, so postman-sandbox's host side runs unchanged.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { types } from 'node:util';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
 
@@ -194,7 +195,8 @@ const CONTEXT_BOOTSTRAP = String.raw`(function (global, nonce, entropy) {
   });
   // The stack-trace API hands out call sites; in a context entered from the host those could name
   // host functions. Errors here format their stack as text only: postman-sandbox's boot replaces
-  // this formatter by its own (also text only) and locks it; the host checks it did (LOCKED_PROBE).
+  // this formatter by its own (also text only) and locks it; the runner then locks whichever is
+  // there (LOCK_STACK_TRACES) before any script runs.
   define(ErrorCtor, 'prepareStackTrace', {
     value: (error, frames) => {
       let text = 'Error: ' + (error && error.message);
@@ -243,7 +245,33 @@ function flattedName(message: string, prefix: string): string | undefined {
   return name === prefix && head[2] !== undefined ? (JSON.parse(`"${head[2]}"`) as string) : undefined;
 }
 
+/**
+ * A string an error holds as its own data property. Node creates the watchdog's error in the
+ * context's realm, where a script may have put getters on the prototypes: a thrown value is only
+ * read through its own descriptors (no getter, proxy trap or toString of the context runs).
+ */
+function ownString(error: unknown, key: 'code' | 'message'): string | undefined {
+  if (!types.isNativeError(error)) return undefined;
+  const value: unknown = Object.getOwnPropertyDescriptor(error, key)?.value;
+  return typeof value === 'string' ? value : undefined;
+}
+
 const RECEIVE_CALL = new vm.Script(`${RECEIVE}()`, { filename: 'postman-power:script-context' });
+/**
+ * Run once the boot code has run and before any script: the stack formatter stays the text-only one
+ * the boot left (ours or postman-sandbox's), whatever a later upgrade of the boot code does.
+ */
+const LOCK_STACK_TRACES = new vm.Script(
+  `(function () {
+    // The boot removed globalThis: a sloppy function's this is the global.
+    const global = (function () { return this; })();
+    try { Object.defineProperty(Error, 'prepareStackTrace', { writable: false, configurable: false }); } catch (e) {}
+    const own = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+    const binding = Object.getOwnPropertyDescriptor(global, 'Error');
+    return own && typeof own.value === 'function' && !own.writable && !own.configurable && binding && !binding.writable && !binding.configurable ? 'locked' : 'open';
+  })()`,
+  { filename: 'postman-power:lock-stack-traces' },
+);
 const ENTROPY_BYTES = 4096;
 const entropy = () => randomBytes(ENTROPY_BYTES).toString('hex');
 
@@ -275,13 +303,14 @@ export class ContextWorker extends EventEmitter {
   ) {
     super();
     this.setMaxListeners(0);
-    // uvm listens for 'message' right after construction: the boot's messages are sent once it has.
-    setImmediate(() => this.boot(firmware));
+    // Booted here, so a failure is thrown to uvm, which calls back with it. uvm listens for 'message'
+    // right after construction: what the boot posted is delivered once it has.
+    this.boot(firmware);
+    setImmediate(() => this.call('d', ''));
   }
 
   /** A fresh context: the bootstrap, then uvm's firmware (with postman-sandbox's boot code inside). */
   private boot(firmware: string): void {
-    if (this.terminated) return;
     try {
       const sandbox = Object.create(null) as Record<string, unknown>;
       const context = vm.createContext(sandbox, { name: 'postman-power script context', codeGeneration: { strings: true, wasm: false }, microtaskMode: 'afterEvaluate' });
@@ -291,18 +320,14 @@ export class ContextWorker extends EventEmitter {
       this.channel = { sandbox, context, nonce };
       this.refill = false;
       sandbox.__pp_bootcode = this.options.bootCode;
-      this.run(firmware, 'postman-power:firmware');
+      new vm.Script(firmware, { filename: 'postman-power:firmware' }).runInContext(context);
+      if (LOCK_STACK_TRACES.runInContext(context) !== 'locked') throw new Error('its stack-trace formatter could not be locked');
     } catch (error) {
-      this.emit('error', error instanceof Error ? error : new Error(String(error)));
-      this.terminate();
+      this.channel = undefined;
+      this.terminated = true;
+      const detail = ownString(error, 'message');
+      throw new Error(`The script context did not boot${detail ? `: ${detail.slice(0, 300)}` : ''}.`);
     }
-  }
-
-  /** Evaluates code of our own (the firmware) in the context, then delivers what it posted. */
-  private run(code: string, filename: string): void {
-    const channel = this.channel!;
-    new vm.Script(code, { filename }).runInContext(channel.context);
-    this.call('d', '');
   }
 
   /** uvm's dispatch: a message for the context's bridge. */
@@ -349,11 +374,14 @@ export class ContextWorker extends EventEmitter {
     if (!channel || this.terminated) return;
     channel.sandbox[INPUT] = `${channel.nonce}${kind}${this.refill ? entropy() : ''}\u0000${body}`;
     let answer: unknown;
+    const timeout = this.options.timeoutMs?.();
+    const started = performance.now();
     try {
-      const timeout = this.options.timeoutMs?.();
-      answer = RECEIVE_CALL.runInContext(channel.context, timeout && timeout > 0 && Number.isFinite(timeout) ? { timeout } : {});
+      answer = RECEIVE_CALL.runInContext(channel.context, timeout ? { timeout } : {});
     } catch (error) {
-      if ((error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      // A script can keep Node from giving the error its code (a setter-less `code` on a prototype):
+      // a call that lasted its whole timeout was ended by the watchdog either way.
+      if (ownString(error, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT' || (timeout && performance.now() - started >= timeout)) {
         // The watchdog ended a script that did not stop. As newman's sandbox does, its execution
         // fails with a script error and the context serves the next ones.
         this.failRunning('sandbox: synchronous script execution timeout');

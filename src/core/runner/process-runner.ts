@@ -68,7 +68,7 @@ export function runProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proc
 
 /** Why a run process ended under its run, from its exit and what V8 printed. */
 export function processFailure(code: number | null, signal: NodeJS.Signals | null, stderr: string, heapMb: number): string {
-  if (/heap out of memory|invalid size error|invalid array length Allocation failed|Allocation failed/i.test(stderr) || signal === 'SIGABRT' || code === 134) {
+  if (/heap out of memory|invalid size error|Allocation failed/i.test(stderr) || signal === 'SIGABRT' || code === 134) {
     return `${OUT_OF_MEMORY}: the run used more than its ${heapMb} MB heap, so it stopped (the limit is sized from the collection, data, iterations and response limit). Look for a script that keeps allocating (a growing array or string, a very large response parsed again and again), run fewer iterations or a smaller data file, or set POSTMAN_POWER_RUN_HEAP_MB.`;
   }
   return `The run's process exited before the run ended (${signal ? `signal ${signal}` : `exit code ${code}`}).`;
@@ -198,14 +198,14 @@ export class ProcessRunner {
   }
 
   /** Back to the pool after a run that ended by itself; otherwise (or when the pool is full) ended. */
-  private putBack(process: WarmProcess, reusable: boolean): void {
-    this.live.delete(process.child);
-    if (reusable && !this.closed && this.options.keepWarm !== false && this.idleProcesses.length < MAX_IDLE_PROCESSES && process.child.connected) {
-      this.unref(process.child);
-      this.keepIdle({ ...process, ready: Promise.resolve(), unwatch: undefined });
+  private putBack(used: WarmProcess, reusable: boolean): void {
+    this.live.delete(used.child);
+    if (reusable && !this.closed && this.options.keepWarm !== false && this.idleProcesses.length < MAX_IDLE_PROCESSES && used.child.connected) {
+      this.unref(used.child);
+      this.keepIdle({ ...used, ready: Promise.resolve(), unwatch: undefined });
       return;
     }
-    kill(process.child);
+    kill(used.child);
     // The next run's process loads its engine now, not while this run competed for the CPU.
     if (!this.closed && this.options.keepWarm !== false) this.prewarm();
   }

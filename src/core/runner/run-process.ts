@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const { loadEngine } = await import('./run-collection.js');
   const { startLanes } = await import('./lanes.js');
   const engine = await loadEngine();
-  // The first run's context, booted while nobody waits.
+  // The first run's context, booted while nobody waits; a context that cannot boot fails the start.
   await contexts.prepare();
   send({ type: 'ready' });
   process.on('disconnect', () => process.exit(0));
@@ -75,8 +75,8 @@ async function main(): Promise<void> {
       handle.onProgress((summary) => send({ type: 'progress', summary }));
       void handle.promise.then((summary) => {
         send({ type: 'done', summary, records: handle.records(), state: handle.state?.() });
-        // The next run's context boots now, between runs.
-        void contexts.prepare();
+        // The next run's context boots now, between runs (if it cannot, the next run boots its own and says why).
+        contexts.prepare().catch(() => undefined);
       });
     } catch (error) {
       send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
