@@ -1,8 +1,9 @@
 // One measurement in a fresh process, so peak RSS and growth are the runner's own:
 //   node --expose-gc bench/child.mjs <ours|newman> <rss|soak|huge> <count> <baseUrl>
 // (huge: one request to a <count> MB response; ours stops at its 50 MB response limit.)
+import { readFileSync } from 'node:fs';
 import newman from 'newman';
-import { ProcessRunner as WorkerRunner, runProcessScript as workerScript } from '../dist/core/runner/process-runner.js';
+import { ProcessRunner, runProcessScript } from '../dist/core/runner/process-runner.js';
 import { flatCollection } from './lib.mjs';
 
 const [runner, mode, countText, baseUrl] = process.argv.slice(2);
@@ -16,22 +17,47 @@ function runNewman(collection) {
   );
 }
 
-// A one-shot measurement: no worker is booted ahead for a next run that never comes.
-const workers = new WorkerRunner(workerScript(), { keepWarm: mode !== 'rss' });
+/** The peak RSS of a run process, read while it still lives (when it says its run is done). */
+let runPeak = 0;
+let lastPid;
+/** A field of /proc/<pid>/status in bytes: VmHWM (peak RSS) or VmRSS (now). */
+const statusBytes = (pid, field) => {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+};
+const peakOf = (pid) => statusBytes(pid, 'VmHWM');
+class MeasuredRunner extends ProcessRunner {
+  spawn(heapMb) {
+    const spawned = super.spawn(heapMb);
+    lastPid = spawned.child.pid;
+    // Registered before the runner's own listener, so the process is still there.
+    spawned.child.on('message', (message) => {
+      if (message?.type === 'done') runPeak = Math.max(runPeak, peakOf(spawned.child.pid));
+    });
+    return spawned;
+  }
+}
+// A one-shot measurement: no process is booted ahead for a next run that never comes.
+const workers = new MeasuredRunner(runProcessScript(), { keepWarm: mode !== 'rss' });
 async function runOurs(collection) {
   const summary = await workers.start({ collection, source: { kind: 'local', ref: 'bench' }, envVars: { baseUrl }, root: process.cwd() }).promise;
   return { assertions: summary.stats.assertions.total, failed: summary.stats.assertions.failed };
 }
 
 const run = runner === 'ours' ? runOurs : runNewman;
-const rss = () => process.memoryUsage().rss;
+// Ours: this process and the run process that serves the runs (kept warm and reused between them).
+const rss = () => process.memoryUsage().rss + (runner === 'ours' && lastPid ? statusBytes(lastPid, 'VmRSS') : 0);
 if (mode === 'huge') {
   const collection = { info: { name: 'huge' }, item: [{ name: 'huge', request: { method: 'GET', url: `{{baseUrl}}/huge?mb=${count}` } }] };
   const result = await run(collection).catch((error) => ({ error: String(error) }));
-  process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024, ...result });
+  process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024 + runPeak, ...result });
 } else if (mode === 'rss') {
   const result = await run(flatCollection(count));
-  process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024, ...result });
+  // Ours: this process (the server's part) and the run's process together.
+  process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024 + runPeak, ...result });
 } else {
   // Soak: `count` sequential runs of a 10-request collection; RSS after warm-up (run 20) and at the end.
   const collection = flatCollection(10);

@@ -17,8 +17,16 @@ export async function startBackend(latencyMs = 0) {
 const TESTS = ["pm.test('status is 200', () => pm.response.to.have.status(200));", "pm.test('ok is true', () => pm.expect(pm.response.json().ok).to.eql(true));"];
 
 const PRE_REQUEST = ["pm.variables.set('sent', pm.info.requestName);", "pm.environment.set('count', (pm.environment.get('count') || 0) + 1);"];
-/** The scripts of each request: `test` (a test script with two assertions), `none`, or `prerequest+test`. */
+/** The legacy APIs real collections use: tests[], responseCode, responseBody, postman.*, require. */
+const LEGACY = [
+  "tests['status is 200'] = responseCode.code === 200;",
+  "tests['ok is true'] = JSON.parse(responseBody).ok === true;",
+  "postman.setEnvironmentVariable('last', responseCode.code);",
+  "var lodash = require('lodash'); tests['has ok'] = lodash.has(JSON.parse(responseBody), 'ok');",
+];
+/** The scripts of each request: `test` (a test script with two assertions), `none`, `prerequest+test` or `legacy`. */
 const EVENTS = {
+  legacy: [{ listen: 'test', script: { exec: LEGACY } }],
   none: [],
   test: [{ listen: 'test', script: { exec: TESTS } }],
   'prerequest+test': [{ listen: 'prerequest', script: { exec: PRE_REQUEST } }, { listen: 'test', script: { exec: TESTS } }],

@@ -200,6 +200,8 @@ function writeJson(file: string, value: unknown): void {
 
 async function runCommand(collection: string | undefined, flags: RunFlags): Promise<number> {
   const client = newClient();
+  // The run's process starts while the CLI reads the config, the collection and the data.
+  client.prewarmRuns();
   const chosen = chosenReporters(flags);
   const exporting = Boolean(flags.exportEnvironment || flags.exportGlobals || flags.exportCookieJar);
   const live = chosen.cli && !flags.silent ? newReporter(flags, (text) => client.secrets.redactText(text)) : undefined;

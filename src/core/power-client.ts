@@ -404,10 +404,19 @@ export class PostmanPowerClient {
    * other way to run, so a script can never reach this process or end it.
    */
   private startRunner(input: RunInput, parallel: number): RunHandle {
+    return this.runProcesses().start(input, parallel);
+  }
+
+  private runProcesses(): ProcessRunner {
     const script = runProcessScript();
     if (!script) throw new PowerError('internal_error', 'The run process is not built (dist/core/runner/run-process.js is missing)', { hint: 'Run `npm run build` (or reinstall postman-power).' });
     this.workers ??= new ProcessRunner(script);
-    return this.workers.start(input, parallel);
+    return this.workers;
+  }
+
+  /** Starts a run process now (it loads the engine and boots a context), so a run about to come does not wait for it. */
+  prewarmRuns(): void {
+    this.runProcesses().prewarm();
   }
 
   /** The selection `rerun: "failed"` runs, from the last run of the whole collection with this environment. */
