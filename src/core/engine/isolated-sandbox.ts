@@ -40,7 +40,7 @@ export interface IsolatedSandbox {
   prepare(): Promise<void>;
 }
 
-/** The watchdog of a context's calls: the script timeout of the run its host serves. */
+/** The watchdog of a context's calls: the script timeout of the run its host serves, if one was set. */
 interface Watchdog {
   timeoutMs?: number;
 }
@@ -86,10 +86,13 @@ export function installIsolatedSandbox(): IsolatedSandbox {
     static __self = FIRMWARE.self;
     static __exceptionHandler = FIRMWARE.exceptionHandler;
     static __bootCodeExecutor = FIRMWARE.bootCodeExecutor;
-    /** uvm passes (a copy of) the host's connect options: `timeout` is the run's script timeout. */
-    constructor(firmware: string, options?: { timeout?: unknown; watchdog?: Watchdog }) {
+    /**
+     * uvm passes (a copy of) the host's connect options: `watchdogMs` is the run's script timeout
+     * (run-collection.ts), or a holder of it for a host booted ahead.
+     */
+    constructor(firmware: string, options?: { watchdogMs?: unknown; watchdog?: Watchdog }) {
       const timeoutMs = () => {
-        const ms = options?.watchdog ? options.watchdog.timeoutMs : options?.timeout;
+        const ms = options?.watchdog ? options.watchdog.timeoutMs : options?.watchdogMs;
         return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : undefined;
       };
       super(firmware, { bootCode, timeoutMs });
@@ -114,8 +117,8 @@ export function installIsolatedSandbox(): IsolatedSandbox {
       });
     });
   sandbox.createContext = (options, callback) => {
-    // Only a host asked for as the runtime asks (a timeout, logs not serialised) is the one booted ahead.
-    const usual = Object.keys(options ?? {}).every((key) => key === 'timeout' || key === 'serializeLogs') && !options?.serializeLogs;
+    // Only a host asked for as our runs ask (timeouts, logs not serialised) is the one booted ahead.
+    const usual = Object.keys(options ?? {}).every((key) => key === 'timeout' || key === 'serializeLogs' || key === 'watchdogMs') && !options?.serializeLogs;
     const taken = usual ? prepared : undefined;
     if (!taken) return create(options, callback);
     prepared = undefined;
@@ -125,7 +128,7 @@ export function installIsolatedSandbox(): IsolatedSandbox {
         // As postman-sandbox sets them from its connect options when it boots with them.
         host.executionTimeout = timeout;
         if (host.connectOptions) host.connectOptions.timeout = timeout;
-        taken.watchdog.timeoutMs = timeout;
+        taken.watchdog.timeoutMs = typeof options.watchdogMs === 'number' ? options.watchdogMs : undefined;
         callback(null, host);
       },
       () => create(options, callback),

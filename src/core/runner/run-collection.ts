@@ -245,6 +245,7 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
   const globals = toScope(sdk, input.globals, {});
   const cookieJar = input.cookieJar || input.exportState ? loadCookieJar(input.cookieJar) : undefined;
   let finalState: RunState | undefined;
+  const scriptTimeout = input.scriptTimeoutMs && Number.isFinite(input.scriptTimeoutMs) && input.scriptTimeoutMs > 0 ? input.scriptTimeoutMs : undefined;
   const options: Record<string, unknown> = {
     timeout: { request: input.requestTimeoutMs ?? DEFAULT_RUN.requestTimeoutMs, script: input.scriptTimeoutMs ?? DEFAULT_RUN.scriptTimeoutMs },
     iterationCount: iterations,
@@ -269,6 +270,10 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
       implicitTraceHeader: true,
     },
     script: { serializeLogs: false },
+    // The watchdog of the run's script context: the script timeout a person set, and only that (the
+    // runtime's own three-minute default is left to its host-side timer). postman-runtime passes
+    // `host` to the sandbox it creates.
+    ...(scriptTimeout ? { host: { watchdogMs: scriptTimeout } } : {}),
   };
 
   const callbacks: Record<string, (...args: any[]) => void> = {
