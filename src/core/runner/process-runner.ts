@@ -37,10 +37,20 @@ export interface WarmProcess {
   stderr: () => string;
   /** Stops the pool's watch over an idle process (set while it is pooled). */
   unwatch?: () => void;
+  /** Runs it has served. */
+  runs?: number;
 }
 
-/** Idle processes kept for the next runs; more would hold memory (an engine and a context each) for nothing. */
-const MAX_IDLE_PROCESSES = 1;
+/**
+ * Idle processes kept for the next runs: as many as a run in lanes spreads over on two cores; more
+ * would hold memory (an engine and a context each) for nothing.
+ */
+const MAX_IDLE_PROCESSES = 2;
+/**
+ * Runs a process serves before it is replaced: each run's context is dropped, yet the soak bench saw
+ * a process's memory grow by about 2 MB a run (not yet explained), so a process is retired while small.
+ */
+const RUNS_PER_PROCESS = 20;
 const STDERR_KEPT = 4096;
 
 /**
@@ -200,9 +210,10 @@ export class ProcessRunner {
   /** Back to the pool after a run that ended by itself; otherwise (or when the pool is full) ended. */
   private putBack(used: WarmProcess, reusable: boolean): void {
     this.live.delete(used.child);
-    if (reusable && !this.closed && this.options.keepWarm !== false && this.idleProcesses.length < MAX_IDLE_PROCESSES && used.child.connected) {
+    const runs = (used.runs ?? 0) + 1;
+    if (reusable && runs < RUNS_PER_PROCESS && !this.closed && this.options.keepWarm !== false && this.idleProcesses.length < MAX_IDLE_PROCESSES && used.child.connected) {
       this.unref(used.child);
-      this.keepIdle({ ...used, ready: Promise.resolve(), unwatch: undefined });
+      this.keepIdle({ ...used, ready: Promise.resolve(), unwatch: undefined, runs });
       return;
     }
     kill(used.child);
