@@ -1,5 +1,6 @@
 // Strict JSON parsing that says where it broke (line and column), used for every file we read.
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { inspect } from 'node:util';
 
 export interface JsonSyntaxError {
   message: string;
@@ -27,4 +28,16 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
   if (errors.length === 0) return { ok: true, value };
   const { line, column } = lineColumn(body, errors[0].offset);
   return { ok: false, error: { message: `${printParseErrorCode(errors[0].error)} at line ${line}, column ${column}`, line, column } };
+}
+
+/**
+ * A script's value as text: JSON, or (a cycle, a BigInt) Node's own inspection of it. Values that
+ * come from scripts (console arguments, assertion operands, variables) may be anything.
+ */
+export function scriptValueText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return inspect(value, { depth: 4, breakLength: Infinity, maxArrayLength: 50, maxStringLength: 2000 });
+  }
 }

@@ -4,6 +4,7 @@
 // later output that holds it is masked.
 // The sandbox's `set` drops the variable's type (a secret becomes `any`), so secrecy follows the
 // key: a key that was secret-typed in any scope stays secret in every scope for the whole run.
+import { scriptValueText } from '../json-text.js';
 import { authorizationHeaderSecrets, authSecrets } from '../secret-sources.js';
 
 interface ScopeLike {
@@ -68,7 +69,7 @@ export class RuntimeSecretWatcher {
         if (typeof variable?.key !== 'string') continue;
         if (variable.type === 'secret') this.secretKeys.add(variable.key);
         if (this.secretKeys.has(variable.key) && variable.value !== undefined && variable.value !== null && variable.value !== '') {
-          found.push(typeof variable.value === 'string' ? variable.value : JSON.stringify(variable.value));
+          found.push(typeof variable.value === 'string' ? variable.value : (scriptValueText(variable.value) ?? ''));
         }
       }
     }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { HealthResultSchema } from '../health.js';
+import { scriptValueText } from '../json-text.js';
 import { MASK } from '../redact.js';
 import { SourceInfoSchema } from '../sources/outline.js';
 import { FILE_REFUSED } from './file-resolver.js';
@@ -200,14 +201,22 @@ function headerPairs(headers: SdkHeaders | undefined): Array<[string, string]> {
     .map((header) => [header.key!, CREDENTIAL_HEADERS.has(header.key!.toLowerCase()) ? MASK : String(header.value ?? '')]);
 }
 
+const clip = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` : text);
+
 function describeValue(value: unknown): unknown {
   if (value === undefined) return undefined;
-  const text = JSON.stringify(value);
-  return text !== undefined && text.length > 500 ? `${text.slice(0, 500)}…` : value;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // A value JSON cannot hold (a cycle, a BigInt) is shown as its text.
+    return clip(scriptValueText(value) ?? '');
+  }
+  return text !== undefined && text.length > 500 ? clip(text) : value;
 }
 
 function formatConsole(args: unknown[]): string {
-  const text = args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+  const text = args.map((arg) => (typeof arg === 'string' ? arg : scriptValueText(arg))).join(' ');
   return text.length > MAX_CONSOLE_LINE ? `${text.slice(0, MAX_CONSOLE_LINE)}…` : text;
 }
 
