@@ -157,3 +157,19 @@ describe('scripts generated from a grammar of pm calls and legacy APIs agree wit
     );
   }, 300_000);
 });
+
+it('values with cycles and shared references cross the bridge as with newman (the JSON bridge falls back to flatted)', async () => {
+  const scripts = [
+    "const a = { name: 'a' }; a.self = a; pm.variables.set('cyclic', a); pm.environment.set('shared', { left: a, right: a });",
+    "pm.test('a cycle survives its own script', () => { const v = pm.variables.get('cyclic'); pm.expect(v.self.name).to.eql('a'); });",
+    "console.log(pm.variables.get('cyclic'));",
+  ];
+  const collection = {
+    info: { name: 'Cycles' },
+    item: [0, 1].map((i) => ({ name: `request ${i}`, request: { method: 'GET', url: `{{base}}/c${i}` }, event: [{ listen: 'test', script: { exec: scripts } }] })),
+  };
+  const input: RunInput = { collection, source: { kind: 'local', ref: 'cycles' }, root: '/', environment: { name: 'env', values: [{ key: 'base', value: backend.url }] } };
+  const [mine, newmans] = await Promise.all([ours(input), theirs(input)]);
+  expect(mine.requests.map((request) => request.scriptErrors)).toEqual([0, 0]);
+  expect(mine).toEqual(newmans);
+}, 60_000);

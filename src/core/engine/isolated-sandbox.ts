@@ -5,6 +5,7 @@
 // (which bundles every module it offers scripts) is what runs inside. Both are probed: an upgrade
 // that moves either fails the run's start with a clear error, never silently runs scripts elsewhere.
 import { createRequire } from 'node:module';
+import { enginePatchOutcomes } from '../runner/engine-patches.js';
 import { ContextWorker, FIRMWARE } from './script-context.js';
 
 interface UvmWorkerClass {
@@ -104,6 +105,10 @@ export function installIsolatedSandbox(): IsolatedSandbox {
   cached.exports = UvmContextWorker;
 
   const sandbox = fromRuntime('postman-sandbox') as { createContext?: CreateContext };
+  // uvm's bridge speaks one format on both sides: its two files were patched together, or neither.
+  const outcomes = enginePatchOutcomes();
+  const clientPath = fromSandbox.resolve('uvm/lib/bridge-client.js');
+  if ((outcomes.get(bridgePath) === 'patched') !== (outcomes.get(clientPath) === 'patched')) throw new SandboxLayoutError('only one side of uvm\'s bridge took the engine patch for its messages');
   if (typeof sandbox.createContext !== 'function') throw new SandboxLayoutError('postman-sandbox no longer exports createContext');
   const create = sandbox.createContext.bind(sandbox);
   let prepared: { host: Promise<SandboxHost>; watchdog: Watchdog } | undefined;

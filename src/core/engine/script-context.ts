@@ -229,7 +229,10 @@ interface Channel {
   nonce: string;
 }
 
-/** uvm's serialiser (JSON with references): a message is `[[refs], "name", "arg", …]`. */
+/**
+ * uvm's serialiser: flatted (JSON with references, `[[refs], "name", "arg", …]`), or with the engine
+ * patch for its bridge plain JSON prefixed J (`J["name", "arg", …]`) unless the message had a cycle.
+ */
 const fromSandbox = createRequire(createRequire(createRequire(import.meta.url).resolve('postman-runtime')).resolve('postman-sandbox'));
 const flatted = createRequire(fromSandbox.resolve('uvm'))('flatted') as { parse(text: string): unknown; stringify(value: unknown): string };
 
@@ -238,7 +241,7 @@ const flatted = createRequire(fromSandbox.resolve('uvm'))('flatted') as { parse(
  * read off the message's first strings without parsing the rest.
  */
 function flattedName(message: string, prefix: string): string | undefined {
-  const head = /^\[\[[^\]]*\],"((?:[^"\\]|\\.)*)"(?:,"((?:[^"\\]|\\.)*)")?/.exec(message.slice(0, 512));
+  const head = /^(?:J\[|\[\[[^\]]*\],)"((?:[^"\\]|\\.)*)"(?:,"((?:[^"\\]|\\.)*)")?/.exec(message.slice(0, 512));
   if (!head) return undefined;
   const name = JSON.parse(`"${head[1]}"`) as string;
   if (prefix.endsWith('.')) return name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
@@ -255,6 +258,9 @@ function ownString(error: unknown, key: 'code' | 'message'): string | undefined 
   const value: unknown = Object.getOwnPropertyDescriptor(error, key)?.value;
   return typeof value === 'string' ? value : undefined;
 }
+
+/** A bridge message as uvm's bridge reads it (see flatted above). */
+const bridgeParse = (message: string): unknown => (message.startsWith('J') ? JSON.parse(message.slice(1)) : flatted.parse(message));
 
 const RECEIVE_CALL = new vm.Script(`${RECEIVE}()`, { filename: 'postman-power:script-context' });
 /**
@@ -349,7 +355,7 @@ export class ContextWorker extends EventEmitter {
       this.running.delete(id);
       let cursor: unknown = {};
       try {
-        cursor = (flatted.parse(sent) as [string, string, unknown, unknown, { cursor?: unknown }])[4]?.cursor ?? {};
+        cursor = (bridgeParse(sent) as [string, string, unknown, unknown, { cursor?: unknown }])[4]?.cursor ?? {};
       } catch {
         // The cursor only places the error; without it the error still ends the execution.
       }
