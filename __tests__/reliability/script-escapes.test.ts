@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
 import { runCli } from '../support/cli.js';
-import { ESCAPES, escapeCollection, MUTATIONS, mutatorScript } from '../support/escape-corpus.js';
+import { ESCAPES, escapeCollection, MUTATIONS, mutatorScript, PLAIN_MUTATIONS } from '../support/escape-corpus.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
@@ -118,6 +118,13 @@ it('run B in the same server gives exactly what it gives alone after runs that m
   expect(sent.every((request) => request.host === new URL(backend.url).host)).toBe(true);
   // The collection's bearer token went with the collection's requests (sendRequest has no auth of its own).
   expect(sent.map((request) => request.authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, undefined]);
+  // Run A written plainly, as one that a static analysis would let run beside the runner.
+  ws.write('plain-mutator.postman_collection.json', {
+    info: { name: 'Plain mutator', schema: SCHEMA },
+    item: PLAIN_MUTATIONS.map((mutation, i) => ({ name: `p${i}`, request: { method: 'GET', url: `{{baseUrl}}/a/p${i}` }, event: [{ listen: 'test', script: { exec: [mutation] } }] })),
+  });
+  await call({ collection: 'plain-mutator.postman_collection.json', run_timeout_ms: 2000, wait_ms: 60_000 });
+  expect(await runReference()).toEqual(alone);
   // Runs A: 100 generated scripts, each applying a generated subset of the mutations, ten to a run
   // and in every position (collection pre-request, request pre-request and test, string form).
   // Whatever they break in their own run, B afterwards is B alone.

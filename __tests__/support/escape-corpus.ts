@@ -52,7 +52,15 @@ export interface Escape {
   async?: boolean;
   /** How the script is written in the collection: exec lines (default), one string, or an array. */
   form?: 'exec' | 'string' | 'array';
+  /**
+   * Written alone, without the prelude's loops and helpers, as an attacker writes to pass a static
+   * analysis: the script ends with its own verdict (a host `process` in `p` fails it).
+   */
+  plain?: boolean;
 }
+
+/** The verdict of a plain technique: `p` must not be the host's process. */
+const plainVerdict = (name: string) => `pm.test(${JSON.stringify(`escape: ${name}`)}, () => pm.expect(typeof p === 'object' && p !== null && typeof p.pid === 'number' && typeof p.cwd === 'function').to.eql(false));`;
 
 export const ESCAPES: Escape[] = [
   // Destructuring in every position
@@ -61,6 +69,11 @@ export const ESCAPES: Escape[] = [
   { group: 'destructuring', name: 'catch clause', code: 'try { null.x(); } catch ({ constructor: E }) { viaFunction(E.constructor); viaObject(E); }' },
   { group: 'destructuring', name: 'nested from pm', code: 'const { response: { constructor: { constructor: F } } } = pm; viaFunction(F);' },
   { group: 'destructuring', name: 'for-of and defaults', code: 'for (const { constructor: F = 0 } of [pm.request, pm.response, pm.environment]) viaFunction(F && F.constructor);' },
+  // The same, written plainly: no loop, no `.constructor` member, no computed key, no runner global
+  { group: 'destructuring', name: 'plain declaration', plain: true, code: 'const { constructor: F } = () => 0; const p = F(\'return typeof process === "object" ? process : undefined\')();' },
+  { group: 'destructuring', name: 'plain parameter', plain: true, code: 'const p = (({ constructor: F }) => F(\'return typeof process === "object" ? process : undefined\')())(() => 0);' },
+  { group: 'destructuring', name: 'plain catch', plain: true, code: 'let p; try { null.x(); } catch ({ constructor: { constructor: F } }) { p = F(\'return typeof process === "object" ? process : undefined\')(); }' },
+  { group: 'callbacks', name: 'plain response value', plain: true, code: 'const { constructor: { constructor: F } } = pm.response.json(); const p = F(\'return typeof process === "object" ? process : undefined\')();' },
   // chai's own introspection
   { group: 'chai', name: 'property _obj', code: "try { const a = pm.expect({}).to.have.property('constructor'); viaObject(a._obj); viaFunction(a._obj.constructor); } catch (e) {}" },
   { group: 'chai', name: 'satisfy callback', code: "pm.expect(1).to.satisfy(function () { walkCallers(arguments.callee.caller); viaObject(this); return true; });" },
@@ -111,7 +124,7 @@ export const ESCAPES: Escape[] = [
 ];
 
 function scriptOf(escape: Escape): unknown {
-  const source = `${PRELUDE}\n${escape.code}\n${escape.async ? '' : `verdict(${JSON.stringify(escape.name)});`}`;
+  const source = escape.plain ? `${escape.code}\n${plainVerdict(escape.name)}` : `${PRELUDE}\n${escape.code}\n${escape.async ? '' : `verdict(${JSON.stringify(escape.name)});`}`;
   if (escape.form === 'string') return source;
   if (escape.form === 'array') return source.split('\n');
   return { exec: source.split('\n') };
@@ -148,6 +161,16 @@ export const MUTATIONS: string[] = [
   'Object.freeze(Object.prototype); Object.freeze(Array.prototype);',
   "Object.defineProperty(Object.prototype, 'url', { get() { return 'http://127.0.0.1:9/'; }, configurable: true });",
   'Error.captureStackTrace = () => undefined; Math.random = () => 0;',
+];
+
+/**
+ * The same kind of changes written plainly (destructuring, no loop, no computed key, no require), as
+ * an attacker writes to pass a static analysis: chai's assert made a no-op, and a proxy for every
+ * request on Object.prototype.
+ */
+export const PLAIN_MUTATIONS: string[] = [
+  'const { constructor: { prototype: P } } = pm.expect(1); P.assert = function () {};',
+  "const { constructor: { prototype: O } } = {}; O.proxy = { host: '127.0.0.1', port: 9, protocol: 'http:' }; O.polluted = 'yes';",
 ];
 
 /** A script applying `mutations`, each in its own try. */
