@@ -84,6 +84,16 @@ export function processFailure(code: number | null, signal: NodeJS.Signals | nul
   return `The run's process exited before the run ended (${signal ? `signal ${signal}` : `exit code ${code}`}).`;
 }
 
+/**
+ * Node's permission model as this Node spells it (`--permission` once it is stable, the experimental
+ * flag on Node 20), reads allowed, its experimental warning silenced (stderr is only kept anyway).
+ */
+const PERMISSION_FLAGS = [
+  process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission',
+  '--allow-fs-read=*',
+  process.allowedNodeEnvironmentFlags.has('--disable-warning') ? '--disable-warning=ExperimentalWarning' : '--no-warnings',
+];
+
 const kill = (child: ChildProcess) => {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 };
@@ -111,9 +121,7 @@ export class ProcessRunner {
         `--max-old-space-size=${heapMb}`,
         `--max-semi-space-size=${Math.max(1, Math.round(YOUNG_GENERATION_MB / 2))}`,
         ...(process.env.POSTMAN_POWER_HEAP_GROWTH === 'v8' ? [] : [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]),
-        '--experimental-permission',
-        '--allow-fs-read=*',
-        '--no-warnings=ExperimentalWarning',
+        ...PERMISSION_FLAGS,
       ],
       env: runProcessEnv(),
       serialization: 'advanced',
