@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { newRunId, OUT_OF_MEMORY, RunRecorder, type RequestRecord, type RunSummary } from './summary.js';
+import { newRunId, OUT_OF_MEMORY, RunRecorder, type ItemUnderWay, type RequestRecord, type RunSummary } from './summary.js';
 import { DEFAULT_RUN } from '../config.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
 import { runProcessHeapMb, warmProcessHeapMb, YOUNG_GENERATION_MB } from './heap-limits.js';
@@ -262,6 +262,7 @@ export class ProcessRunner {
     let latest: RunSummary = newRecorder(input, id).snapshot();
     const records: RequestRecord[] = [];
     let state: RunState | undefined;
+    let underWay: ItemUnderWay | undefined;
     const life = new RunLifecycle(input.afterFinish);
     const end = (summary: RunSummary, reusable: boolean) => {
       if (!life.claimEnd()) return;
@@ -273,11 +274,13 @@ export class ProcessRunner {
       void life.complete(summary, records);
     };
     /** Stops the process at once and closes the summary from the last progress it sent. */
-    const stop = (status: 'cancelled' | 'timed_out' | 'errored', message: string) => {
+    const stop = (status: 'cancelled' | 'timed_out' | 'errored', message: string, died = false) => {
       if (life.finished) return;
       const partial = new RunRecorder({ runId: id, collection: latest.collection, environment: latest.environment, total: latest.progress.total, iterations: latest.stats.iterations, warnings: [] });
       partial.absorb([{ summary: latest, records, iterationOffset: 0 }]);
       partial.summary.startedAt = latest.startedAt;
+      // A process that died under a request leaves that request failed with why (its script, most often).
+      if (died && underWay) partial.failUnderWay(underWay, message);
       end(partial.finish(status, message), false);
     };
     life.startTimeout(input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs, (message) => stop('timed_out', message));
@@ -286,6 +289,7 @@ export class ProcessRunner {
       if (life.finished) return;
       if (message.type === 'secrets') input.onSecrets?.(message.values);
       if (message.type === 'request') input.onRequest?.(message.event);
+      if (message.type === 'underWay') underWay = message.at;
       if (message.type === 'progress') latest = message.summary;
       if (message.type === 'done') {
         records.push(...message.records);
@@ -298,14 +302,14 @@ export class ProcessRunner {
     const onError = (error: Error) => stop('errored', `The run's process failed: ${error.message}`);
     // The exit's own stderr may still be arriving: read it when the stream has ended.
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      const report = () => stop('errored', processFailure(code, signal, taken.stderr(), heapMb));
+      const report = () => stop('errored', processFailure(code, signal, taken.stderr(), heapMb), true);
       if (child.stderr && !child.stderr.readableEnded) child.stderr.once('end', report);
       else report();
     };
     child.on('message', onMessage);
     child.on('error', onError);
     child.on('exit', onExit);
-    const { afterFinish: _afterFinish, onSecrets: _onSecrets, onRequest: _onRequest, ...serialisable } = input;
+    const { afterFinish: _afterFinish, onSecrets: _onSecrets, onRequest: _onRequest, onUnderWay: _onUnderWay, ...serialisable } = input;
     void ready.then(
       () => {
         if (life.finished) return;

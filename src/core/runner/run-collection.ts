@@ -15,7 +15,7 @@ import { installEnginePatches } from './engine-patches.js';
 import { confinedFileResolver } from './file-resolver.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
-import { newRunId, RunRecorder, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
+import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
 
 const requireCjs = createRequire(import.meta.url);
 
@@ -68,6 +68,8 @@ export interface RunInput {
   onRequest?: (event: RequestEvent) => void;
   /** Keep every request's headers and bodies on its record (the verbose CLI, the HTML report). */
   exchanges?: boolean;
+  /** Hears each request as it starts (undefined once it ended): a run process tells its server. */
+  onUnderWay?: (at: ItemUnderWay | undefined) => void;
   /** Hears secrets learned during the run (secret-typed values scripts set, credentials as sent), before any output that holds them. */
   onSecrets?: (values: string[]) => void;
 }
@@ -287,6 +289,7 @@ export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
       // Credentials as sent are learned before the request's record can be shown.
       if (event === 'request') watcher.afterRequest(args[3]);
       (handler as (...a: any[]) => void)(...args);
+      if (event === 'beforeItem' || event === 'item') input.onUnderWay?.(event === 'item' ? undefined : recorder.currentRequest());
       if (event === 'item' && life.hasListeners && Date.now() - lastProgress >= (input.progressIntervalMs ?? 0)) {
         lastProgress = Date.now();
         life.progress(recorder.snapshot());

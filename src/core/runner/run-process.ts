@@ -11,14 +11,15 @@
 import { installIsolatedSandbox } from '../engine/isolated-sandbox.js';
 import { installEnginePatches } from './engine-patches.js';
 import type { RunInput, RunState } from './run-collection.js';
-import type { RequestEvent, RequestRecord, RunSummary } from './summary.js';
+import type { ItemUnderWay, RequestEvent, RequestRecord, RunSummary } from './summary.js';
 
-export type RunProcessRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets' | 'onRequest'>; parallel: number };
+export type RunProcessRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets' | 'onRequest' | 'onUnderWay'>; parallel: number };
 export type RunProcessMessage =
   | { type: 'ready' }
   | { type: 'secrets'; values: string[] }
   | { type: 'progress'; summary: RunSummary }
   | { type: 'request'; event: RequestEvent }
+  | { type: 'underWay'; at?: ItemUnderWay }
   | { type: 'done'; summary: RunSummary; records: RequestRecord[]; state?: RunState }
   | { type: 'error'; message: string };
 
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
           progressIntervalMs: PROGRESS_INTERVAL_MS,
           // Sent before the progress that may hold them: the server registers them first.
           onSecrets: (values) => send({ type: 'secrets', values }),
+          // If this process ends under a request (a script out of memory), the server can name it.
+          onUnderWay: (at) => send({ type: 'underWay', at }),
           ...(message.input.live ? { onRequest: (event: RequestEvent) => send({ type: 'request', event }) } : {}),
         },
         message.parallel,

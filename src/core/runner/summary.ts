@@ -80,6 +80,8 @@ export const RequestRecordSchema = z.object({
   exchange: ExchangeSchema.optional().describe('What was sent and received, when the run kept it (the verbose CLI, the HTML report)'),
 });
 export type RequestRecord = z.infer<typeof RequestRecordSchema>;
+/** Where a request that is under way stands in its run. */
+export type ItemUnderWay = Pick<RequestRecord, 'iteration' | 'folder' | 'name' | 'method' | 'url'>;
 
 const RunSummaryObject = z.object({
   runId: z.string(),
@@ -308,6 +310,21 @@ export class RunRecorder {
       // The current record is pushed when its item ends, at this position.
       ...(record ? { requestIndex: this.records.length } : {}),
     };
+  }
+
+  /** The request under way (started, not yet ended), for a process that may end under it. */
+  currentRequest(): ItemUnderWay | undefined {
+    const record = this.current?.record;
+    return record && { iteration: record.iteration, folder: record.folder, name: record.name, method: record.method, url: record.url };
+  }
+
+  /**
+   * A request that never ended because its run's process did (out of memory, most often): a script
+   * error on it, saying why.
+   */
+  failUnderWay(at: ItemUnderWay, message: string): void {
+    this.summary.stats.scriptErrors += 1;
+    this.addFailure({ kind: 'script_error', iteration: at.iteration, folder: at.folder, request: at.name, method: at.method, url: at.url, message });
   }
 
   /** The runtime callbacks, by event name. */
