@@ -54,6 +54,7 @@ const legacyStatement = fc.oneof(
   key.map((k) => `console.log(postman.getEnvironmentVariable(${JSON.stringify(k)}), globals[${JSON.stringify(k)}], environment[${JSON.stringify(k)}]);`),
   fc.tuple(fc.string({ maxLength: 8 }), jsonPath, value).map(([name, p, v]) => `const _l = require('lodash'); pm.test(${JSON.stringify(name)}, () => pm.expect(_l.get(pm.response.json(), ${JSON.stringify(p.slice(1))})).to.eql(${v}));`),
   fc.tuple(fc.string({ maxLength: 8 }), fc.integer({ min: 0, max: 3 })).map(([name, ms]) => `setTimeout(() => pm.test(${JSON.stringify(name)}, () => pm.expect(responseCode.code).to.be.below(500)), ${ms});`),
+  fc.string({ maxLength: 8 }).map((name) => `setImmediate(() => pm.test(${JSON.stringify(name)}, () => pm.expect(responseCode.code).to.be.a('number')));`),
   fc.tuple(fc.string({ maxLength: 8 }), jsonPath).map(([name, p]) => `pm.test(${JSON.stringify(name)}, () => pm.expect(require('moment')(0).isValid() && require('crypto-js').MD5('a').toString()).to.be.a('string')); console.log(xml2Json('<a>1</a>'), JSON.stringify(pm.response.json()${p}));`),
 );
 

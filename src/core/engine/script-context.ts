@@ -54,11 +54,12 @@ const CONTEXT_BOOTSTRAP = String.raw`(function (global, nonce, entropy) {
     try { text = '' + (error && error.message !== undefined ? error.message : error); } catch (_) {}
     push(outbox, ['e', text]);
   };
-  const schedule = (repeat) => function (callback, ms) {
+  // An immediate is asked for with delay -1: it runs before the timers set with it, as in Node.
+  const schedule = (repeat, immediate) => function (callback, ms) {
     const args = [];
     for (let i = 2; i < arguments.length; i++) push(args, arguments[i]);
     const id = nextTimer++;
-    const delay = +ms > 0 ? +ms : 0;
+    const delay = immediate ? -1 : +ms > 0 ? +ms : 0;
     timers.set(id, { callback, args, repeat, delay });
     push(outbox, ['t', id, delay]);
     return id;
@@ -119,7 +120,7 @@ const CONTEXT_BOOTSTRAP = String.raw`(function (global, nonce, entropy) {
   // Configurable, so postman-sandbox's boot removes what its scripts must not see.
   define(global, '__pp_port', { value: port, writable: true, enumerable: false, configurable: true });
   const timerApi = {
-    setTimeout: schedule(false), setInterval: schedule(true), setImmediate: (callback, ...args) => schedule(false)(callback, 0, ...args),
+    setTimeout: schedule(false, false), setInterval: schedule(true, false), setImmediate: (callback, ...args) => schedule(false, true)(callback, 0, ...args),
     clearTimeout: cancel, clearInterval: cancel, clearImmediate: cancel,
   };
   for (const name in timerApi) define(global, name, { value: timerApi[name], writable: true, enumerable: false, configurable: true });
@@ -298,7 +299,10 @@ export interface ContextWorkerOptions {
  */
 export class ContextWorker extends EventEmitter {
   private channel?: Channel;
-  private readonly timers = new Map<number, NodeJS.Timeout | NodeJS.Immediate>();
+  /** The context's timers, by id: when each is due (ms, performance.now()). */
+  private readonly timers = new Map<number, number>();
+  /** The one host timer that wakes the context for its next due timer. */
+  private wake?: NodeJS.Timeout | NodeJS.Immediate;
   /** Executions sent and not answered: their id, uvm's id and the message (for its cursor). */
   private readonly running = new Map<string, { uvm: string; message: string }>();
   private refill = true;
@@ -428,29 +432,61 @@ export class ContextWorker extends EventEmitter {
     }
   }
 
-  /** Zero-delay timers are served with setImmediate: Node clamps setTimeout(fn, 0) to 1 ms. */
+  /**
+   * A timer the context asked for (delay -1: an immediate). Timers fire in the order Node would fire
+   * them — by due time (a delay under 1 ms counts as 1, as in Node; an immediate is due at once), then
+   * by the order they were set — but one that is due
+   * first and asked for at most 1 ms does not wait for it: it is served with setImmediate (Node clamps
+   * setTimeout(fn, 0) to 1 ms, which is most of a run's time in scripts with timers).
+   */
   private startTimer(id: number, delay: number): void {
-    this.stopTimer(id);
-    const fire = () => {
-      this.timers.delete(id);
-      this.send('t', String(id));
-    };
-    this.timers.set(id, delay > 0 ? setTimeout(fire, Math.min(delay, 2 ** 31 - 1)) : setImmediate(fire));
+    this.timers.set(id, performance.now() + (delay < 0 ? 0 : Math.max(1, Math.min(delay, 2 ** 31 - 1))));
+    this.schedule();
   }
 
   private stopTimer(id: number): void {
-    const timer = this.timers.get(id);
-    if (!timer) return;
-    this.timers.delete(id);
-    if ('_onImmediate' in timer) clearImmediate(timer as NodeJS.Immediate);
-    else clearTimeout(timer as NodeJS.Timeout);
+    if (this.timers.delete(id)) this.schedule();
+  }
+
+  /** The next timer due: the earliest, the first set among equals (ids grow). */
+  private nextTimer(): [number, number] | undefined {
+    let next: [number, number] | undefined;
+    for (const [id, due] of this.timers) if (!next || due < next[1] || (due === next[1] && id < next[0])) next = [id, due];
+    return next;
+  }
+
+  /** One host timer for the context's next due timer: at once when it is due within 1 ms. */
+  private schedule(): void {
+    this.clearWake();
+    const next = this.nextTimer();
+    if (!next || this.terminated) return;
+    const wait = next[1] - performance.now();
+    const fire = () => {
+      this.wake = undefined;
+      const due = this.nextTimer();
+      if (!due) return;
+      if (due[1] - performance.now() > 1) return this.schedule();
+      this.timers.delete(due[0]);
+      this.send('t', String(due[0]));
+      this.schedule();
+    };
+    this.wake = wait <= 1 ? setImmediate(fire) : setTimeout(fire, Math.ceil(wait));
+  }
+
+  private clearWake(): void {
+    const wake = this.wake;
+    if (!wake) return;
+    if ('_onImmediate' in wake) clearImmediate(wake as NodeJS.Immediate);
+    else clearTimeout(wake as NodeJS.Timeout);
+    this.wake = undefined;
   }
 
   /** Drops the context: its timers are cleared and nothing reaches it again. */
   terminate(): Promise<number> {
     if (!this.terminated) {
       this.terminated = true;
-      for (const id of [...this.timers.keys()]) this.stopTimer(id);
+      this.timers.clear();
+      this.clearWake();
       this.channel = undefined;
       setImmediate(() => this.emit('exit', 0));
     }
