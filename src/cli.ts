@@ -1,7 +1,7 @@
 // `postman-power`: no arguments (or `serve`) runs the MCP server on stdio; `run`, `check` and
 // `config` serve CI and humans from the same core (PostmanPowerClient) the tools use.
 // Exit codes: 0 passed/healthy/valid, 1 test failures (or a degraded/unhealthy check), 2 errors.
-import { writeFileSync } from 'node:fs';
+import { replaceFileSync } from './core/files/private-files.js';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
@@ -189,7 +189,8 @@ async function certificatesFrom(flags: RunFlags): Promise<CertificateSpec[] | un
 
 function writeJson(file: string, value: unknown): void {
   try {
-    writeFileSync(path.resolve(file), `${JSON.stringify(value, null, 2)}\n`);
+    // Exclusive temp file renamed into place, 0600: the state may hold tokens, and a planted link is replaced, not followed.
+    replaceFileSync(path.resolve(file), Buffer.from(`${JSON.stringify(value, null, 2)}\n`));
   } catch (cause) {
     throw new PowerError('file_unwritable', `Cannot write ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
       hint: 'Check that its folder exists and is writable. The run itself finished: its summary is above.',

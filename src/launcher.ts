@@ -1,13 +1,16 @@
 // Cold start. `dist/cli.js` (written by scripts/bundle.mjs) calls `launch` on the bundled CLI,
 // dist/postman-power.cjs: one file instead of hundreds of modules, compiled with a V8 code cache
 // when one is there (Node 20 has no module compile cache; vm.Script's cachedData is the same thing
-// by hand). The cache lives in the user's own cache directory (never a shared temp directory: code
-// from there would run as this user), is keyed by the bundle, Node and the platform, and V8 itself
-// rejects one that does not match. Anything unexpected falls back to compiling without it; nothing
-// here writes to stdout.
-import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+// by hand). V8 checks little of a cache it is given, so a cache is code: it runs only when it is
+// authenticated. Each cache file carries an HMAC (key: 32 random bytes in a 0600 file only this user
+// can write) over the bundle's hash, Node, the platform and the cache bytes; a cache that fails the
+// check is rebuilt, never run. The folder lives in the user's own cache directory and must be a
+// real folder of this user's that nobody else can write, else there is no cache (one stderr line).
+// Anything unexpected falls back to compiling without it; nothing here writes to stdout.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { makeFolders } from './core/make-folders.js';
+import { currentUid, privateFolderSync, readPrivateFileSync, replaceFileSync } from './core/files/private-files.js';
 import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,35 +23,67 @@ const WRITE_CACHE_AFTER_MS = 1_000;
  * stay, so a few versions in use side by side keep theirs; one pruned rewrites itself at its next start.
  */
 const CACHES_KEPT = 4;
+const KEY_FILE = 'cache.key';
+const KEY_BYTES = 32;
+const MAC_BYTES = 32;
+/** A cache larger than this is not one of ours (the bundle's is about a megabyte). */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
 function cacheDirectory(): string {
   const base = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || path.join(os.homedir(), '.cache');
   return path.join(base, 'postman-power');
 }
 
-/** A cache file named for this bundle on this Node and platform. */
-export function codeCachePath(bundle: string, source: string): string {
-  const key = createHash('sha256').update(source).update(process.version).update(process.arch).update(process.platform).digest('hex').slice(0, 24);
-  return path.join(cacheDirectory(), `${key}.v8cache`);
+/** The bundle's identity on this Node and platform: what a cache is made for. */
+function bundleIdentity(source: string): Buffer {
+  return createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.platform}`).digest();
 }
 
-function readCache(file: string): Buffer | undefined {
+/** A cache file named for this bundle on this Node and platform. */
+export function codeCachePath(bundle: string, source: string): string {
+  return path.join(cacheDirectory(), `${bundleIdentity(source).toString('hex').slice(0, 24)}.v8cache`);
+}
+
+const warn = (text: string): void => void process.stderr.write(`[postman-power] warning: ${text}\n`);
+
+/** The folder for caches and its key, or undefined (said once on stderr) when it is not safely this user's. */
+function cacheKey(directory: string): Buffer | undefined {
   try {
-    // Only a cache this user wrote: a file another account could write is not run.
-    const stat = statSync(file);
-    if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return undefined;
-    return readFileSync(file);
+    makeFolders(path.dirname(directory));
+  } catch {
+    return undefined;
+  }
+  const reason = privateFolderSync(directory);
+  if (reason) {
+    warn(`no code cache: ${directory} ${reason}; starting without one (remove the folder, or set POSTMAN_POWER_CODE_CACHE=0)`);
+    return undefined;
+  }
+  const file = path.join(directory, KEY_FILE);
+  const existing = readPrivateFileSync(file, KEY_BYTES);
+  if (existing?.length === KEY_BYTES) return existing;
+  try {
+    // A missing, foreign or broken key is replaced; the caches it signed fail their check and are rebuilt.
+    const key = randomBytes(KEY_BYTES);
+    replaceFileSync(file, key);
+    return key;
   } catch {
     return undefined;
   }
 }
 
-function writeCache(file: string, data: Buffer): void {
+const mac = (key: Buffer, identity: Buffer, data: Buffer): Buffer => createHmac('sha256', key).update(identity).update(data).digest();
+
+/** The cache's V8 bytes when its MAC holds for this bundle, else undefined. */
+function readCache(file: string, key: Buffer, identity: Buffer): Buffer | undefined {
+  const content = readPrivateFileSync(file, MAX_CACHE_BYTES);
+  if (!content || content.length <= MAC_BYTES) return undefined;
+  const data = content.subarray(MAC_BYTES);
+  return timingSafeEqual(content.subarray(0, MAC_BYTES), mac(key, identity, data)) ? data : undefined;
+}
+
+function writeCache(file: string, key: Buffer, identity: Buffer, data: Buffer): void {
   try {
-    makeFolders(path.dirname(file), 0o700);
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, data, { mode: 0o600 });
-    renameSync(temporary, file);
+    replaceFileSync(file, Buffer.concat([mac(key, identity, data), data]));
     pruneCaches(path.dirname(file));
   } catch {
     // A read-only home or a full disk: the next start compiles without a cache, as now.
@@ -57,7 +92,7 @@ function writeCache(file: string, data: Buffer): void {
 
 /** Removes this user's caches (files, not links) beyond the CACHES_KEPT most recently written. */
 function pruneCaches(directory: string): void {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const uid = currentUid();
   const caches = readdirSync(directory)
     .filter((name) => name.endsWith('.v8cache'))
     .map((name) => {
@@ -73,10 +108,12 @@ function pruneCaches(directory: string): void {
 export function launch(bundle: string): void {
   const source = readFileSync(bundle, 'utf8');
   const cacheFile = process.env.POSTMAN_POWER_CODE_CACHE === '0' ? undefined : codeCachePath(bundle, source);
-  const cachedData = cacheFile ? readCache(cacheFile) : undefined;
+  const key = cacheFile ? cacheKey(path.dirname(cacheFile)) : undefined;
+  const identity = bundleIdentity(source);
+  const cachedData = cacheFile && key ? readCache(cacheFile, key, identity) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
-  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
-    setTimeout(() => writeCache(cacheFile, script.createCachedData()), WRITE_CACHE_AFTER_MS).unref();
+  if (cacheFile && key && (!cachedData || script.cachedDataRejected)) {
+    setTimeout(() => writeCache(cacheFile, key, identity, script.createCachedData()), WRITE_CACHE_AFTER_MS).unref();
   }
   const module = { exports: {} as unknown, filename: bundle, id: '.', loaded: false };
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;

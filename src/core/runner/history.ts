@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SecretSet } from '../redact.js';
+import { privateFolder, replaceFile } from '../files/private-files.js';
 import { confinedDirectory, parseBoundedJson, readConfinedFile } from '../sources/workspace-files.js';
 import type { RequestRecord, RunSummary } from './summary.js';
 
@@ -164,16 +165,13 @@ export async function recordHistory(
   secrets: SecretSet,
 ): Promise<SinceLast | undefined> {
   if (!['passed', 'failed', 'errored'].includes(summary.status)) return undefined;
-  const dir = await confinedDirectory(root, HISTORY_DIR, true);
+  const dir = await privateFolder(root, HISTORY_DIR);
   const name = historyFile(summary, selection);
   let runs = await readRuns(dir, name);
   const current = secrets.redact(historyEntry(summary, records));
   const previous = runs.at(-1);
   runs = [...runs, current].slice(-HISTORY_RUNS_KEPT);
-  const file = path.join(dir, name);
-  const temporary = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, JSON.stringify({ runs }));
-  await fs.rename(temporary, file);
+  await replaceFile(path.join(dir, name), JSON.stringify({ runs }));
   await pruneHistory(dir);
   return previous ? compareRuns(previous, current, summary) : undefined;
 }

@@ -7,7 +7,7 @@ import { makeFolders } from '../make-folders.js';
 import type { SecretSet } from '../redact.js';
 import { htmlReport, type ShardId } from './html-report.js';
 import { escapeXml } from './xml.js';
-import { confinedDirectory } from '../sources/workspace-files.js';
+import { PRIVATE_FOLDER_MODE, privateFolder, replaceFile, UnsafeFolderError } from '../files/private-files.js';
 import { everyFailure, type RecordFailure, type RequestRecord, type RunSummary } from './summary.js';
 
 export const REPORTERS = ['junit', 'json', 'html'] as const;
@@ -96,8 +96,20 @@ async function exportPath(named: string, stem: string, reporter: Reporter): Prom
   const target = path.resolve(named);
   const isFolder = /[\\/]$/.test(named) || (await fs.stat(target).then((stat) => stat.isDirectory(), () => false));
   const file = isFolder ? path.join(target, `${stem}.${EXTENSIONS[reporter]}`) : target;
-  makeFolders(path.dirname(file));
+  makeFolders(path.dirname(file), PRIVATE_FOLDER_MODE);
   return file;
+}
+
+async function reportsFolder(root: string): Promise<string> {
+  try {
+    return await privateFolder(root, path.join('.postman-power', 'reports'));
+  } catch (cause) {
+    const why = cause instanceof UnsafeFolderError ? cause.message : (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new PowerError('file_unwritable', `Cannot write the reports to .postman-power/reports: ${why}`, {
+      hint: 'Remove what is in the way (reports are written only into real folders of this user\'s, never through a link), or name a path with the reporter\'s export option.',
+      cause,
+    });
+  }
 }
 
 /** Writes the chosen reports (secrets masked) and returns their paths (workspace-relative when inside it). */
@@ -119,7 +131,7 @@ export async function writeReports(root: string, summary: RunSummary, records: R
       // A path a person named is written as named; what fails says which report and why.
       try {
         file = await exportPath(named, stem, reporter);
-        await fs.writeFile(file, content);
+        await replaceFile(file, content);
       } catch (cause) {
         throw new PowerError('file_unwritable', `Cannot write the ${reporter} report to ${named}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
           hint: 'Name a file (or a folder ending in /) in a place that exists or can be made, and is writable.',
@@ -127,9 +139,9 @@ export async function writeReports(root: string, summary: RunSummary, records: R
         });
       }
     } else {
-      // Checked level by level like every read: a symlinked .postman-power/ cannot lead the write outside.
-      file = path.join(await (reportsDir ??= confinedDirectory(root, path.join('.postman-power', 'reports'), true)), `${stem}.${EXTENSIONS[reporter]}`);
-      await fs.writeFile(file, content);
+      // Every level a real folder of this user's (lstat): a planted link in .postman-power/ leads nowhere.
+      file = path.join(await (reportsDir ??= reportsFolder(root)), `${stem}.${EXTENSIONS[reporter]}`);
+      await replaceFile(file, content);
     }
     const relative = path.relative(realRoot, file);
     written[reporter] = named && (relative.startsWith('..') || path.isAbsolute(relative)) ? file : relative;
