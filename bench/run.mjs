@@ -144,10 +144,10 @@ async function alternate(label, a, b) {
 // ---- C: cold start to `initialize` and to the first `tools/list` answered, bundled (dist/cli.js, with
 // its code cache) and unbundled (bench/unbundled-serve.mjs: the server as tsc builds it, as before the
 // bundle); and the size of tools/list
-function coldStart(entry = path.join(root, 'dist/cli.js')) {
+function coldStart(entry = path.join(root, 'dist/cli.js'), env = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [entry], { cwd: path.join(root, 'examples/todo-api'), stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [entry], { cwd: path.join(root, 'examples/todo-api'), env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
     let buffer = '';
     let initialized = 0;
     child.stdout.on('data', (chunk) => {
@@ -178,9 +178,11 @@ function coldStart(entry = path.join(root, 'dist/cli.js')) {
   await coldStart(unbundledEntry);
   const runs = [];
   const unbundled = [];
+  const uncached = [];
   for (let i = 0; i < Math.max(RUNS, 7); i += 1) {
     runs.push(await coldStart());
     unbundled.push(await coldStart(unbundledEntry));
+    uncached.push(await coldStart(undefined, { POSTMAN_POWER_CODE_CACHE: '0' }));
   }
   const peer = [];
   for (let i = 0; i < Math.max(RUNS, 7); i += 1) {
@@ -193,6 +195,7 @@ function coldStart(entry = path.join(root, 'dist/cli.js')) {
     toolsList: median(runs.map((r) => r.toolsListMs)),
     unbundledToolsList: median(unbundled.map((r) => r.toolsListMs)),
     bareNode: median(peer),
+    uncached: median(uncached.map((r) => r.ms)),
     toolsListBytes: runs[0].toolsListBytes,
   };
 }
@@ -326,6 +329,7 @@ const lines = [
   `| A. 100 requests (wall) | ${round(r.A.ours100)} ms | newman 6: ${round(r.A.newman100)} ms | ${round(r.A.ours100 / r.A.newman100, 2)}× | |`,
   `| B. 4 folders × 50 requests, +20 ms per response | parallel 4: ${round(r.B.parallel)} ms | sequential: ${round(r.B.sequential)} ms | ${round(r.B.speedup, 2)}× faster | ≥ 3×: ${ok(r.B.speedup >= 3)} |`,
   `| C. cold start, spawn → \`initialize\` answered | ${round(r.C.median)} ms | bare \`node -e 0\`: ${round(r.C.bareNode)} ms | ${round(r.C.median / r.C.bareNode, 2)}× | ≤ 300 ms: ${ok(r.C.median <= 300)} |`,
+  `| C. cold start with the authenticated code cache (HMAC checked), spawn → \`initialize\` | ${round(r.C.median)} ms | the same bundle without a cache: ${round(r.C.uncached)} ms | ${round(r.C.median / r.C.uncached, 2)}× | the check costs less than the cache saves: ${ok(r.C.median < r.C.uncached)} |`,
   `| C. cold start, spawn → first \`tools/list\` answered | ${round(r.C.toolsList)} ms | unbundled (tsc's modules, as before the bundle): ${round(r.C.unbundledToolsList)} ms | ${round(r.C.toolsList / r.C.unbundledToolsList, 2)}× | ≤ 0.6×: ${ok(r.C.toolsList <= 0.6 * r.C.unbundledToolsList)} |`,
   `| C. \`tools/list\` response size | ${r.C.toolsListBytes} bytes | | | ≤ 8192 bytes: ${ok(r.C.toolsListBytes <= 8192)} |`,
   `| D. 10 000 requests, peak RSS (ours: the server's process plus the run process; ${r.D.runs} runs; newman 1 run) | ${mb(r.D.ours)} MB | newman 6: ${mb(r.D.newman)} MB | ${round(r.D.ours / r.D.newman, 2)}× | below newman: ${ok(r.D.ours < r.D.newman)} |`,

@@ -3,6 +3,7 @@
 // Exit codes: 0 passed/healthy/valid, 1 test failures (or a degraded/unhealthy check), 2 errors.
 import { replaceFileSync } from './core/files/private-files.js';
 import path from 'node:path';
+import { MAX_CLI_ITERATIONS, MAX_LANES, MAX_SHARDS, MAX_TIMER_MS } from './core/bounds.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { formatError, PowerError, redactError, toPowerError } from './core/errors.js';
@@ -26,11 +27,17 @@ const err = (text: string) => process.stderr.write(`${text}\n`);
 
 const KNOWN_REPORTERS = ['cli', ...REPORTERS];
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return parsed;
+/** A whole-number flag within [min, max]: nothing a flag says may scale memory or time without bound. */
+function wholeNumber(min: number, max: number, what = 'a whole number'): (value: string) => number {
+  return (value) => {
+    const parsed = /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) throw new InvalidArgumentError(`must be ${what} from ${min} to ${max}`);
+    return parsed;
+  };
 }
+const positiveInt = wholeNumber(1, MAX_TIMER_MS);
+const iterationCount = wholeNumber(1, MAX_CLI_ITERATIONS);
+const laneCount = wholeNumber(1, MAX_LANES);
 
 // One registry for the whole command, so the last-resort error handler masks what the command learned.
 const secrets = new SecretSet().add(process.env.POSTMAN_API_KEY);
@@ -98,10 +105,10 @@ type OutputFlags = Pick<RunFlags, 'reporters' | 'color' | 'verbose' | 'silent' |
 
 /** `--shard 2/3`: the second of three. */
 function shardSpec(value: string): { index: number; count: number } {
-  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const match = /^(\d{1,7})\/(\d{1,7})$/.exec(value.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('must be i/n with 1 ≤ i ≤ n, e.g. 2/3');
+  if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) throw new InvalidArgumentError(`must be i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, e.g. 2/3`);
   return { index, count };
 }
 
@@ -155,11 +162,7 @@ function keyValue(value: string, previous: Record<string, string> = {}): Record<
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }
 
-function nonNegativeInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number of milliseconds (0: none)');
-  return parsed;
-}
+const milliseconds = wholeNumber(0, MAX_TIMER_MS, 'a whole number of milliseconds (0: none)');
 
 /** Client certificates from the single-cert flags and/or a newman cert-list JSON file. */
 const FileRef = z.object({ src: z.string() }).optional();
@@ -347,8 +350,8 @@ function program(): Command {
     .option('--global-var <key=value>', 'set a global variable (repeatable)', keyValue, {})
     .option('--base-url <url>', 'override the base URL variable')
     .option('-f, --folder <name...>', 'run only these folders or requests (name, path or id), in collection order')
-    .option('-n, --iteration-count <n>', 'iterations', positiveInt)
-    .addOption(new Option('--iterations <n>').hideHelp().argParser(positiveInt))
+    .option('-n, --iteration-count <n>', 'iterations', iterationCount)
+    .addOption(new Option('--iterations <n>').hideHelp().argParser(iterationCount))
     .option('-d, --iteration-data <file>', 'iteration data: a JSON or CSV file or URL')
     .addOption(new Option('--data <file>').hideHelp())
     .addOption(new Option('--bail [kind]', 'stop at the first failure or error').choices(['failure', 'error']))
@@ -358,11 +361,11 @@ function program(): Command {
     .option('--no-history', 'do not compare with the last run, nor keep this one in .postman-power/history/')
     .option('--working-dir <dir>', 'where the collection\'s file references (uploads) resolve; default the current directory')
     .option('--ignore-redirects', 'do not follow 3xx redirects')
-    .option('--timeout <ms>', 'the whole run\'s timeout (0: none; default 10 min)', nonNegativeInt)
-    .option('--timeout-request <ms>', 'per-request timeout (default none)', nonNegativeInt)
-    .addOption(new Option('--request-timeout <ms>').hideHelp().argParser(nonNegativeInt))
-    .option('--timeout-script <ms>', 'per-script timeout (default none)', nonNegativeInt)
-    .option('--delay-request <ms>', 'pause between requests', nonNegativeInt)
+    .option('--timeout <ms>', 'the whole run\'s timeout (0: none; default 10 min)', milliseconds)
+    .option('--timeout-request <ms>', 'per-request timeout (default none)', milliseconds)
+    .addOption(new Option('--request-timeout <ms>').hideHelp().argParser(milliseconds))
+    .option('--timeout-script <ms>', 'per-script timeout (default none)', milliseconds)
+    .option('--delay-request <ms>', 'pause between requests', milliseconds)
     .option('--export-environment <file>', 'write the final environment')
     .option('--export-globals <file>', 'write the final globals')
     .option('--cookie-jar <file>', 'start from this cookie jar (tough-cookie JSON)')
@@ -375,7 +378,7 @@ function program(): Command {
     .option('-x, --suppress-exit-code', 'exit 0 whatever the result')
     .option('--no-check-health', 'skip the backend health check before the run')
     .option('-k, --insecure', 'accept self-signed certificates')
-    .option('-p, --parallel <lanes>', 'run top-level folders (or iterations) in this many lanes at once', positiveInt);
+    .option('-p, --parallel <lanes>', 'run top-level folders (or iterations) in this many lanes at once', laneCount);
   withOutputOptions(run).action(async (collection: string | undefined, flags: RunFlags) => {
     process.exitCode = await runCommand(collection, flags);
   });
@@ -392,7 +395,7 @@ function program(): Command {
     .command('check')
     .description('Check the backend\'s health (configured base URL / health path, or the URLs given).')
     .argument('[urls...]', 'full URLs or paths joined to baseUrl')
-    .option('-a, --attempts <n>', 'attempts per endpoint', positiveInt)
+    .option('-a, --attempts <n>', 'attempts per endpoint', wholeNumber(1, 100))
     .option('-t, --timeout <ms>', 'per-attempt timeout', positiveInt)
     .option('--deadline <ms>', 'overall deadline', positiveInt)
     .option('-w, --wait', 'wait until healthy (for a backend that is starting)')

@@ -165,16 +165,19 @@ describe('depth bombs are refused with the limit named, and the server lives', (
 });
 
 describe('over real stdio', () => {
-  it('an 11 MB line is answered with an error naming the limit, and a ping after it is answered', async () => {
+  it('an 11 MB line is answered with an error naming the limit and its id (read from the line\'s start), and a ping after it is answered', async () => {
     const server = spawnServer(ws.dir);
     try {
       server.send(INITIALIZE);
       await server.waitFor((m) => m.id === 'init');
       server.send({ jsonrpc: '2.0', id: 'huge', method: 'ping', params: { pad: 'x'.repeat(11 * 1024 * 1024) } });
+      // The id after the huge member: not readable from the start, so answered with id null.
+      server.send({ jsonrpc: '2.0', method: 'ping', params: { pad: 'x'.repeat(11 * 1024 * 1024) }, id: 'late-id' });
       server.send({ jsonrpc: '2.0', id: 'string-params', method: 'tools/call', params: 'activate_power' });
       server.send({ jsonrpc: '2.0', id: 'after', method: 'ping' });
-      const refused = await server.waitFor((m) => m.id === null && m.error?.code === -32600, 60_000);
+      const refused = await server.waitFor((m) => m.id === 'huge' && m.error?.code === -32600, 60_000);
       expect(refused.error.message).toMatch(/10485760-byte limit/);
+      expect((await server.waitFor((m) => m.id === null && m.error?.code === -32600, 60_000)).error.message).toMatch(/10485760-byte limit/);
       const malformed = await server.waitFor((m) => m.id === 'string-params', 60_000);
       expect(malformed.error.code).toBe(-32600);
       expect(await server.waitFor((m) => m.id === 'after', 60_000)).toMatchObject({ result: {} });

@@ -202,7 +202,7 @@ export class LiveReporter {
       ['prerequest-scripts', this.scripts.prerequest, threw('pre-request')],
       ['assertions', stats.assertions.total, stats.assertions.failed],
       [{ colSpan: 3, hAlign: 'left', content: `total run duration: ${ms(summary.durationMs)}` }],
-      [{ colSpan: 3, hAlign: 'left', content: `average response time: ${ms(average)} [min: ${ms(times.length ? Math.min(...times) : undefined)}, max: ${ms(times.length ? Math.max(...times) : undefined)}]` }],
+      [{ colSpan: 3, hAlign: 'left', content: `average response time: ${ms(average)} [min: ${ms(times.length ? times.reduce((a, b) => Math.min(a, b)) : undefined)}, max: ${ms(times.length ? times.reduce((a, b) => Math.max(a, b)) : undefined)}]` }],
     );
     return table.toString();
   }

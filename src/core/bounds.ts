@@ -58,3 +58,16 @@ export function assertValueBounds(value: unknown, where: string, code: BoundCode
     }
   }
 }
+
+/** Longest delay Node's timers keep: a longer one fires at once, so no time setting may exceed it. */
+export const MAX_TIMER_MS = 2_147_483_647;
+/** Most shards a run is split into (a CI matrix; GitHub's holds 256 jobs). */
+export const MAX_SHARDS = 1_000;
+/** Most iterations the CLI runs (the tool allows fewer: an agent's call is shorter). */
+export const MAX_CLI_ITERATIONS = 100_000;
+/** Most lanes a run is split into. */
+export const MAX_LANES = 16;
+/** The largest count a report may state (requests, assertions, iterations): far beyond any real run. */
+export const MAX_REPORT_COUNT = 1_000_000_000;
+/** The longest run a report may state: a year. */
+export const MAX_RUN_DURATION_MS = 366 * 24 * 60 * 60 * 1000;

@@ -20,9 +20,12 @@ export function closeMatches(wanted: string, candidates: string[], most = 5): st
   return [...new Set(candidates)]
     .map((candidate) => {
       const lower = candidate.toLowerCase();
-      return { candidate, score: distance(target, lower), contains: lower.includes(target) || target.includes(lower) };
+      const limit = Math.max(2, Math.floor(candidate.length / 3));
+      // The distance is at least the difference in length: a name far longer is not measured (a huge input costs nothing).
+      const score = Math.abs(target.length - lower.length) > limit ? Number.POSITIVE_INFINITY : distance(target, lower);
+      return { candidate, score, limit, contains: lower.includes(target) || target.includes(lower) };
     })
-    .filter(({ score, candidate, contains }) => contains || score <= Math.max(2, Math.floor(candidate.length / 3)))
+    .filter(({ score, limit, contains }) => contains || score <= limit)
     .sort((a, b) => a.score - b.score)
     .slice(0, most)
     .map(({ candidate }) => candidate);

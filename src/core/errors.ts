@@ -1,6 +1,7 @@
 // One small error family for the whole core. Every failure a user can hit becomes a PowerError with a
 // stable code, a message saying what happened, and a hint saying how to fix it. The tool boundary
 // (src/tools/result.ts) turns them into MCP `isError` results; the CLI prints them.
+import { excerpt } from './json-text.js';
 
 export type ErrorCode =
   | 'config_not_found'
@@ -32,6 +33,7 @@ export type ErrorCode =
   | 'ambiguous_reference'
   | 'nothing_configured'
   | 'invalid_argument'
+  | 'invalid_report'
   | 'unknown_folder'
   | 'run_not_found'
   | 'nothing_to_rerun'
@@ -109,10 +111,31 @@ export interface Redactor {
   redact<T>(value: T): T;
 }
 
-/** The same error with its message, hint and details masked field by field, before anything formats it. */
+/** Caps on an error as it leaves: whatever input it repeats, an answer stays small (a client may not read a huge one). */
+const MAX_MESSAGE_CHARS = 2_000;
+const MAX_HINT_CHARS = 1_000;
+const MAX_DETAIL_CHARS = 300;
+const MAX_DETAIL_ITEMS = 50;
+const MAX_DETAIL_DEPTH = 6;
+
+function boundDetail(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return excerpt(value, MAX_DETAIL_CHARS);
+  if (!value || typeof value !== 'object') return value;
+  if (depth >= MAX_DETAIL_DEPTH) return '…';
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, MAX_DETAIL_ITEMS).map((item) => boundDetail(item, depth + 1));
+    return value.length > MAX_DETAIL_ITEMS ? [...kept, `… ${value.length - MAX_DETAIL_ITEMS} more`] : kept;
+  }
+  return Object.fromEntries(Object.entries(value).slice(0, MAX_DETAIL_ITEMS).map(([key, item]) => [excerpt(key, MAX_DETAIL_CHARS), boundDetail(item, depth + 1)]));
+}
+
+/**
+ * The same error as it may leave: message, hint and details masked field by field (whole, so no
+ * secret is cut in two before it is seen), then bounded, before anything formats it.
+ */
 export function redactError(error: PowerError, secrets: Redactor): PowerError {
-  return new PowerError(error.code, secrets.redactText(error.message), {
-    ...(error.hint ? { hint: secrets.redactText(error.hint) } : {}),
-    ...(error.details ? { details: secrets.redact(error.details) } : {}),
+  return new PowerError(error.code, excerpt(secrets.redactText(error.message), MAX_MESSAGE_CHARS), {
+    ...(error.hint ? { hint: excerpt(secrets.redactText(error.hint), MAX_HINT_CHARS) } : {}),
+    ...(error.details ? { details: boundDetail(secrets.redact(error.details), 0) as Record<string, unknown> } : {}),
   });
 }

@@ -30,6 +30,17 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
   return { ok: false, error: { message: `${printParseErrorCode(errors[0].error)} at line ${line}, column ${column}`, line, column } };
 }
 
+/** Longest piece of an input an answer repeats (a name, a path, a key). */
+export const MAX_ECHO_CHARS = 120;
+
+/**
+ * A value from the input as an answer repeats it: whole when short, else its start and its length,
+ * so an answer's size never scales with what it was given.
+ */
+export function excerpt(text: string, max = MAX_ECHO_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 /**
  * A script's value as text: JSON, or (a cycle, a BigInt) Node's own inspection of it. Values that
  * come from scripts (console arguments, assertion operands, variables) may be anything.

@@ -8,6 +8,7 @@ import { ListToolsRequestSchema, type CallToolResult, type ListToolsResult, type
 import { z } from 'zod';
 import { closeMatches } from '../core/did-you-mean.js';
 import { formatError, PowerError, redactError, toPowerError } from '../core/errors.js';
+import { excerpt } from '../core/json-text.js';
 import type { ToolContext } from './context.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -73,8 +74,8 @@ export function assertKnownArguments(tool: Pick<ToolDefinition, 'name' | 'inputS
   const unknown = Object.keys(args).filter((key) => !known.includes(key));
   if (!unknown.length) return;
   const suggestions = unknown.map((key) => [key, closeMatches(key, known, 1)[0]] as const);
-  const guesses = suggestions.filter(([, guess]) => guess).map(([key, guess]) => `"${key}" → "${guess}"`);
-  throw new PowerError('invalid_argument', `Unknown argument${unknown.length === 1 ? '' : 's'} for ${tool.name}: ${unknown.map((key) => `"${key}"`).join(', ')}`, {
+  const guesses = suggestions.filter(([, guess]) => guess).map(([key, guess]) => `"${excerpt(key)}" → "${guess}"`);
+  throw new PowerError('invalid_argument', `Unknown argument${unknown.length === 1 ? '' : 's'} for ${tool.name}: ${unknown.slice(0, 10).map((key) => `"${excerpt(key)}"`).join(', ')}${unknown.length > 10 ? `, … (${unknown.length} in all)` : ''}`, {
     hint: `${guesses.length ? `Did you mean ${guesses.join(', ')}? ` : ''}${tool.name} takes: ${known.join(', ')}.`,
     details: { unknown, known },
   });

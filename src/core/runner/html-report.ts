@@ -97,7 +97,7 @@ function countsTable(summary: RunSummary, records: RequestRecord[]): string {
     row('test scripts', scripts.test, stats.scriptErrors),
     row('assertions', stats.assertions.total, stats.assertions.failed),
     '</tbody></table>',
-    `<p class="meta">average response time ${ms(average)} (min ${ms(times.length ? Math.min(...times) : undefined)}, max ${ms(times.length ? Math.max(...times) : undefined)})${stats.assertions.skipped ? ` · ${stats.assertions.skipped} assertions skipped` : ''}</p></section>`,
+    `<p class="meta">average response time ${ms(average)} (min ${ms(times.length ? times.reduce((a, b) => Math.min(a, b)) : undefined)}, max ${ms(times.length ? times.reduce((a, b) => Math.max(a, b)) : undefined)})${stats.assertions.skipped ? ` · ${stats.assertions.skipped} assertions skipped` : ''}</p></section>`,
   ].join('');
 }
 

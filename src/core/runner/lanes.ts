@@ -69,7 +69,7 @@ export function planShard(collection: RunInput['collection'], folders: string[] 
   const load = Array.from({ length: count }, () => 0);
   const owner = new Map<Entry, number>();
   for (const entry of [...entries].sort((a, b) => size(b) - size(a))) {
-    const least = load.indexOf(Math.min(...load));
+    const least = load.reduce((best, value, at) => (value < load[best] ? at : best), 0);
     owner.set(entry, least);
     load[least] += size(entry);
   }

@@ -3,13 +3,39 @@
 // given twice, or of another collection is said, and a missing one keeps the verdict from "passed":
 // what did not run was not checked.
 import { z } from 'zod';
+import { MAX_REPORT_COUNT, MAX_RUN_DURATION_MS, MAX_SHARDS } from '../bounds.js';
 import { PowerError } from '../errors.js';
 import { newRunId, RequestRecordSchema, RunRecorder, RunSummaryShape, type RequestRecord, type RunSummary } from './summary.js';
 
-const ShardSchema = z.object({ index: z.number().int().min(1), count: z.number().int().min(1) });
+// A report is input like any other: every number and date that sizes work (shards, counts, the run's
+// span) is bounded here, so a hostile file is refused by name instead of scaling memory or time.
+const count = z.number().int().min(0).max(MAX_REPORT_COUNT);
+const isoDate = z
+  .string()
+  .max(64)
+  .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && Number.isFinite(Date.parse(text)), 'must be an ISO 8601 date, e.g. 2026-12-04T10:00:00.000Z');
+const ShardSchema = z
+  .object({ index: z.number().int().min(1).max(MAX_SHARDS), count: z.number().int().min(1).max(MAX_SHARDS) })
+  .refine((shard) => shard.index <= shard.count, { message: 'must be at most shard.count', path: ['index'] });
 
-/** A JSON report as writeReports writes it (reports.ts jsonReport). */
-export const JsonReportSchema = z.object({ ...RunSummaryShape, requests: z.array(RequestRecordSchema).default([]), shard: ShardSchema.optional() });
+/** A JSON report as writeReports writes it (reports.ts jsonReport), its numbers and dates bounded. */
+export const JsonReportSchema = z.object({
+  ...RunSummaryShape,
+  startedAt: isoDate,
+  endedAt: isoDate.optional(),
+  durationMs: z.number().min(0).max(MAX_RUN_DURATION_MS),
+  progress: z.object({ done: count, total: count, current: z.string().optional() }).optional(),
+  stats: z.object({
+    iterations: count.min(1).default(1),
+    requests: z.object({ total: count.default(0), failed: count.default(0) }),
+    assertions: z.object({ total: count.default(0), failed: count.default(0), skipped: count.default(0) }),
+    scriptErrors: count.default(0),
+  }),
+  failuresOmitted: count.default(0),
+  consoleOmitted: count.default(0),
+  requests: z.array(RequestRecordSchema).default([]),
+  shard: ShardSchema.optional(),
+});
 export type JsonReport = z.infer<typeof JsonReportSchema>;
 
 export interface NamedReport {
@@ -23,7 +49,7 @@ export function parseJsonReport(file: string, value: unknown): NamedReport {
   const parsed = JsonReportSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PowerError('invalid_argument', `${file} is not a postman-power JSON report: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
+    throw new PowerError('invalid_report', `${file} is not a postman-power JSON report: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
       hint: 'Merge the files `postman-power run -r json` wrote (one per shard), e.g. with --reporter-json-export reports/shard-1.json.',
     });
   }

@@ -26,7 +26,9 @@ export class RunLifecycle {
   }
 
   /** Calls `onTimeout` once, if the run has not ended within `ms`. */
+  /** A run timeout of 0 means none (as newman's --timeout 0). */
   startTimeout(ms: number, onTimeout: (message: string) => void): void {
+    if (!(ms > 0)) return;
     this.timer = setTimeout(() => onTimeout(`The run was stopped after ${ms} ms (run timeout).`), ms);
     this.timer.unref?.();
   }

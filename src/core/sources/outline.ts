@@ -1,6 +1,7 @@
 // The outline of a collection: what an agent needs to see before running it, without the whole JSON.
 import { z } from 'zod';
 import { closeMatches } from '../did-you-mean.js';
+import { excerpt } from '../json-text.js';
 import { PowerError } from '../errors.js';
 import type { CollectionJson } from '../postman-api.js';
 import { scriptEffects, type ScriptEffects } from '../runner/script-analysis.js';
@@ -142,7 +143,7 @@ export function findItems(collection: CollectionJson, wanted: string[]): Array<{
     if (!match) {
       const close = closeMatches(name, all.flatMap((entry) => [entry.item.name ?? '', entry.path]).filter(Boolean));
       const folders = all.filter((entry) => Array.isArray(entry.item.item)).map((entry) => entry.path);
-      throw new PowerError('unknown_folder', `No folder or request "${name}" in "${collection.info.name}"`, {
+      throw new PowerError('unknown_folder', `No folder or request "${excerpt(name)}" in "${excerpt(collection.info.name)}"`, {
         hint: close.length ? `Did you mean: ${close.join(', ')}?` : folders.length ? `Folders: ${folders.slice(0, 30).join(', ')}` : 'Name a request of the collection, or leave folders out.',
         details: { folders, ...(close.length ? { closeMatches: close } : {}) },
       });
@@ -163,7 +164,7 @@ export function findFolder(collection: CollectionJson, wanted: string): { path: 
     folders.find((folder) => folder.item.id === wanted || folder.path === wanted) ??
     folders.find((folder) => folder.path.toLowerCase() === lower || (folder.item.name ?? '').toLowerCase() === lower);
   if (!match) {
-    throw new PowerError('unknown_folder', `No folder "${wanted}" in "${collection.info.name}"`, {
+    throw new PowerError('unknown_folder', `No folder "${excerpt(wanted)}" in "${excerpt(collection.info.name)}"`, {
       hint: folders.length ? `Folders: ${folders.map((folder) => folder.path).join(', ')}` : 'This collection has no folders: leave folder out.',
       details: { folders: folders.map((folder) => folder.path) },
     });
