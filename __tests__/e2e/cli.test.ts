@@ -28,6 +28,13 @@ it('run: exit 0 and a summary when everything passes; JUnit written on request',
   expect(stdout).toMatch(/JUnit report: \.postman-power\/reports\/run-.*\.xml/);
 }, 60_000);
 
+it('run: 0 for every newman timeout flag means none (not "stop at once")', async () => {
+  const { code, stdout } = await cli(['run', '--timeout', '0', '--timeout-request', '0', '--timeout-script', '0', '--delay-request', '0'], project.ws.dir);
+  expect(stdout).not.toMatch(/timed_out|stopped after 0 ms/);
+  expect(stdout).toMatch(/^Run passed: "Todo API" — 8 requests, 12 assertions/m);
+  expect(code).toBe(0);
+}, 60_000);
+
 it('run: exit 1 on test failures, naming each', async () => {
   const { code, stdout } = await cli(['run', '--base-url', `${project.backendUrl}/nope`, '--no-check-health', '-f', 'Validation'], project.ws.dir);
   expect(code).toBe(1);
