@@ -111,3 +111,31 @@ it('same exit code and exports as newman, with and without -x', async () => {
   expect((await run(NEWMAN, ['-x'], 'newman-x')).code).toBe(0);
   expect((await run(OURS, ['-x'], 'ours-x')).code).toBe(0);
 }, 120_000);
+
+it('bare-array globals and environment files (an older export) and an unnamed item: read and reported as newman does', async () => {
+  files.write('bare-globals.json', [{ key: 'g', value: 'from-bare-globals' }]);
+  files.write('bare-env.json', [{ key: 'e', value: 'from-bare-env', enabled: true }]);
+  files.write('unnamed.json', {
+    info: { name: 'Unnamed', schema: SCHEMA },
+    item: [
+      {
+        request: { method: 'GET', url: `${backend.url}/echo?e={{e}}&g={{g}}` },
+        event: [{ listen: 'test', script: { exec: ["const q = pm.response.json().query;", "pm.test('env from a bare array', () => pm.expect(q.e).to.eql('from-bare-env'));", "pm.test('globals from a bare array', () => pm.expect(q.g).to.eql('from-bare-globals'));"] } }],
+      },
+      { name: 'named', request: { method: 'GET', url: `${backend.url}/echo` } },
+    ],
+  });
+  const report = async (binary: string, prefix: string) => {
+    const args = [binary, 'run', files.path('unnamed.json'), '-e', files.path('bare-env.json'), '-g', files.path('bare-globals.json'), '-r', 'json', '--reporter-json-export', cwd.path(`${prefix}-report.json`)];
+    const code = await exec(process.execPath, args, { cwd: cwd.dir, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }).then(() => 0, (error: { code: number }) => error.code);
+    return { code, report: JSON.parse(readFileSync(cwd.path(`${prefix}-report.json`), 'utf8')) };
+  };
+  const theirs = await report(NEWMAN, 'bare-newman');
+  const ours = await report(OURS, 'bare-ours');
+  expect(theirs.code).toBe(0);
+  expect(ours.code).toBe(theirs.code);
+  expect(ours.report.stats.assertions).toMatchObject({ total: theirs.report.run.stats.assertions.total, failed: 0 });
+  const newmanNames = theirs.report.run.executions.map((execution: { item: { name?: string } }) => execution.item.name);
+  expect(newmanNames).toEqual([undefined, 'named']);
+  expect(ours.report.requests.map((request: { name?: string }) => request.name)).toEqual(newmanNames);
+}, 120_000);

@@ -8,7 +8,7 @@ import type { SecretSet } from '../redact.js';
 import { htmlReport, type ShardId } from './html-report.js';
 import { escapeXml } from './xml.js';
 import { PRIVATE_FOLDER_MODE, privateFolder, replaceFile, UnsafeFolderError } from '../files/private-files.js';
-import { everyFailure, type RecordFailure, type RequestRecord, type RunSummary } from './summary.js';
+import { everyFailure, UNNAMED, type RecordFailure, type RequestRecord, type RunSummary } from './summary.js';
 
 export const REPORTERS = ['junit', 'json', 'html'] as const;
 export type Reporter = (typeof REPORTERS)[number];
@@ -82,7 +82,18 @@ export function junitReport(summary: RunSummary, records: RequestRecord[], shard
 /** The JSON report: the summary with every failure (from the records), every request record, the shard. */
 export function jsonReport(summary: RunSummary, records: RequestRecord[], shard?: ShardId): RunSummary & { requests: RequestRecord[]; shard?: ShardId } {
   const every = everyFailure(summary, records);
-  return { ...summary, failures: every.failures, failuresOmitted: every.omitted, requests: records, ...(shard ? { shard } : {}) };
+  // A request without a name has none in the report, as in newman's (reading it back says UNNAMED).
+  const failures = every.failures.map((failure) => withoutField(failure, 'request'));
+  const requests = records.map((record) => withoutField(record, 'name'));
+  return { ...summary, failures, failuresOmitted: every.omitted, requests, ...(shard ? { shard } : {}) };
+}
+
+/** The value without `key` when it holds UNNAMED (other keys in their order). */
+function withoutField<T extends object>(value: T, key: keyof T): T {
+  if (value[key] !== UNNAMED) return value;
+  const copy = { ...value };
+  delete copy[key];
+  return copy;
 }
 
 function render(reporter: Reporter, summary: RunSummary, records: RequestRecord[], shard: ShardId | undefined): string {

@@ -12,6 +12,8 @@ import { FILE_REFUSED } from './file-resolver.js';
 import { compactSinceLast, SinceLastSchema } from './history.js';
 
 export const MAX_FAILURES = 20;
+/** How a request without a name is shown; reports leave the name out, as newman's do (reading one restores this). */
+export const UNNAMED = '(unnamed)';
 export const MAX_EXCERPT_BYTES = 2048;
 export const MAX_CONSOLE_LINES = 50;
 export const MAX_CONSOLE_LINE = 500;
@@ -35,7 +37,7 @@ export const FailureSchema = z.object({
   kind: z.enum(['assertion', 'request_error', 'script_error']),
   iteration: z.number().describe('0-based iteration'),
   folder: z.string().describe('Folder path, "" at the top level'),
-  request: z.string(),
+  request: z.string().default(UNNAMED),
   method: z.string().optional(),
   url: z.string().optional(),
   assertion: z.string().optional(),
@@ -66,7 +68,7 @@ export type Exchange = z.infer<typeof ExchangeSchema>;
 export const RequestRecordSchema = z.object({
   iteration: z.number(),
   folder: z.string(),
-  name: z.string(),
+  name: z.string().default(UNNAMED),
   method: z.string(),
   url: z.string(),
   code: z.number().optional(),
@@ -305,7 +307,7 @@ export class RunRecorder {
     return {
       iteration: cursor.iteration ?? 0,
       folder: record?.folder ?? folderOf(item),
-      request: item.name ?? record?.name ?? '(unnamed)',
+      request: item.name ?? record?.name ?? UNNAMED,
       ...(record ? { method: record.method, url: record.url } : {}),
       // The current record is pushed when its item ends, at this position.
       ...(record ? { requestIndex: this.records.length } : {}),
@@ -333,7 +335,7 @@ export class RunRecorder {
       const record: RequestRecord = {
         iteration: cursor.iteration ?? 0,
         folder: folderOf(item),
-        name: item.name ?? '(unnamed)',
+        name: item.name ?? UNNAMED,
         method: item.request?.method ?? 'GET',
         url: item.request?.url?.toString() ?? '',
         assertions: { passed: 0, failed: 0, skipped: 0 },

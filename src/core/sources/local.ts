@@ -108,7 +108,8 @@ function nestingDepth(items: unknown[]): number {
 
 /** Checks a parsed value is an environment (or globals); Postman API envelopes are unwrapped. */
 export function asEnvironment(value: unknown, where: string): EnvironmentJson {
-  let candidate = value;
+  // A bare array of variables: an older Postman export newman reads as the scope's values.
+  let candidate = Array.isArray(value) ? { values: value } : value;
   if (candidate && typeof candidate === 'object' && !('values' in candidate)) {
     const record = candidate as Record<string, unknown>;
     candidate = record.environment ?? record.globals ?? candidate;
