@@ -15,6 +15,7 @@ import { RUN_RESOURCE_PREFIX } from './resources/runs-resource.js';
 import type { ToolContext } from './tools/context.js';
 import { registerTools } from './tools/define-tool.js';
 import { tools } from './tools/index.js';
+import { WorkTaskStore } from './tools/task-store.js';
 
 export interface ServerDeps extends Omit<PowerClientDeps, 'secrets' | 'logger'> {
   /**
@@ -42,10 +43,18 @@ export interface PowerServer {
 
 export function createServer(deps: ServerDeps = {}): PowerServer {
   const secrets = deps.secrets ?? new SecretSet();
+  // run_collection runs as an MCP task when a client asks (tasks/get, tasks/result, tasks/cancel, tasks/list).
+  const taskStore = new WorkTaskStore();
   const server = new McpServer(
     { name: POWER_NAME, version: POWER_VERSION, title: 'Postman Power' },
     {
-      capabilities: { logging: {}, resources: { subscribe: true, listChanged: true }, tools: { listChanged: false } },
+      capabilities: {
+        logging: {},
+        resources: { subscribe: true, listChanged: true },
+        tools: { listChanged: false },
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      },
+      taskStore,
       instructions:
         'Test the user\'s backend with Postman collections. Start with activate_power; then check_backend_health, get_collection, run_collection. Failed runs are normal results: read each failure and propose a fix.',
     },
@@ -58,7 +67,7 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
   const client = new PostmanPowerClient({ ...deps, secrets, logger });
   const context: ToolContext = { client, secrets, logger, ...(deps.onToolCall ? { onToolCall: deps.onToolCall } : {}) };
 
-  registerTools(server, tools, context);
+  registerTools(server, tools, context, taskStore);
   for (const register of resources) register(server, context);
   // The SDK declares tools.listChanged: true when tools are registered; the tool list never changes.
   server.server.registerCapabilities({ tools: { listChanged: false } });

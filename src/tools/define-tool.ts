@@ -4,12 +4,13 @@
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import { ListToolsRequestSchema, type CallToolResult, type ListToolsResult, type ServerNotification, type ServerRequest, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type ServerNotification, type ServerRequest, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { closeMatches } from '../core/did-you-mean.js';
 import { formatError, PowerError, redactError, toPowerError } from '../core/errors.js';
 import { excerpt } from '../core/json-text.js';
 import type { ToolContext } from './context.js';
+import { TASK_POLL_INTERVAL_MS, type TaskWork, type WorkTaskStore } from './task-store.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -19,6 +20,9 @@ export interface ToolOutcome<O> {
   structured: O;
 }
 
+/** What a tool call made as a task started: work to follow, or an answer it had at once. */
+export type TaskStart<O> = { work: TaskWork } | { outcome: ToolOutcome<O> };
+
 export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
   title: string;
@@ -27,6 +31,8 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
   inputSchema: I;
   outputSchema: O;
   handler(args: z.infer<z.ZodObject<I>>, context: ToolContext, extra: ToolExtra): Promise<ToolOutcome<z.infer<z.ZodObject<O>>>>;
+  /** Present when the tool can run as an MCP task (taskSupport "optional"): starts the work and returns. */
+  startTask?(args: z.infer<z.ZodObject<I>>, context: ToolContext, extra: ToolExtra): Promise<TaskStart<z.infer<z.ZodObject<O>>>>;
 }
 
 export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(tool: ToolDefinition<I, O>): ToolDefinition {
@@ -98,12 +104,74 @@ function listTools(tools: ToolDefinition[]): ListToolsResult {
     tools: tools.map((tool) => {
       const { $schema: _inputDialect, ...inputSchema } = schema(inputObject(tool), 'input');
       const { $schema: _outputDialect, required: _required, additionalProperties: _closed, ...outputSchema } = schema(z.object(compactOutput(tool.outputSchema)), 'output');
-      return { name: tool.name, title: tool.title, description: tool.description, inputSchema: inputSchema as Tool['inputSchema'], outputSchema: outputSchema as Tool['outputSchema'], annotations: tool.annotations };
+      return {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: inputSchema as Tool['inputSchema'],
+        outputSchema: outputSchema as Tool['outputSchema'],
+        annotations: tool.annotations,
+        ...(tool.startTask ? { execution: { taskSupport: 'optional' as const } } : {}),
+      };
     }),
   };
 }
 
-export function registerTools(server: McpServer, tools: ToolDefinition[], context: ToolContext): RegisteredTool[] {
+/** A call's arguments checked as the SDK checks them for a blocking call, and for unknown keys; invalid_argument otherwise. */
+function parseArguments(tool: ToolDefinition, args: Record<string, unknown>): Record<string, unknown> {
+  assertKnownArguments(tool, args);
+  const parsed = inputObject(tool).safeParse(args);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 10).map((issue) => ({ path: issue.path.join('.') || '(arguments)', message: issue.message }));
+  throw new PowerError('invalid_argument', `Invalid arguments for ${tool.name}`, { hint: `Check the listed argument${issues.length === 1 ? '' : 's'} against ${tool.name}'s input schema.`, details: { issues } });
+}
+
+/**
+ * tools/call with `params.task`: a task at once, the work in the background, its result stored for
+ * tasks/result (isError → "failed", as the 2025-11-25 revision says for tool calls). Calls without a
+ * task go to the SDK's own handler unchanged — its automatic polling for taskSupport "optional" would
+ * replace wait_ms/get_run for clients that never asked for a task.
+ */
+function serveTasks(server: McpServer, tools: ToolDefinition[], context: ToolContext, store: WorkTaskStore): void {
+  const taskTools = new Map(tools.filter((tool) => tool.startTask).map((tool) => [tool.name, tool]));
+  if (!taskTools.size) return;
+  type Handler = (request: CallToolRequest, extra: ToolExtra) => Promise<unknown>;
+  // The SDK has no public way to serve task calls beside blocking ones for one tool; its handler is kept whole.
+  const sdkCall = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers?.get('tools/call');
+  if (!sdkCall) throw new Error('The MCP SDK no longer keeps its tools/call handler where postman-power looks for it (tasks)');
+  server.server.setRequestHandler(CallToolRequestSchema, (async (request: CallToolRequest, extra: ToolExtra) => {
+    if (!request.params.task) return sdkCall(request, extra);
+    const tool = taskTools.get(request.params.name);
+    if (!tool) {
+      throw new McpError(ErrorCode.MethodNotFound, `${excerpt(request.params.name)} does not run as a task (its execution.taskSupport is "forbidden"): call it without "task"`);
+    }
+    const taskStore = extra.taskStore;
+    if (!taskStore) throw new McpError(ErrorCode.InternalError, 'No task store');
+    const task = await taskStore.createTask({ ttl: request.params.task.ttl, pollInterval: TASK_POLL_INTERVAL_MS });
+    void (async () => {
+      let result: CallToolResult;
+      try {
+        const args = parseArguments(tool, request.params.arguments ?? {});
+        context.onToolCall?.(tool.name);
+        const started = await tool.startTask!(args as never, context, extra);
+        if ('work' in started) {
+          store.attach(task.taskId, started.work);
+          result = await started.work.result;
+        } else {
+          await context.client.primeSecrets();
+          result = successResult(started.outcome, context);
+        }
+      } catch (error) {
+        await context.client.primeSecrets().catch(() => undefined);
+        result = errorResult(error, context);
+      }
+      await taskStore.storeTaskResult(task.taskId, result.isError ? 'failed' : 'completed', result).catch(() => undefined);
+    })();
+    return { task };
+  }) as never);
+}
+
+export function registerTools(server: McpServer, tools: ToolDefinition[], context: ToolContext, taskStore?: WorkTaskStore): RegisteredTool[] {
   const registered = tools.map((tool) =>
     server.registerTool(
       tool.name,
@@ -130,6 +198,7 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
   );
   const listing = listTools(tools);
   server.server.setRequestHandler(ListToolsRequestSchema, () => listing);
+  if (taskStore) serveTasks(server, tools, context, taskStore);
   return registered;
 }
 

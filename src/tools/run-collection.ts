@@ -8,7 +8,7 @@ import { REPORTERS } from '../core/runner/reports.js';
 import type { RunHandle } from '../core/runner/run-collection.js';
 import { compactRunSummary, MAX_REQUEST_RECORDS_SHOWN, RunSummaryShape, type RunSummary } from '../core/runner/summary.js';
 import type { ToolContext } from './context.js';
-import { defineTool, type ToolExtra } from './define-tool.js';
+import { defineTool, successResult, type ToolExtra } from './define-tool.js';
 
 export const DEFAULT_WAIT_MS = 40_000;
 
@@ -58,35 +58,62 @@ function streamProgress(handle: RunHandle, extra: ToolExtra, secrets: SecretSet)
   });
 }
 
+const inputSchema = {
+  collection: z.string().optional().describe('UID, id, path or name; default: config'),
+  environment: z.string().optional().describe('UID, id, path or name; default: config'),
+  globals: z.string().optional().describe('Globals file path'),
+  base_url: z.string().optional().describe('Overrides the baseUrl variable'),
+  env_vars: z.record(z.string(), z.string()).optional().describe('Environment values to set'),
+  folders: z.array(z.string()).optional().describe('Only these folders/requests'),
+  rerun: z.enum(['failed']).optional().describe('What failed last run'),
+  iterations: z.number().int().min(1).max(1000).optional().describe('Default 1, or one per data row'),
+  data: z.string().optional().describe('JSON or CSV iteration data file'),
+  bail: z.union([z.boolean(), z.enum(['failure', 'error'])]).optional().describe('Stop at the first failure/error'),
+  request_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default none'),
+  script_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default none'),
+  run_timeout_ms: z.number().int().min(1).max(3_600_000).optional().describe('Default 600000'),
+  insecure_tls: z.boolean().optional().describe('Accept self-signed certificates'),
+  check_health: z.boolean().optional().describe('Health check first; default: configured backend'),
+  parallel: z.number().int().min(1).max(16).optional().describe('Lanes of top-level folders (or iterations)'),
+  detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
+  reporters: z.array(z.enum(REPORTERS)).optional().describe('Under .postman-power/reports/'),
+  wait_ms: z.number().int().min(0).max(600_000).optional().describe(`Wait before returning "running"; default ${DEFAULT_WAIT_MS}`),
+  run_id: z.string().optional().describe('With cancel: the run to stop'),
+  cancel: z.boolean().optional().describe('Stop run_id now'),
+};
+
+type RunArguments = z.infer<z.ZodObject<typeof inputSchema>>;
+
+/** Starts the run the arguments describe: its handle, or the summary of a run that ended before it began. */
+function startRun(args: RunArguments, context: ToolContext) {
+  return context.client.runCollection({
+    collection: args.collection,
+    environment: args.environment,
+    globals: args.globals,
+    baseUrl: args.base_url,
+    envVars: args.env_vars,
+    folders: args.folders,
+    iterations: args.iterations,
+    data: args.data,
+    bail: args.bail,
+    requestTimeoutMs: args.request_timeout_ms,
+    scriptTimeoutMs: args.script_timeout_ms,
+    runTimeoutMs: args.run_timeout_ms,
+    insecureTls: args.insecure_tls,
+    checkHealth: args.check_health,
+    reporters: args.reporters,
+    parallel: args.parallel,
+    rerun: args.rerun,
+  });
+}
+
 export const runCollectionTool = defineTool({
   name: 'run_collection',
   title: 'Run collection',
   description:
     'Run the collection with Postman\'s runtime (pm.* as in newman): counts, each failure (assertion, expected/actual, response excerpt), changes since the last run. Past wait_ms: "running" + run_id for get_run.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  inputSchema: {
-    collection: z.string().optional().describe('UID, id, path or name; default: config'),
-    environment: z.string().optional().describe('UID, id, path or name; default: config'),
-    globals: z.string().optional().describe('Globals file path'),
-    base_url: z.string().optional().describe('Overrides the baseUrl variable'),
-    env_vars: z.record(z.string(), z.string()).optional().describe('Environment values to set'),
-    folders: z.array(z.string()).optional().describe('Only these folders/requests'),
-    rerun: z.enum(['failed']).optional().describe('What failed last run'),
-    iterations: z.number().int().min(1).max(1000).optional().describe('Default 1, or one per data row'),
-    data: z.string().optional().describe('JSON or CSV iteration data file'),
-    bail: z.union([z.boolean(), z.enum(['failure', 'error'])]).optional().describe('Stop at the first failure/error'),
-    request_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default none'),
-    script_timeout_ms: z.number().int().min(1).max(600_000).optional().describe('Default none'),
-    run_timeout_ms: z.number().int().min(1).max(3_600_000).optional().describe('Default 600000'),
-    insecure_tls: z.boolean().optional().describe('Accept self-signed certificates'),
-    check_health: z.boolean().optional().describe('Health check first; default: configured backend'),
-    parallel: z.number().int().min(1).max(16).optional().describe('Lanes of top-level folders (or iterations)'),
-    detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
-    reporters: z.array(z.enum(REPORTERS)).optional().describe('Under .postman-power/reports/'),
-    wait_ms: z.number().int().min(0).max(600_000).optional().describe(`Wait before returning "running"; default ${DEFAULT_WAIT_MS}`),
-    run_id: z.string().optional().describe('With cancel: the run to stop'),
-    cancel: z.boolean().optional().describe('Stop run_id now'),
-  },
+  inputSchema,
   outputSchema: RunSummaryShape,
   async handler(args, context, extra) {
     const { client } = context;
@@ -100,25 +127,7 @@ export const runCollectionTool = defineTool({
       summary = await handle.promise;
     } else {
       if (args.cancel) throw new PowerError('invalid_argument', 'cancel needs run_id', { hint: 'Pass the run_id returned by the run to cancel.' });
-      const started = await client.runCollection({
-        collection: args.collection,
-        environment: args.environment,
-        globals: args.globals,
-        baseUrl: args.base_url,
-        envVars: args.env_vars,
-        folders: args.folders,
-        iterations: args.iterations,
-        data: args.data,
-        bail: args.bail,
-        requestTimeoutMs: args.request_timeout_ms,
-        scriptTimeoutMs: args.script_timeout_ms,
-        runTimeoutMs: args.run_timeout_ms,
-        insecureTls: args.insecure_tls,
-        checkHealth: args.check_health,
-        reporters: args.reporters,
-        parallel: args.parallel,
-        rerun: args.rerun,
-      });
+      const started = await startRun(args, context);
       if ('summary' in started) return answer(started.summary);
       const running = started.handle;
       // The client's notifications/cancelled aborts this call: end the run with it.
@@ -134,4 +143,37 @@ export const runCollectionTool = defineTool({
     }
     return answer(withDetail(summary, handle, args.detail));
   },
+  // As an MCP task: the run starts, tasks/get reads its progress, tasks/result gives this same answer.
+  async startTask(args, context, extra) {
+    if (args.run_id || args.cancel) {
+      throw new PowerError('invalid_argument', 'A task starts a new run: run_id and cancel are not task arguments', {
+        hint: 'Follow a task with tasks/get, tasks/result and tasks/cancel; or call run_collection without "task" to read or cancel a run by id.',
+      });
+    }
+    const started = await startRun(args, context);
+    if ('summary' in started) return { outcome: answer(started.summary) };
+    const { handle } = started;
+    const stopProgress = streamProgress(handle, extra, context.secrets);
+    const result = handle.promise.then(async (summary) => {
+      stopProgress();
+      await context.client.primeSecrets().catch(() => undefined);
+      return successResult(answer(withDetail(summary, handle, args.detail)), context);
+    });
+    return {
+      work: {
+        progress: () => context.secrets.redactText(progressLine(handle.snapshot())),
+        result,
+        cancel: (reason) => handle.cancel(reason),
+        kept: () => context.client.runs.get(handle.id) !== undefined,
+      },
+    };
+  },
 });
+
+/** A running run in one line, for a task's statusMessage. */
+function progressLine(summary: RunSummary): string {
+  if (summary.status === 'queued') return `Run ${summary.runId} queued: waiting for a free run slot.`;
+  const { done, total, current } = summary.progress;
+  const failed = summary.stats.assertions.failed;
+  return `Run ${summary.runId}: ${done}/${total} requests done${failed ? `, ${failed} assertion${failed === 1 ? '' : 's'} failed` : ''}${current ? `; now: ${current}` : ''}.`;
+}

@@ -289,7 +289,11 @@ export class ProcessRunner {
       if (life.finished) return;
       if (message.type === 'secrets') input.onSecrets?.(message.values);
       if (message.type === 'request') input.onRequest?.(message.event);
-      if (message.type === 'underWay') underWay = message.at;
+      if (message.type === 'underWay') {
+        underWay = message.at;
+        // Progress names the request under way (the last progress message named the one before it).
+        if (underWay) latest = { ...latest, progress: { ...latest.progress, current: underWay.folder ? `${underWay.folder}/${underWay.name}` : underWay.name } };
+      }
       if (message.type === 'progress') latest = message.summary;
       if (message.type === 'done') {
         records.push(...message.records);
