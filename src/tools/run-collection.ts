@@ -116,7 +116,6 @@ export const runCollectionTool = defineTool({
   inputSchema,
   outputSchema: RunSummaryShape,
   async handler(args, context, extra) {
-    const { client } = context;
     const waitMs = args.wait_ms ?? DEFAULT_WAIT_MS;
     let handle: RunHandle | undefined;
     let summary: RunSummary;
