@@ -16,7 +16,7 @@ import { REPORTERS, writeReports, type Reporter } from './core/runner/reports.js
 import { REPORTS_NOT_WRITTEN } from './core/runner/run-lifecycle.js';
 import { mergeReports, parseJsonReport } from './core/runner/merge-reports.js';
 import { ranOutOfMemory, type RunSummary } from './core/runner/summary.js';
-import { LiveReporter } from './cli/live-reporter.js';
+import type { LiveReporter } from './cli/live-reporter.js';
 import type { CertificateSpec } from './core/runner/run-collection.js';
 import { POWER_VERSION } from './core/version.js';
 import { describeConfigState } from './resources/config-resource.js';
@@ -137,7 +137,9 @@ function chosenReporters(flags: OutputFlags): { cli: boolean; files: Reporter[];
   return { cli: listed.length === 0 || listed.includes('cli'), files, exports };
 }
 
-function newReporter(flags: OutputFlags, mask: (text: string) => string): LiveReporter {
+/** The terminal reporter, loaded when a command prints one (its table and bar libraries are not needed to serve MCP). */
+async function newReporter(flags: OutputFlags, mask: (text: string) => string): Promise<LiveReporter> {
+  const { LiveReporter } = await import('./cli/live-reporter.js');
   return new LiveReporter({
     stream: process.stdout,
     colour: useColour(flags.color, process.stdout),
@@ -208,7 +210,7 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
   client.prewarmRuns();
   const chosen = chosenReporters(flags);
   const exporting = Boolean(flags.exportEnvironment || flags.exportGlobals || flags.exportCookieJar);
-  const live = chosen.cli && !flags.silent ? newReporter(flags, (text) => client.secrets.redactText(text)) : undefined;
+  const live = chosen.cli && !flags.silent ? await newReporter(flags, (text) => client.secrets.redactText(text)) : undefined;
   let iterations = 1;
   const started = await client.runCollection({
     collection,
@@ -284,7 +286,7 @@ async function mergeCommand(files: string[], flags: OutputFlags & { suppressExit
   const reports = await Promise.all(files.map(async (file) => parseJsonReport(file, await readNamedJsonFile(path.resolve(file), 'invalid_argument'))));
   const { summary, records } = mergeReports(reports);
   if (chosen.files.length) summary.reports = await writeReports(process.cwd(), summary, records, { reporters: chosen.files, exports: chosen.exports }, secrets);
-  if (chosen.cli && !flags.silent) newReporter(flags, (text) => secrets.redactText(text)).finish(secrets.redact(summary), secrets.redact(records));
+  if (chosen.cli && !flags.silent) (await newReporter(flags, (text) => secrets.redactText(text))).finish(secrets.redact(summary), secrets.redact(records));
   if (!flags.silent) printReportPaths(summary.reports);
   return flags.suppressExitCode ? 0 : exitCodeOf(summary);
 }

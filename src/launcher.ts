@@ -40,8 +40,8 @@ function bundleIdentity(source: string): Buffer {
 }
 
 /** A cache file named for this bundle on this Node and platform. */
-export function codeCachePath(bundle: string, source: string): string {
-  return path.join(cacheDirectory(), `${bundleIdentity(source).toString('hex').slice(0, 24)}.v8cache`);
+export function codeCachePath(bundle: string, source: string, identity = bundleIdentity(source)): string {
+  return path.join(cacheDirectory(), `${identity.toString('hex').slice(0, 24)}.v8cache`);
 }
 
 const warn = (text: string): void => void process.stderr.write(`[postman-power] warning: ${text}\n`);
@@ -107,9 +107,9 @@ function pruneCaches(directory: string): void {
 /** Runs the CommonJS bundle at `bundle` as the main program. */
 export function launch(bundle: string): void {
   const source = readFileSync(bundle, 'utf8');
-  const cacheFile = process.env.POSTMAN_POWER_CODE_CACHE === '0' ? undefined : codeCachePath(bundle, source);
-  const key = cacheFile ? cacheKey(path.dirname(cacheFile)) : undefined;
   const identity = bundleIdentity(source);
+  const cacheFile = process.env.POSTMAN_POWER_CODE_CACHE === '0' ? undefined : codeCachePath(bundle, source, identity);
+  const key = cacheFile ? cacheKey(path.dirname(cacheFile)) : undefined;
   const cachedData = cacheFile && key ? readCache(cacheFile, key, identity) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
   if (cacheFile && key && (!cachedData || script.cachedDataRejected)) {

@@ -5,8 +5,6 @@
 // Retry is data plus a pure delay function (as in ky); clock, sleep, random and the probe itself are
 // injectable, so properties run without real sleeping. The schedule is hand-written because no
 // retry library does per-target rounds under one shared deadline; the probe is Node's http client.
-import http from 'node:http';
-import https from 'node:https';
 import { z } from 'zod';
 import { DEFAULT_HEALTH } from './config.js';
 import { PowerError } from './errors.js';
@@ -179,10 +177,11 @@ function classifyError(error: NodeJS.ErrnoException): ProbeResult {
 const MAX_BODY = 64 * 1024;
 
 /** The real probe: one request with Node's http client, no keep-alive, a hard timeout. */
-export const httpProbe: Probe = ({ url, method, timeoutMs, signal }) =>
-  new Promise((resolve) => {
-    const parsed = new URL(url);
-    const lib = parsed.protocol === 'https:' ? https : http;
+export const httpProbe: Probe = async ({ url, method, timeoutMs, signal }) => {
+  const parsed = new URL(url);
+  // Loaded on the first probe, not at start: a server that is only asked for tools/list never needs them.
+  const lib = parsed.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve) => {
     let settled = false;
     const finish = (result: ProbeResult) => {
       if (settled) return;
@@ -213,6 +212,7 @@ export const httpProbe: Probe = ({ url, method, timeoutMs, signal }) =>
     request.on('error', (error) => finish(classifyError(error)));
     request.end();
   });
+};
 
 /** Reads `a.b[0].c` (a leading `$.` is allowed) from parsed JSON. */
 export function readJsonPath(value: unknown, jsonPath: string): unknown {

@@ -196,8 +196,9 @@ export function registerTools(server: McpServer, tools: ToolDefinition[], contex
       }) as never,
     ),
   );
-  const listing = listTools(tools);
-  server.server.setRequestHandler(ListToolsRequestSchema, () => listing);
+  // Worked out on the first tools/list, not at start: the JSON schemas take milliseconds a cold start should not wait on.
+  let listing: ListToolsResult | undefined;
+  server.server.setRequestHandler(ListToolsRequestSchema, () => (listing ??= listTools(tools)));
   if (taskStore) serveTasks(server, tools, context, taskStore);
   return registered;
 }

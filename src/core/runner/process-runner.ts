@@ -4,7 +4,8 @@
 // run (its scripts' context is gone with its run, a fresh one is booted); cancel, the run timeout or
 // a fault kill it instead. A process, not a thread: a script's allocation can abort a V8 heap in
 // ways a thread's limits do not catch, and that must end the run, never the server.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +98,11 @@ const PERMISSION_FLAGS = [
 const kill = (child: ChildProcess) => {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 };
+
+const nodeRequire = createRequire(import.meta.url);
+/** child_process, loaded when the first run process starts rather than with the server. */
+const fork: typeof import('node:child_process').fork = ((...args: Parameters<typeof import('node:child_process').fork>) =>
+  (nodeRequire('node:child_process') as typeof import('node:child_process')).fork(...args)) as typeof import('node:child_process').fork;
 
 export class ProcessRunner {
   private readonly idleProcesses: WarmProcess[] = [];

@@ -1,8 +1,6 @@
 // Runs a collection with postman-runtime (the engine newman wraps, at its current version) so every
 // pm.* script behaves as in Postman and newman. A run is a promise of a summary; its handle can be
 // polled and cancelled at once, in-flight request included (its own HTTP agents are destroyed).
-import http from 'node:http';
-import https from 'node:https';
 import { createRequire } from 'node:module';
 import type sdkTypes from 'postman-collection';
 import { DEFAULT_RUN } from '../config.js';
@@ -111,12 +109,15 @@ export interface RunHandle {
 export interface Engine {
   runtime: typeof import('postman-runtime').default;
   sdk: typeof sdkTypes;
+  /** Node's clients for the run's agents: loaded with the engine, not when the server starts. */
+  http: typeof import('node:http');
+  https: typeof import('node:https');
 }
 
 export async function loadEngine(): Promise<Engine> {
   installEnginePatches();
-  const [runtime, sdk] = await Promise.all([import('postman-runtime'), import('postman-collection')]);
-  return { runtime: runtime.default, sdk: (sdk.default ?? sdk) as typeof sdkTypes };
+  const [runtime, sdk, http, https] = await Promise.all([import('postman-runtime'), import('postman-collection'), import('node:http'), import('node:https')]);
+  return { runtime: runtime.default, sdk: (sdk.default ?? sdk) as typeof sdkTypes, http, https };
 }
 
 
@@ -203,7 +204,7 @@ export function selectItems(collection: CollectionJson, wanted: string[] | undef
   };
 }
 
-export function startRun(input: RunInput, { runtime, sdk }: Engine): RunHandle {
+export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine): RunHandle {
   const id = input.runId ?? newRunId();
   const iterations = iterationCount(input);
   const selection = selectItems(input.collection, input.folders);
