@@ -91,7 +91,7 @@ it('over MCP: activate_power → check_backend_health → get_collection → run
     const failed = await pair.call('run_collection');
     expect(failed.isError).toBeFalsy();
     expect(failed.structuredContent).toMatchObject({ status: 'failed', failures: [{ assertion: 'has createdAt', request: 'Create todo', folder: 'Todos', response: { code: 201 } }] });
-    expect(textOf(failed)).toMatch(/Todos\/Create todo \[POST [^\]]+ → 201\] — "has createdAt"/);
+    expect(textOf(failed)).toMatch(/^1\. "has createdAt": expected .* to have property 'createdAt' — Todos\/Create todo \[POST [^\]]+ → 201\]$/m);
   } finally {
     await pair.close();
   }

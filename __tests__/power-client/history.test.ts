@@ -106,7 +106,7 @@ describe('since_last over MCP: fail → fix → new failure', () => {
       expect(first.summary.sinceLast).toBeUndefined();
       const second = await run({});
       expect(second.summary.sinceLast).toMatchObject({ newlyFailingCount: 0, fixed: ['A'], stillFailing: 0 });
-      expect(second.text.split('\n')[1]).toMatch(/^Since the run \d+ s ago: no new failures; 1 fixed\.$/);
+      expect(second.text.split('\n')[1]).toMatch(/^Since the run \d+ s ago: no new failures; 1 fixed\. Fixed: A\.$/);
       const third = await run({ breakB: 'yes' });
       expect(third.summary.sinceLast).toMatchObject({ newlyFailing: [{ request: 'B', assertion: 'B holds' }], fixed: [], stillFailing: 0, previousRunId: second.summary.runId });
       expect(third.text).toContain('1 new failure');

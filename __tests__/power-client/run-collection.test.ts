@@ -44,9 +44,10 @@ describe('results shaped for an agent', () => {
     expect(wrongCount.response).toMatchObject({ code: 200, contentType: 'application/json' });
     expect(wrongCount.response!.bodyExcerpt).toContain('"name":"Grace"');
     const text = textOf(result);
-    expect(text).toMatch(/^Run failed: "CRUD chain" with environment "[^"]+" — 4 requests \(0 errored\), 11 assertions \(2 failed/);
-    // The text names each failing request's assertions; their messages are in the JSON beside it.
-    expect(text).toMatch(/^1\. Users\/List users \[GET [^\]]+ → 200\] — "wrong count"$/m);
+    expect(text).toMatch(/^Run failed: 4 requests, 11 assertions \(2 failed\), [\d.]+ s\.$/m);
+    // One line per cause: the assertion and its message, the request with what it answered.
+    expect(text).toMatch(/^1\. "wrong count": expected 1 to deeply equal 5 — Users\/List users \[GET [^\]]+ → 200\]$/m);
+    expect(summary.causes.map((cause) => cause.assertion)).toEqual(['wrong count', 'status is 200 (fails)']);
     expect(summary.failures[0]).toMatchObject({ assertion: 'wrong count', message: 'expected 1 to deeply equal 5', expected: 5, actual: 1 });
     expect(summary.requests).toBeUndefined();
   });

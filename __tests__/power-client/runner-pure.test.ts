@@ -101,7 +101,7 @@ describe('compactRunSummary (a run as a tool answers it)', () => {
   const full = {
     runId: 'r', status: 'passed' as const, collection: { name: 'C', source: { kind: 'local' as const, ref: 'c.json', path: 'c.json' } }, startedAt: '2026-11-30T00:00:00.000Z', endedAt: '2026-11-30T00:00:01.000Z',
     durationMs: 1000, progress: { done: 2, total: 2 }, stats: { iterations: 1, requests: { total: 2, failed: 0 }, assertions: { total: 2, failed: 0, skipped: 0 }, scriptErrors: 0 },
-    failures: [], failuresOmitted: 0, console: [], consoleOmitted: 0, warnings: [],
+    failures: [], failuresOmitted: 0, causes: [], console: [], consoleOmitted: 0, warnings: [],
   };
   it('leaves out empty lists, zero counts, the end time and a path equal to its reference; parsing restores the lists and counts', () => {
     const compact = compactRunSummary(full);
@@ -122,11 +122,11 @@ describe('compactRunSummary (a run as a tool answers it)', () => {
     expect(compactRunSummary(empty).stats).toEqual({ iterations: 3, requests: {}, assertions: {} });
     expect(RunSummarySchema.parse(compactRunSummary(empty))).toEqual({ ...rest, collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } } });
   });
-  it('a failure of the same request as the one before leaves out the request\'s fields; parsing puts them back', () => {
+  it('is self-contained: every failure carries its own request fields, as parsing reads them', () => {
     const at = (requestIndex: number, assertion: string) => ({ kind: 'assertion' as const, iteration: 0, folder: 'F', request: `r${requestIndex}`, method: 'GET', url: `http://x/${requestIndex}`, requestIndex, assertion, message: `${assertion}!` });
     const failures = [at(1, 'a'), at(1, 'b'), at(2, 'c'), at(2, 'd')];
     const compact = compactRunSummary({ ...full, status: 'failed', failures });
-    expect(compact.failures).toEqual([at(1, 'a'), { requestIndex: 1, assertion: 'b', message: 'b!' }, at(2, 'c'), { requestIndex: 2, assertion: 'd', message: 'd!' }]);
+    expect(compact.failures).toEqual(failures);
     expect(RunSummarySchema.parse(compact).failures).toEqual(failures);
   });
   it('keeps what is there: failures, warnings, console, omitted counts, a path that differs', () => {

@@ -119,7 +119,31 @@ export type CollectionResult = Outline & { collection?: unknown; note?: string }
 
 const UNEXPANDED_KEY = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
+/** Collections whose told warnings are remembered. */
+const MAX_TOLD_COLLECTIONS = 100;
+
 export class PostmanPowerClient {
+  /** Warnings already told per collection (and environment), so an answer repeats none. */
+  private readonly toldWarnings = new Map<string, Set<string>>();
+
+  /**
+   * Of a run's warnings, those not yet told for its collection and environment in this server (a
+   * changed warning is a new one); they count as told from now on.
+   */
+  unseenWarnings(summary: Pick<RunSummary, 'collection' | 'environment'>, warnings: string[]): string[] {
+    const key = JSON.stringify([summary.collection.source.kind, summary.collection.source.ref, summary.environment ?? '']);
+    let told = this.toldWarnings.get(key);
+    if (!told) {
+      // A bounded memory: the oldest collection is forgotten first.
+      if (this.toldWarnings.size >= MAX_TOLD_COLLECTIONS) this.toldWarnings.delete(this.toldWarnings.keys().next().value!);
+      told = new Set();
+      this.toldWarnings.set(key, told);
+    }
+    const unseen = warnings.filter((warning) => !told.has(warning));
+    for (const warning of unseen) told.add(warning);
+    return unseen;
+  }
+
   readonly env: ConfigEnv;
   readonly cwd: string;
   readonly secrets: SecretSet;

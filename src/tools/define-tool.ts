@@ -18,6 +18,8 @@ export interface ToolOutcome<O> {
   /** One or two sentences for a human; the JSON follows it in the text block. */
   summary: string;
   structured: O;
+  /** The JSON the model reads, when it is shorter than the data (structuredContent stays whole). */
+  compact?: Record<string, unknown>;
 }
 
 /** What a tool call made as a task started: work to follow, or an answer it had at once. */
@@ -60,10 +62,11 @@ export function errorResult(error: unknown, context: ToolContext): CallToolResul
  */
 export function successResult<O>(outcome: ToolOutcome<O>, context: ToolContext): CallToolResult {
   const structured = context.secrets.redact(outcome.structured) as Record<string, unknown>;
+  const compact = outcome.compact ? context.secrets.redact(outcome.compact) : structured;
   return {
     content: [
       { type: 'text', text: context.secrets.redactText(outcome.summary) },
-      { type: 'text', text: JSON.stringify(structured) },
+      { type: 'text', text: JSON.stringify(compact) },
     ],
     structuredContent: structured,
   };

@@ -8,7 +8,7 @@ import { defineTool } from './define-tool.js';
 export const getRunTool = defineTool({
   name: 'get_run',
   title: 'Get run',
-  description: 'Poll a run run_collection left "running" or "queued": waits up to wait_ms, then returns its summary.',
+  description: 'Poll a run run_collection left running or queued: waits up to wait_ms, then returns its summary.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   inputSchema: {
     run_id: z.string().min(1).describe('From run_collection'),

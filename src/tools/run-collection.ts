@@ -2,7 +2,7 @@
 // Never blocks past wait_ms: a longer run returns `running` with its id, to poll or cancel.
 import { z } from 'zod';
 import { PowerError } from '../core/errors.js';
-import { formatRunSummary } from '../core/runner/format.js';
+import { presentRun } from '../core/runner/format.js';
 import type { SecretSet } from '../core/redact.js';
 import { REPORTERS } from '../core/runner/reports.js';
 import type { RunHandle } from '../core/runner/run-collection.js';
@@ -20,9 +20,13 @@ function withDetail(summary: RunSummary, handle: RunHandle | undefined, detail: 
   return { ...summary, requests: records.slice(0, MAX_REQUEST_RECORDS_SHOWN), requestsOmitted: records.length - MAX_REQUEST_RECORDS_SHOWN };
 }
 
-/** The text for a person and the compact JSON (empty lists, zero counts and repeats left out). */
-function answer(summary: RunSummary) {
-  return { summary: formatRunSummary(summary, { brief: true }), structured: compactRunSummary(summary) as RunSummary };
+/**
+ * A run as a tool answers it: the presenter's text and compact JSON for the model (causes, warnings
+ * not yet told for this collection), the whole summary as structuredContent.
+ */
+function answer(summary: RunSummary, context: ToolContext) {
+  const { text, compact } = presentRun(summary, { unseenWarnings: (warnings) => context.client.unseenWarnings(summary, warnings) });
+  return { summary: text, structured: compactRunSummary(summary) as RunSummary, compact };
 }
 
 /** A run this server still keeps, or run_not_found naming those it does. */
@@ -39,7 +43,7 @@ export function findRun(context: ToolContext, runId: string): RunHandle {
 export async function awaitRun(handle: RunHandle, waitMs: number, detail: 'summary' | 'full' | undefined, context: ToolContext, extra: ToolExtra) {
   const stop = streamProgress(handle, extra, context.secrets);
   try {
-    return answer(withDetail(await context.client.runs.wait(handle, waitMs, extra.signal), handle, detail));
+    return answer(withDetail(await context.client.runs.wait(handle, waitMs, extra.signal), handle, detail), context);
   } finally {
     stop();
   }
@@ -78,7 +82,7 @@ const inputSchema = {
   detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
   reporters: z.array(z.enum(REPORTERS)).optional().describe('Under .postman-power/reports/'),
   wait_ms: z.number().int().min(0).max(600_000).optional().describe(`Wait before returning "running"; default ${DEFAULT_WAIT_MS}`),
-  run_id: z.string().optional().describe('With cancel: the run to stop'),
+  run_id: z.string().optional().describe('The run to cancel'),
   cancel: z.boolean().optional().describe('Stop run_id now'),
 };
 
@@ -111,7 +115,7 @@ export const runCollectionTool = defineTool({
   name: 'run_collection',
   title: 'Run collection',
   description:
-    'Run the collection with Postman\'s runtime (pm.* as in newman): counts, each failure (assertion, expected/actual, response excerpt), changes since the last run. Past wait_ms: "running" + run_id for get_run.',
+    'Run the collection with Postman\'s runtime (pm.* as in newman): counts, failures by cause (assertion, expected/actual, response excerpt), changes since last run. Past wait_ms: "running" + run_id for get_run.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   inputSchema,
   outputSchema: RunSummaryShape,
@@ -127,7 +131,7 @@ export const runCollectionTool = defineTool({
     } else {
       if (args.cancel) throw new PowerError('invalid_argument', 'cancel needs run_id', { hint: 'Pass the run_id returned by the run to cancel.' });
       const started = await startRun(args, context);
-      if ('summary' in started) return answer(started.summary);
+      if ('summary' in started) return answer(started.summary, context);
       const running = started.handle;
       // The client's notifications/cancelled aborts this call: end the run with it.
       const onAbort = () => running.cancel('Cancelled by the client (notifications/cancelled).');
@@ -140,7 +144,7 @@ export const runCollectionTool = defineTool({
         extra.signal.removeEventListener('abort', onAbort);
       }
     }
-    return answer(withDetail(summary, handle, args.detail));
+    return answer(withDetail(summary, handle, args.detail), context);
   },
   // As an MCP task: the run starts, tasks/get reads its progress, tasks/result gives this same answer.
   async startTask(args, context, extra) {
@@ -150,13 +154,13 @@ export const runCollectionTool = defineTool({
       });
     }
     const started = await startRun(args, context);
-    if ('summary' in started) return { outcome: answer(started.summary) };
+    if ('summary' in started) return { outcome: answer(started.summary, context) };
     const { handle } = started;
     const stopProgress = streamProgress(handle, extra, context.secrets);
     const result = handle.promise.then(async (summary) => {
       stopProgress();
       await context.client.primeSecrets().catch(() => undefined);
-      return successResult(answer(withDetail(summary, handle, args.detail)), context);
+      return successResult(answer(withDetail(summary, handle, args.detail), context), context);
     });
     return {
       work: {

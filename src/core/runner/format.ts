@@ -1,6 +1,23 @@
-// The short human text that comes before a run's JSON: counts first (only those that are not zero
-// on a pass), then one line per failed request with each of its failures.
+// The one presenter of a run: the text an agent reads (a tool's answer, get_run, the CLI's verdict).
+// A passing run is one line; a failing one is its counts, then its failures grouped by cause — the
+// cause once, how far it reached, one example whole — so thirty failures of one backend bug read as
+// one thing to fix. The data stays whole beside it (structuredContent, the reports, the CLI's list).
+import { excerpt } from '../json-text.js';
+import type { Cause } from './causes.js';
+import { compactSinceLast } from './history.js';
 import type { Failure, RunSummary } from './summary.js';
+
+/** Causes an answer lists (the rest are counted), and how many of them carry their example. */
+export const MAX_CAUSES_SHOWN = 10;
+export const CAUSE_EXAMPLES_SHOWN = 3;
+/** An example's response excerpt in an answer (structuredContent keeps the 2 KB one). */
+export const ANSWER_EXCERPT_CHARS = 300;
+/** Longest cause line, console line and fixed-request list an answer gives. */
+const MAX_CAUSE_CHARS = 200;
+const ANSWER_CONSOLE_LINES = 5;
+const FIXED_NAMES_SHOWN = 5;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function head(summary: RunSummary, brief: boolean): string {
   const { stats } = summary;
@@ -9,32 +26,122 @@ function head(summary: RunSummary, brief: boolean): string {
     return `Run ${summary.runId} is still running: ${summary.progress.done}/${summary.progress.total} requests done${summary.progress.current ? ` (now: ${summary.progress.current})` : ''}. Call get_run with run_id to wait again, or read postman://runs/${summary.runId}.`;
   }
   if (summary.status === 'backend_unhealthy') return `Run not started: ${summary.health?.summary ?? 'the backend is unhealthy'}`;
-  const where = `"${summary.collection.name}" ${summary.environment ? `with environment "${summary.environment}"` : 'without an environment'}`;
-  const tail = `${stats.iterations} iteration${stats.iterations === 1 ? '' : 's'}, ${(summary.durationMs / 1000).toFixed(1)} s.`;
   if (summary.status === 'passed') {
     // Only what is not zero or one: a pass is read in a glance.
     const skipped = stats.assertions.skipped ? ` (${stats.assertions.skipped} skipped)` : '';
     const iterations = stats.iterations > 1 ? `, ${stats.iterations} iterations` : '';
     const environment = summary.environment ? `environment "${summary.environment}"` : 'no environment';
-    const counts = `${stats.requests.total} requests, ${stats.assertions.total} assertions${skipped}${iterations}, ${(summary.durationMs / 1000).toFixed(1)} s`;
-    // In a tool answer the JSON beside it names the collection and environment.
+    const counts = `${stats.requests.total} requests, ${stats.assertions.total} assertions${skipped}${iterations}, ${seconds(summary.durationMs)}`;
     return brief ? `Run passed: ${counts}.` : `Run passed: "${summary.collection.name}" — ${counts} (${environment}).`;
   }
-  return `Run ${summary.status}: ${where} — ${stats.requests.total} requests (${stats.requests.failed} errored), ${stats.assertions.total} assertions (${stats.assertions.failed} failed, ${stats.assertions.skipped} skipped), ${stats.scriptErrors} script errors, ${tail}`;
+  const where = `"${summary.collection.name}" ${summary.environment ? `with environment "${summary.environment}"` : 'without an environment'}`;
+  const counts = [
+    `${stats.requests.total} requests${stats.requests.failed ? ` (${stats.requests.failed} errored)` : ''}`,
+    `${stats.assertions.total} assertions (${stats.assertions.failed} failed${stats.assertions.skipped ? `, ${stats.assertions.skipped} skipped` : ''})`,
+    ...(stats.scriptErrors ? [`${stats.scriptErrors} script errors`] : []),
+    ...(stats.iterations > 1 ? [`${stats.iterations} iterations`] : []),
+    seconds(summary.durationMs),
+  ];
+  return brief ? `Run ${summary.status}: ${counts.join(', ')}.` : `Run ${summary.status}: ${where} — ${counts.join(', ')}.`;
+}
+
+/** One line per cause: what failed, how often, where. */
+function causeLines(causes: Cause[], shown = MAX_CAUSES_SHOWN): string[] {
+  const lines = causes.slice(0, shown).map((cause, index) => {
+    const what = excerpt(cause.assertion ? `"${cause.assertion}": ${cause.cause}` : cause.cause, MAX_CAUSE_CHARS);
+    const more = cause.requestsHit > cause.requests.length ? `, … ${cause.requestsHit - cause.requests.length} more` : '';
+    const times = cause.failures === 1 ? '' : `${cause.failures} failures in ${cause.requestsHit} request${cause.requestsHit === 1 ? '' : 's'}: `;
+    // The first request with what it answered, as a person reads a failure.
+    const example = cause.example as Partial<Failure>;
+    const answered = example.response ? ` [${example.method ?? ''} ${excerpt(example.url ?? '', 80)} → ${example.response.code}]` : '';
+    const [first, ...others] = cause.requests;
+    return `${index + 1}. ${what} — ${times}${first}${answered}${others.length ? `, ${others.join(', ')}` : ''}${more}`;
+  });
+  if (causes.length > shown) lines.push(`… and ${causes.length - shown} more causes (structuredContent.causes lists them all).`);
+  return lines;
+}
+
+/** The one-line verdict of what changed since the last run, naming the fixed requests when few. */
+function sinceLastLine(summary: RunSummary): string[] {
+  const since = summary.sinceLast;
+  if (!since) return [];
+  const fixed = since.fixed.length && since.fixed.length <= FIXED_NAMES_SHOWN ? ` Fixed: ${since.fixed.join(', ')}.` : '';
+  return [`${since.verdict}${fixed}`];
+}
+
+export interface PresentOptions {
+  /** Of the run's warnings, those this reader has not been told yet (default: all). */
+  unseenWarnings?: (warnings: string[]) => string[];
+}
+
+/** A failure as an answer shows it: its request and what it found, the response excerpt cut short. */
+function answerExample(failure: Record<string, unknown>): Record<string, unknown> {
+  const { requestIndex: _index, kind: _kind, assertion: _assertion, response, ...rest } = failure as Failure & Record<string, unknown>;
+  return {
+    ...rest,
+    ...(response ? { response: { ...response, ...(response.bodyExcerpt ? { bodyExcerpt: excerpt(response.bodyExcerpt, ANSWER_EXCERPT_CHARS) } : {}) } } : {}),
+  };
+}
+
+/**
+ * A run as an agent reads it: the text, and the compact JSON that follows it. The JSON carries the
+ * causes (the first few with their example), only warnings the reader has not seen, a few console
+ * lines; everything else whole is in structuredContent (compactRunSummary).
+ */
+export function presentRun(summary: RunSummary, { unseenWarnings = (warnings) => warnings }: PresentOptions = {}): { text: string; compact: Record<string, unknown> } {
+  const warnings = unseenWarnings(summary.warnings);
+  const lines = [head(summary, true), ...sinceLastLine(summary), ...causeLines(summary.causes), ...warnings.map((warning) => `Warning: ${warning}`)];
+  const { stats } = summary;
+  const since = summary.sinceLast ? compactSinceLast(summary.sinceLast) : undefined;
+  const base = {
+    runId: summary.runId,
+    status: summary.status,
+    ...(warnings.length ? { warnings } : {}),
+  };
+  // A pass is its line (counts, what changed since the last run); the JSON only names the run.
+  if (summary.status === 'passed') return { text: lines.join('\n'), compact: base };
+  const ended = summary.status !== 'running' && summary.status !== 'queued';
+  // A request's response is shown once, with the first example from it.
+  const responded = new Set<string>();
+  const causes = summary.causes.slice(0, MAX_CAUSES_SHOWN).map(({ example, ...cause }, index) => {
+    if (index >= CAUSE_EXAMPLES_SHOWN) return cause;
+    const key = `${example.requestIndex ?? `${example.folder}/${example.request}`}#${example.iteration}`;
+    const { response, ...rest } = example;
+    const shown = answerExample(responded.has(key) ? rest : example);
+    responded.add(key);
+    return { ...cause, example: shown };
+  });
+  const console = summary.console.slice(0, ANSWER_CONSOLE_LINES).map((line) => ({ ...line, message: excerpt(line.message, MAX_CAUSE_CHARS) }));
+  const consoleOmitted = summary.consoleOmitted + Math.max(0, summary.console.length - ANSWER_CONSOLE_LINES);
+  return {
+    text: lines.join('\n'),
+    compact: {
+      ...base,
+      stats: { requests: stats.requests, assertions: stats.assertions, ...(stats.scriptErrors ? { scriptErrors: stats.scriptErrors } : {}), ...(stats.iterations > 1 ? { iterations: stats.iterations } : {}) },
+      ...(ended ? {} : { progress: summary.progress }),
+      ...(causes.length ? { causes } : {}),
+      ...(summary.causes.length > MAX_CAUSES_SHOWN ? { causesOmitted: summary.causes.length - MAX_CAUSES_SHOWN } : {}),
+      ...(console.length ? { console } : {}),
+      ...(consoleOmitted ? { consoleOmitted } : {}),
+      ...(since ? { sinceLast: { ...since, ...(since.fixed ? { fixed: since.fixed.slice(0, FIXED_NAMES_SHOWN) } : {}), ...(since.newlyFailing ? { newlyFailing: since.newlyFailing.slice(0, FIXED_NAMES_SHOWN) } : {}) } } : {}),
+      ...(summary.health ? { health: summary.health } : {}),
+      ...(summary.hint ? { hint: summary.hint } : {}),
+    },
+  };
 }
 
 export interface FormatOptions {
-  /**
-   * Tool answers, where the JSON follows with every message, expected/actual and excerpt: failing
-   * assertions by name only, no hint and no warnings (the JSON has them). Otherwise (the CLI) all.
-   */
-  brief?: boolean;
   /** The failures to list (the CLI's --max-failures / --all-failures) and how many are left out; default the summary's. */
   failures?: { list: Failure[]; omitted: number; more?: string };
 }
 
-export function formatRunSummary(summary: RunSummary, { brief = false, failures }: FormatOptions = {}): string {
-  const lines = [head(summary, brief), ...(summary.sinceLast ? [summary.sinceLast.verdict] : [])];
+/**
+ * The CLI's verdict: the same head and causes as an answer, then its failures one request per line
+ * (the CLI lists every failure it is asked for), warnings and the hint.
+ */
+export function formatRunSummary(summary: RunSummary, { failures }: FormatOptions = {}): string {
+  const lines = [head(summary, false), ...sinceLastLine(summary)];
+  if (summary.causes.length > 1) lines.push(`Causes (${summary.causes.length}):`, ...causeLines(summary.causes).map((line) => `  ${line}`));
   const listed = failures ?? { list: summary.failures, omitted: summary.failuresOmitted };
   // A request's failures are one line: where, what it answered, then each assertion or error.
   const groups: Failure[][] = [];
@@ -49,11 +156,11 @@ export function formatRunSummary(summary: RunSummary, { brief = false, failures 
     const where = `${first.folder ? `${first.folder}/` : ''}${first.request}${summary.stats.iterations > 1 ? ` [iteration ${first.iteration + 1}]` : ''}`;
     const code = group.find((failure) => failure.response)?.response?.code;
     const answered = code !== undefined ? ` [${first.method ?? ''} ${first.url ?? ''} → ${code}]` : '';
-    const what = group.map((failure) => (failure.assertion ? (brief ? `"${failure.assertion}"` : `"${failure.assertion}": ${failure.message}`) : failure.message)).join(brief ? ', ' : '; ');
+    const what = group.map((failure) => (failure.assertion ? `"${failure.assertion}": ${failure.message}` : failure.message)).join('; ');
     lines.push(`${index + 1}. ${where}${answered} — ${what}`);
   });
   if (listed.omitted) lines.push(`… and ${listed.omitted} more failures${listed.more ? ` (${listed.more})` : ''}.`);
-  if (!brief) for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
-  if (summary.hint && !brief) lines.push(`Hint: ${summary.hint}`);
+  for (const warning of summary.warnings) lines.push(`Warning: ${warning}`);
+  if (summary.hint) lines.push(`Hint: ${summary.hint}`);
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import { scriptValueText } from '../json-text.js';
 import { MASK } from '../redact.js';
 import { SourceInfoSchema } from '../sources/outline.js';
 import { FILE_REFUSED } from './file-resolver.js';
+import { CauseSchema, groupFailures } from './causes.js';
 import { compactSinceLast, SinceLastSchema } from './history.js';
 
 export const MAX_FAILURES = 20;
@@ -103,11 +104,9 @@ const RunSummaryObject = z.object({
     scriptErrors: z.number().default(0),
   }),
   // Empty lists and zero counts are left out of tool answers (compactRunSummary); parsing restores them.
-  failures: z
-    .preprocess((value) => (Array.isArray(value) ? expandFailures(value) : value), z.array(FailureSchema))
-    .default([])
-    .describe(`At most ${MAX_FAILURES}; failuresOmitted counts the rest. A failure of the same request as the one before it leaves out the request's fields (kind, iteration, folder, request, method, url)`),
+  failures: z.array(FailureSchema).default([]).describe(`At most ${MAX_FAILURES}, each with its request's fields; failuresOmitted counts the rest (causes groups them all)`),
   failuresOmitted: z.number().default(0),
+  causes: z.array(CauseSchema).default([]).describe('The failures grouped by cause, the largest first (every failure counted once)'),
   console: z.array(z.object({ level: z.string(), message: z.string(), count: z.number().optional().describe('Times this same line was printed') })).default([]).describe('Script console output, capped; repeated lines once with a count'),
   consoleOmitted: z.number().default(0),
   warnings: z.array(z.string()).default([]),
@@ -289,6 +288,7 @@ export class RunRecorder {
       stats: { iterations: init.iterations, requests: { total: 0, failed: 0 }, assertions: { total: 0, failed: 0, skipped: 0 }, scriptErrors: 0 },
       failures: [],
       failuresOmitted: 0,
+      causes: [],
       console: [],
       consoleOmitted: 0,
       warnings: [...init.warnings],
@@ -559,6 +559,7 @@ export class RunRecorder {
     this.summary.endedAt = new Date(ended).toISOString();
     this.summary.durationMs = ended - this.started;
     delete this.summary.progress.current;
+    this.summary.causes = groupFailures(this.allFailures, stats.iterations);
     this.summary.hint = hintFor(this.summary);
     return this.summary;
   }
@@ -675,42 +676,8 @@ function hintFor(summary: RunSummary): string | undefined {
  * out (empty lists, zero counts), and so is what repeats another field (the source's path when it is
  * the reference; the end time of a run that ended, which is its start plus its duration).
  */
-/** The fields a failure shares with the one before it when both are of the same request. */
-const REQUEST_FIELDS = ['kind', 'iteration', 'folder', 'request', 'method', 'url'] as const;
-type LooseFailure = Record<string, unknown> & { requestIndex?: number; iteration?: number };
-
-const sameRequest = (a: LooseFailure | undefined, b: LooseFailure): boolean => a !== undefined && a.requestIndex !== undefined && a.requestIndex === b.requestIndex && (b.iteration === undefined || a.iteration === b.iteration);
-
-/** Leaves out, on each failure of the same request as the one before, what that one already says. */
-function foldFailures(failures: Failure[]): LooseFailure[] {
-  return failures.map((failure, index) => {
-    const before = failures[index - 1];
-    if (!sameRequest(before, failure)) return failure;
-    const folded: LooseFailure = { ...failure };
-    for (const field of REQUEST_FIELDS) if (folded[field] === before[field]) delete folded[field];
-    return folded;
-  });
-}
-
-/** The inverse of foldFailures: each left-out field is the previous failure's (same request index). */
-export function expandFailures(failures: unknown[]): unknown[] {
-  const out: unknown[] = [];
-  for (const raw of failures) {
-    const failure = raw as LooseFailure;
-    const before = out.at(-1) as LooseFailure | undefined;
-    if (!failure || typeof failure !== 'object' || !sameRequest(before, failure)) {
-      out.push(raw);
-      continue;
-    }
-    const expanded: Record<string, unknown> = { ...failure };
-    for (const field of REQUEST_FIELDS) if (expanded[field] === undefined && before![field] !== undefined) expanded[field] = before![field];
-    out.push(expanded);
-  }
-  return out;
-}
-
 export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummarySchema> {
-  const { failures, failuresOmitted, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
+  const { failures, failuresOmitted, causes, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
   const { path: sourcePath, ...source } = collection.source;
   const ended = summary.status !== 'running' && summary.status !== 'queued';
   const restored = progress.current === undefined && progress.done === stats.requests.total && progress.total === stats.requests.total;
@@ -719,7 +686,8 @@ export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummar
     ...(ended && restored ? {} : { progress }),
     stats: withoutZeros(stats, { iterations: 1 }),
     collection: { ...collection, source: sourcePath === undefined || sourcePath === source.ref ? source : collection.source },
-    ...(failures.length ? { failures: foldFailures(failures) as Failure[] } : {}),
+    ...(failures.length ? { failures } : {}),
+    ...(causes.length ? { causes } : {}),
     ...(failuresOmitted ? { failuresOmitted } : {}),
     ...(lines.length ? { console: lines } : {}),
     ...(consoleOmitted ? { consoleOmitted } : {}),
