@@ -185,7 +185,14 @@ it('one response excerpt per failed request, shared by its assertions; a repeate
   expect(summary.failures.filter((f) => f.response)).toHaveLength(1);
   expect(new Set(summary.failures.map((f) => f.requestIndex))).toEqual(new Set([0]));
   expect(summary.console).toEqual([{ level: 'warn', message: 'retrying later', count: 5 }]);
-  const text = textOf(await pair.call('run_collection', { collection: 'shared.postman_collection.json', check_health: false }));
+  const result = await pair.call('run_collection', { collection: 'shared.postman_collection.json', check_health: false });
+  // A scripted client reading structuredContent alone (no schema to restore anything) finds each failure's request.
+  const raw = result.structuredContent as { failures: Array<Record<string, unknown>>; causes: Array<{ example: Record<string, unknown> }> };
+  expect(raw.failures).toHaveLength(3);
+  for (const failure of [...raw.failures, ...raw.causes.map((cause) => cause.example)]) {
+    expect(failure).toMatchObject({ request: 'three failures', folder: '', method: 'GET', url: expect.stringContaining('status=500'), iteration: 0 });
+  }
+  const text = textOf(result);
   // Three causes, one line each; the response excerpt once in the JSON, with the first of them.
   expect(text.split('\n').filter((line) => /^\d+\. /.test(line))).toHaveLength(3);
   expect(text.match(/bodyExcerpt/g)).toHaveLength(1);

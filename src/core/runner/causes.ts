@@ -20,17 +20,24 @@ export const CauseSchema = z.object({
 export type Cause = z.infer<typeof CauseSchema>;
 
 /**
- * The message with what varies between requests replaced: quoted strings, dates, ids, numbers. Two
- * failures of "expected '2026-01-02 10:00' to match /…/" at different times are one cause.
+ * The message with what varies between requests replaced by "…": quoted strings, dates, ids, numbers,
+ * inspected objects and arrays, literals. Failures of "expected '2026-01-02 10:00' to match /…/" and
+ * of "expected 404 to equal 200" / "expected 'x' to equal 200" read as one cause each. Regular
+ * expressions in the message (what was expected) are kept as written.
  */
 export function causeOf(message: string): string {
+  const regexes: string[] = [];
   return message
+    .replace(/(^|[\s(])\/(?:[^/\\\n]|\\.)+\/[dgimsuy]*(?=$|[\s),.])/g, (whole) => String.fromCharCode(0xe000 + regexes.push(whole) - 1))
     .replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`/g, '…')
+    .replace(/\{[^{}]*\}|\[[^[\]]*\]/g, '…')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '…')
     .replace(/\b\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?/g, '…')
     .replace(/\b[0-9a-f]{16,}\b/gi, '…')
-    .replace(/-?\b\d+(?:\.\d+)?\b/g, 'N')
+    .replace(/-?\b\d+(?:\.\d+)*\b/g, '…')
+    .replace(/\b(?:true|false|null|undefined|NaN)\b/g, '…')
     .replace(/\s+/g, ' ')
+    .replace(/[\ue000-\uefff]/g, (mark) => regexes[mark.charCodeAt(0) - 0xe000] ?? mark)
     .trim();
 }
 

@@ -7,14 +7,27 @@ import type { Cause } from './causes.js';
 import { compactSinceLast } from './history.js';
 import type { Failure, RunSummary } from './summary.js';
 
-/** Causes an answer lists (the rest are counted), and how many of them carry their example. */
-export const MAX_CAUSES_SHOWN = 10;
-export const CAUSE_EXAMPLES_SHOWN = 3;
-/** An example's response excerpt in an answer (structuredContent keeps the 2 KB one). */
-export const ANSWER_EXCERPT_CHARS = 300;
-/** Longest cause line, console line and fixed-request list an answer gives. */
+/** Causes an answer lists (the rest are counted). */
+export const MAX_CAUSES_SHOWN = 8;
+/** What a failing run's answer (text and JSON) may take, whatever its failures. */
+export const FAILING_ANSWER_BYTES = 4000;
+/**
+ * How much detail an answer gives, most first: causes listed, causes with their example, an
+ * example's response excerpt (structuredContent keeps the 2 KB one). The first that fits is used.
+ */
+// Every cause (up to MAX_CAUSES_SHOWN) is named at every level: what shrinks is the detail around it.
+const DETAIL_LEVELS = [
+  { examples: 3, excerpt: 300, names: 5, nameChars: 120, causeChars: 200, jsonCauses: true },
+  { examples: 3, excerpt: 100, names: 5, nameChars: 120, causeChars: 200, jsonCauses: true },
+  { examples: 1, excerpt: 100, names: 3, nameChars: 120, causeChars: 200, jsonCauses: true },
+  { examples: 0, excerpt: 0, names: 3, nameChars: 80, causeChars: 160, jsonCauses: true },
+  { examples: 0, excerpt: 0, names: 1, nameChars: 60, causeChars: 120, jsonCauses: false },
+] as const;
+type DetailLevel = (typeof DETAIL_LEVELS)[number];
+/** Longest console line, and the fixed requests an answer names. */
 const MAX_CAUSE_CHARS = 200;
 const ANSWER_CONSOLE_LINES = 5;
+const ANSWER_WARNINGS = 5;
 const FIXED_NAMES_SHOWN = 5;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -46,15 +59,17 @@ function head(summary: RunSummary, brief: boolean): string {
 }
 
 /** One line per cause: what failed, how often, where. */
-function causeLines(causes: Cause[], shown = MAX_CAUSES_SHOWN): string[] {
+function causeLines(causes: Cause[], level: Pick<DetailLevel, 'names' | 'nameChars' | 'causeChars'> = DETAIL_LEVELS[0]): string[] {
+  const shown = MAX_CAUSES_SHOWN;
   const lines = causes.slice(0, shown).map((cause, index) => {
-    const what = excerpt(cause.assertion ? `"${cause.assertion}": ${cause.cause}` : cause.cause, MAX_CAUSE_CHARS);
-    const more = cause.requestsHit > cause.requests.length ? `, … ${cause.requestsHit - cause.requests.length} more` : '';
+    const what = excerpt(cause.assertion ? `"${cause.assertion}": ${cause.cause}` : cause.cause, level.causeChars);
+    const names = cause.requests.slice(0, level.names).map((name) => excerpt(name, level.nameChars));
+    const more = cause.requestsHit > names.length ? `, … ${cause.requestsHit - names.length} more` : '';
     const times = cause.failures === 1 ? '' : `${cause.failures} failures in ${cause.requestsHit} request${cause.requestsHit === 1 ? '' : 's'}: `;
     // The first request with what it answered, as a person reads a failure.
     const example = cause.example as Partial<Failure>;
     const answered = example.response ? ` [${example.method ?? ''} ${excerpt(example.url ?? '', 80)} → ${example.response.code}]` : '';
-    const [first, ...others] = cause.requests;
+    const [first, ...others] = names;
     return `${index + 1}. ${what} — ${times}${first}${answered}${others.length ? `, ${others.join(', ')}` : ''}${more}`;
   });
   if (causes.length > shown) lines.push(`… and ${causes.length - shown} more causes (structuredContent.causes lists them all).`);
@@ -75,11 +90,12 @@ export interface PresentOptions {
 }
 
 /** A failure as an answer shows it: its request and what it found, the response excerpt cut short. */
-function answerExample(failure: Record<string, unknown>): Record<string, unknown> {
+function answerExample(failure: Record<string, unknown>, excerptChars: number): Record<string, unknown> {
   const { requestIndex: _index, kind: _kind, assertion: _assertion, response, ...rest } = failure as Failure & Record<string, unknown>;
+  const { bodyExcerpt, ...answered } = response ?? { code: 0, status: '' };
   return {
     ...rest,
-    ...(response ? { response: { ...response, ...(response.bodyExcerpt ? { bodyExcerpt: excerpt(response.bodyExcerpt, ANSWER_EXCERPT_CHARS) } : {}) } } : {}),
+    ...(response ? { response: { ...answered, ...(bodyExcerpt && excerptChars ? { bodyExcerpt: excerpt(bodyExcerpt, excerptChars) } : {}) } } : {}),
   };
 }
 
@@ -89,33 +105,33 @@ function answerExample(failure: Record<string, unknown>): Record<string, unknown
  * lines; everything else whole is in structuredContent (compactRunSummary).
  */
 export function presentRun(summary: RunSummary, { unseenWarnings = (warnings) => warnings }: PresentOptions = {}): { text: string; compact: Record<string, unknown> } {
-  const warnings = unseenWarnings(summary.warnings);
-  const lines = [head(summary, true), ...sinceLastLine(summary), ...causeLines(summary.causes), ...warnings.map((warning) => `Warning: ${warning}`)];
+  const unseen = unseenWarnings(summary.warnings);
+  // Said in the text only (the JSON would repeat them), a few at most, each cut short.
+  const warnings = [...unseen.slice(0, ANSWER_WARNINGS).map((warning) => `Warning: ${excerpt(warning, 400)}`), ...(unseen.length > ANSWER_WARNINGS ? [`… and ${unseen.length - ANSWER_WARNINGS} more warnings (structuredContent.warnings).`] : [])];
   const { stats } = summary;
-  const since = summary.sinceLast ? compactSinceLast(summary.sinceLast) : undefined;
-  const base = {
-    runId: summary.runId,
-    status: summary.status,
-    ...(warnings.length ? { warnings } : {}),
-  };
+  const sinceWhole = summary.sinceLast ? compactSinceLast(summary.sinceLast) : undefined;
+  const since = sinceWhole && Object.fromEntries(Object.entries(sinceWhole).map(([key, value]) => [key, Array.isArray(value) ? value.slice(0, FIXED_NAMES_SHOWN) : value]));
+  const base = { runId: summary.runId, status: summary.status };
   // A pass is its line (counts, what changed since the last run); the JSON only names the run.
-  if (summary.status === 'passed') return { text: lines.join('\n'), compact: base };
+  if (summary.status === 'passed') return { text: [head(summary, true), ...sinceLastLine(summary), ...warnings].join('\n'), compact: base };
   const ended = summary.status !== 'running' && summary.status !== 'queued';
-  // A request's response is shown once, with the first example from it.
-  const responded = new Set<string>();
-  const causes = summary.causes.slice(0, MAX_CAUSES_SHOWN).map(({ example, ...cause }, index) => {
-    if (index >= CAUSE_EXAMPLES_SHOWN) return cause;
-    const key = `${example.requestIndex ?? `${example.folder}/${example.request}`}#${example.iteration}`;
-    const { response, ...rest } = example;
-    const shown = answerExample(responded.has(key) ? rest : example);
-    responded.add(key);
-    return { ...cause, example: shown };
-  });
   const console = summary.console.slice(0, ANSWER_CONSOLE_LINES).map((line) => ({ ...line, message: excerpt(line.message, MAX_CAUSE_CHARS) }));
   const consoleOmitted = summary.consoleOmitted + Math.max(0, summary.console.length - ANSWER_CONSOLE_LINES);
-  return {
-    text: lines.join('\n'),
-    compact: {
+  const at = (level: DetailLevel) => {
+    // A request's response is shown once, with the first example from it.
+    const responded = new Set<string>();
+    const causes = summary.causes.slice(0, MAX_CAUSES_SHOWN).map(({ example, ...whole }, index) => {
+      // At the last level the text alone says each cause; the JSON keeps its kind and counts.
+      const cause = level.jsonCauses ? { ...whole, requests: whole.requests.slice(0, level.names) } : { kind: whole.kind, ...(whole.assertion ? { assertion: whole.assertion } : {}), failures: whole.failures, requestsHit: whole.requestsHit };
+      if (index >= level.examples) return cause;
+      const key = `${example.requestIndex ?? `${example.folder}/${example.request}`}#${example.iteration}`;
+      const { response: _response, ...withoutResponse } = example;
+      const shown = answerExample(responded.has(key) ? withoutResponse : example, level.excerpt);
+      responded.add(key);
+      return { ...cause, example: shown };
+    });
+    const text = [head(summary, true), ...sinceLastLine(summary), ...causeLines(summary.causes, level), ...warnings].join('\n');
+    const compact = {
       ...base,
       stats: { requests: stats.requests, assertions: stats.assertions, ...(stats.scriptErrors ? { scriptErrors: stats.scriptErrors } : {}), ...(stats.iterations > 1 ? { iterations: stats.iterations } : {}) },
       ...(ended ? {} : { progress: summary.progress }),
@@ -123,11 +139,19 @@ export function presentRun(summary: RunSummary, { unseenWarnings = (warnings) =>
       ...(summary.causes.length > MAX_CAUSES_SHOWN ? { causesOmitted: summary.causes.length - MAX_CAUSES_SHOWN } : {}),
       ...(console.length ? { console } : {}),
       ...(consoleOmitted ? { consoleOmitted } : {}),
-      ...(since ? { sinceLast: { ...since, ...(since.fixed ? { fixed: since.fixed.slice(0, FIXED_NAMES_SHOWN) } : {}), ...(since.newlyFailing ? { newlyFailing: since.newlyFailing.slice(0, FIXED_NAMES_SHOWN) } : {}) } } : {}),
+      ...(since ? { sinceLast: since } : {}),
       ...(summary.health ? { health: summary.health } : {}),
       ...(summary.hint ? { hint: summary.hint } : {}),
-    },
+    };
+    return { text, compact };
   };
+  const size = ({ text, compact }: { text: string; compact: Record<string, unknown> }) => Buffer.byteLength(text) + Buffer.byteLength(JSON.stringify(compact));
+  let answer = at(DETAIL_LEVELS[0]);
+  for (const level of DETAIL_LEVELS.slice(1)) {
+    if (size(answer) <= FAILING_ANSWER_BYTES) break;
+    answer = at(level);
+  }
+  return answer;
 }
 
 export interface FormatOptions {
