@@ -1,6 +1,8 @@
 // Answer sizes: the text bytes each tool call puts into an agent's context (every text block of the
-// result), on the example project and on a 30-request fixture with 5 failing requests, over the
-// built server's real stdio. `node bench/answers.mjs` prints the table; `npm run bench` writes it
+// result), on the example project, on a 30-request fixture with 5 failing requests, and on a project
+// shaped like real ones (bench/shop-project.mjs: 48 requests in nested folders, legacy scripts, chained
+// variables, a data file; its backend broken in one field used by 20 requests plus two unrelated
+// bugs), over the built server's real stdio. `node bench/answers.mjs` prints the table; `npm run bench` writes it
 // to BENCHMARKS.md with the budgets the issue set. SHOW_ANSWERS=1 also prints each answer to stderr.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startTodoServer } from '../examples/todo-api/server.mjs';
+import { startShopBackend, writeShopProject } from './shop-project.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -59,6 +62,55 @@ export async function measureAnswers() {
     await backend.close();
     rmSync(project, { recursive: true, force: true });
   }
+  rows.push(...(await measureShop()));
+  return rows;
+}
+
+/** The real-project-shaped rows: a fresh server per project, as an agent's session would have. */
+async function measureShop() {
+  const shop = await startShopBackend();
+  const project = mkdtempSync(path.join(tmpdir(), 'postman-power-shop-'));
+  const bare = mkdtempSync(path.join(tmpdir(), 'postman-power-shop-bare-'));
+  const { requests } = writeShopProject(project, shop.url);
+  writeShopProject(bare, shop.url, { config: false });
+  const rows = [];
+  const connect = async (cwd) => {
+    const client = new Client({ name: 'answers-bench', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [path.join(root, 'dist', 'cli.js')], cwd, env: { PATH: process.env.PATH ?? '' }, stderr: 'ignore' }));
+    return client;
+  };
+  const measure = async (client, label, name, args, budget, check) => {
+    const result = await client.callTool({ name, arguments: args });
+    const text = result.content.map((b) => b.text).join('\n');
+    if (process.env.SHOW_ANSWERS) console.error(`--- ${label}\n${text}`);
+    rows.push({ label, call: `${name} ${JSON.stringify(args)}`, bytes: textBytes(result), budget, status: result.structuredContent?.status ?? (result.isError ? 'error' : ''), ...(check ? { check: check(result, text) } : {}) });
+  };
+  const client = await connect(project);
+  const bareClient = await connect(bare);
+  try {
+    await measure(bareClient, `Shop API (${requests} requests): activate_power without .postman.json`, 'activate_power', {}, 1024);
+    await measure(client, 'Shop API: check_backend_health, healthy', 'check_backend_health', {}, 400);
+    await measure(client, `Shop API: get_collection outline (${requests} requests)`, 'get_collection', {}, 3072);
+    const data = { data: 'postman/users.csv' };
+    await measure(client, 'Shop API: run_collection with the data file, passing, first run', 'run_collection', data, 500);
+    await measure(client, 'Shop API: the same run again, passing', 'run_collection', data, 500);
+    shop.state.broken = true;
+    await measure(client, 'Shop API: backend broken (timestamps in 20 requests, checkout 500, a missing email)', 'run_collection', data, 4096, (result) => {
+      // Every distinct cause shown: the timestamp format, the checkout status, the missing email.
+      const causes = result.structuredContent?.causes ?? [];
+      const text = result.content[0]?.text ?? '';
+      const shown = ['createdAt is ISO 8601', 'status is 201', 'has email'].filter((name) => text.includes(`"${name}"`));
+      return `${causes.length} causes, ${shown.length}/3 distinct ones named`;
+    });
+    shop.state.broken = false;
+    await measure(client, 'Shop API: fixed again (since the last run: fixed)', 'run_collection', data, 500);
+  } finally {
+    await client.close();
+    await bareClient.close();
+    await shop.close();
+    rmSync(project, { recursive: true, force: true });
+    rmSync(bare, { recursive: true, force: true });
+  }
   return rows;
 }
 
@@ -66,7 +118,7 @@ export function answersTable(rows) {
   return [
     '| answer | text bytes | budget |',
     '|---|---|---|',
-    ...rows.map((row) => `| ${row.label}${row.status ? ` (${row.status})` : ''} | ${row.bytes} | ${row.budget ? `≤ ${row.budget} ${row.bytes <= row.budget ? '✓' : '✗'}` : '—'} |`),
+    ...rows.map((row) => `| ${row.label}${row.status ? ` (${row.status})` : ''}${row.check ? `: ${row.check}` : ''} | ${row.bytes} | ${row.budget ? `≤ ${row.budget} ${row.bytes <= row.budget ? '✓' : '✗'}` : '—'} |`),
   ].join('\n');
 }
 

@@ -352,7 +352,7 @@ const lines = [
   '',
   '## Answer sizes',
   '',
-  'Text bytes each tool call puts into an agent\'s context (both text blocks), over the built server\'s stdio, on the example project and on a 30-request fixture with 5 failing requests (`bench/answers.mjs`).',
+  'Text bytes each tool call puts into an agent\'s context (both text blocks), over the built server\'s stdio: on the example project, on a 30-request fixture with 5 failing requests, and on a project shaped like real ones (`bench/shop-project.mjs`: 48 requests in nested folders, legacy `tests[…]`/`responseCode`/`responseBody` scripts, chained variables, a CSV data file run in 2 iterations; its backend then broken in one field 20 requests check, plus two unrelated bugs) (`bench/answers.mjs`). A failing run is presented by cause (`src/core/runner/causes.ts`, `format.ts`); structuredContent keeps every field.',
   '',
   answersTable(answers),
   '',

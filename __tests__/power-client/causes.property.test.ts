@@ -73,7 +73,7 @@ function summaryOf(failures: Failure[], iterations: number): RunSummary {
     stats: { iterations, requests: { total: 60 * iterations, failed: 0 }, assertions: { total: assertions + 10, failed: assertions, skipped: 0 }, scriptErrors: failures.filter((failure) => failure.kind === 'script_error').length },
     failures: failures.slice(0, 20),
     failuresOmitted: Math.max(0, failures.length - 20),
-    causes: groupFailures(failures, iterations),
+    causes: groupFailures(failures),
   });
 }
 

@@ -11,6 +11,9 @@ import { POWER_NAME, POWER_VERSION } from './version.js';
 
 const Problem = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
 
+/** Files found (collections, environments) an answer names; the rest are counted. */
+const DISCOVERED_SHOWN = 3;
+
 export const ActivationSchema = z.object({
   power: z.object({ name: z.string(), version: z.string() }),
   ready: z.boolean().describe('Config valid, collection found and backend not unhealthy'),
@@ -22,6 +25,10 @@ export const ActivationSchema = z.object({
     warnings: z.array(z.string()).optional().describe('Only when there are any'),
     problems: z.array(Problem).optional().describe('Only when there are any'),
     template: z.record(z.string(), z.unknown()).optional().describe(`A ready-to-write ${CONFIG_FILE_NAME}, filled from the files found`),
+    discovered: z
+      .object({ collections: z.array(z.string()), collectionsTotal: z.number(), environments: z.array(z.string()), environmentsTotal: z.number() })
+      .optional()
+      .describe(`Without ${CONFIG_FILE_NAME}: the collection and environment files found (the first ${DISCOVERED_SHOWN} of each, and how many)`),
   }),
   apiKey: z.object({
     present: z.boolean(),
@@ -55,9 +62,17 @@ const HEALTH_CANDIDATES = ['/health', '/healthz', '/api/health', '/status'];
  * environment variable that holds the backend's URL (an http(s) value, preferring one the requests'
  * URLs start with) as baseUrl and baseUrlVariable, and a health path only if one answers.
  */
-async function templateFor(client: PostmanPowerClient, state: ConfigState): Promise<Record<string, unknown>> {
+async function templateFor(client: PostmanPowerClient, state: ConfigState, activation: Activation): Promise<Record<string, unknown>> {
   const resolver = await client.resolver().catch(() => undefined);
   const found = await resolver?.discover().catch(() => undefined);
+  if (found) {
+    activation.config.discovered = {
+      collections: found.collections.slice(0, DISCOVERED_SHOWN),
+      collectionsTotal: found.collections.length,
+      environments: found.environments.slice(0, DISCOVERED_SHOWN),
+      environmentsTotal: found.environments.length,
+    };
+  }
   const template: Record<string, unknown> = { ...CONFIG_TEMPLATE };
   if (found?.collections.length) template.collection = found.collections[0];
   if (found?.environments.length) template.environment = found.environments[0];
@@ -106,7 +121,7 @@ export async function activatePower(client: PostmanPowerClient): Promise<Activat
     backend: { checked: false },
     nextSteps: [],
   };
-  if (missing) activation.config.template = await templateFor(client, state);
+  if (missing) activation.config.template = await templateFor(client, state, activation);
   const invalid = Boolean(state.error) && !missing;
 
   // Collection and environment (local ones work offline).

@@ -7,7 +7,7 @@ export const getEnvironmentTool = defineTool({
   name: 'get_environment',
   title: 'Get environment',
   description:
-    'The environment a run will use (cloud or local file): each value with its type and enabled flag; secret and vault values masked.',
+    'The environment a run will use (cloud or local): each value with its type and enabled flag; secrets masked.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
     environment: z.string().optional().describe('UID, id, path or name; default: config'),

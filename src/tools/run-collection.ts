@@ -115,7 +115,7 @@ export const runCollectionTool = defineTool({
   name: 'run_collection',
   title: 'Run collection',
   description:
-    'Run the collection with Postman\'s runtime (pm.* as in newman): counts, failures by cause (assertion, expected/actual, response excerpt), changes since last run. Past wait_ms: "running" + run_id for get_run.',
+    'Run the collection with Postman\'s runtime (pm.* as in newman): counts, failures by cause (expected/actual, response excerpt), changes since last run. Past wait_ms: "running" + run_id for get_run.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   inputSchema,
   outputSchema: RunSummaryShape,

@@ -13,8 +13,8 @@ export const CauseSchema = z.object({
   assertion: z.string().optional().describe('The failing assertion\'s name'),
   cause: z.string().describe('The message; with the values that vary between requests taken out when its failures differ'),
   failures: z.number().describe('Failures with this cause'),
-  requests: z.array(z.string()).describe(`The requests it hit (folder/name, [iteration n]); the first ${MAX_CAUSE_REQUESTS}`),
-  requestsHit: z.number().describe('How many requests it hit'),
+  requests: z.array(z.string()).describe(`The requests it hit (folder/name); the first ${MAX_CAUSE_REQUESTS}`),
+  requestsHit: z.number().describe('How many requests it hit (in any iteration)'),
   example: z.record(z.string(), z.unknown()).describe('One failure of this cause, whole: request, method, url, message, expected/actual, response'),
 });
 export type Cause = z.infer<typeof CauseSchema>;
@@ -41,14 +41,13 @@ export function causeOf(message: string): string {
     .trim();
 }
 
-const requestPath = (failure: Failure, iterations: number) =>
-  `${failure.folder ? `${failure.folder}/` : ''}${failure.request}${iterations > 1 ? ` [iteration ${failure.iteration + 1}]` : ''}`;
+const requestPath = (failure: Failure) => `${failure.folder ? `${failure.folder}/` : ''}${failure.request}`;
 
 /**
  * The run's failures by cause, the largest group first (then the first seen). Every failure belongs
  * to exactly one cause, so the groups' counts add up to the failures given.
  */
-export function groupFailures(failures: Failure[], iterations = 1): Cause[] {
+export function groupFailures(failures: Failure[]): Cause[] {
   const groups = new Map<string, { cause: Cause; paths: Set<string>; first: number; members: Failure[] }>();
   failures.forEach((failure, index) => {
     const cause = causeOf(failure.message);
@@ -60,7 +59,7 @@ export function groupFailures(failures: Failure[], iterations = 1): Cause[] {
     }
     group.cause.failures += 1;
     group.members.push(failure);
-    const where = requestPath(failure, iterations);
+    const where = requestPath(failure);
     if (!group.paths.has(where)) {
       group.paths.add(where);
       if (group.cause.requests.length < MAX_CAUSE_REQUESTS) group.cause.requests.push(where);
@@ -69,14 +68,14 @@ export function groupFailures(failures: Failure[], iterations = 1): Cause[] {
   // A request's response rides on its first failure: an example borrows it from there when its own lacks one.
   const responses = new Map<string, Failure['response']>();
   for (const failure of failures) {
-    const key = `${failure.requestIndex ?? requestPath(failure, 2)}#${failure.iteration}`;
+    const key = `${failure.requestIndex ?? requestPath(failure)}#${failure.iteration}`;
     if (failure.response && !responses.has(key)) responses.set(key, failure.response);
   }
   return [...groups.values()]
     .sort((a, b) => b.cause.failures - a.cause.failures || a.first - b.first)
     .map(({ cause, paths, members }) => {
       const chosen = members.find((failure) => failure.response) ?? members[0]!;
-      const response = chosen.response ?? responses.get(`${chosen.requestIndex ?? requestPath(chosen, 2)}#${chosen.iteration}`);
+      const response = chosen.response ?? responses.get(`${chosen.requestIndex ?? requestPath(chosen)}#${chosen.iteration}`);
       // One message shared by every failure is said as it is; only differing ones are generalised.
       const message = members.every((failure) => failure.message === members[0]!.message) ? members[0]!.message : cause.cause;
       return { ...cause, cause: message, requestsHit: paths.size, example: { ...chosen, ...(response ? { response } : {}) } };

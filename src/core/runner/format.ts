@@ -65,7 +65,7 @@ function causeLines(causes: Cause[], level: Pick<DetailLevel, 'names' | 'nameCha
     const what = excerpt(cause.assertion ? `"${cause.assertion}": ${cause.cause}` : cause.cause, level.causeChars);
     const names = cause.requests.slice(0, level.names).map((name) => excerpt(name, level.nameChars));
     const more = cause.requestsHit > names.length ? `, … ${cause.requestsHit - names.length} more` : '';
-    const times = cause.failures === 1 ? '' : `${cause.failures} failures in ${cause.requestsHit} request${cause.requestsHit === 1 ? '' : 's'}: `;
+    const times = cause.failures === 1 ? '' : cause.requestsHit === 1 ? `${cause.failures} failures: ` : `${cause.failures} failures in ${cause.requestsHit} requests: `;
     // The first request with what it answered, as a person reads a failure.
     const example = cause.example as Partial<Failure>;
     const answered = example.response ? ` [${example.method ?? ''} ${excerpt(example.url ?? '', 80)} → ${example.response.code}]` : '';

@@ -559,7 +559,7 @@ export class RunRecorder {
     this.summary.endedAt = new Date(ended).toISOString();
     this.summary.durationMs = ended - this.started;
     delete this.summary.progress.current;
-    this.summary.causes = groupFailures(this.allFailures, stats.iterations);
+    this.summary.causes = groupFailures(this.allFailures);
     this.summary.hint = hintFor(this.summary);
     return this.summary;
   }
