@@ -153,6 +153,8 @@ describe('long runs never block', () => {
     expect(done.stats.requests.total).toBe(5);
     const read = await pair.client.readResource({ uri: `postman://runs/${first.runId}` });
     expect(JSON.parse((read.contents[0] as { text: string }).text).status).toBe('passed');
+    // The same presenter as the tools: the verdict line.
+    expect(read.contents[1]).toMatchObject({ mimeType: 'text/plain', text: expect.stringMatching(/^Run passed: 5 requests/) });
   });
 
   it('cancel ends an in-flight request at once, with partial results', async () => {

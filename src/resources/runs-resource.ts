@@ -1,6 +1,8 @@
-// postman://runs/{id} — the last runs' summaries (progress while running); subscribers hear when one completes.
+// postman://runs/{id} — the last runs' summaries (progress while running), presented as run_collection
+// presents them and then as data; subscribers hear when one completes.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { presentRun } from '../core/runner/format.js';
 import { MAX_KEPT_RUNS } from '../core/runner/run-registry.js';
 import type { ToolContext } from '../tools/context.js';
 
@@ -30,7 +32,14 @@ export function registerRunsResource(server: McpServer, context: ToolContext): v
       const handle = context.client.runs.get(id);
       // An unknown run is the protocol's "resource not found" (-32002), not a success holding an error.
       if (!handle) throw new McpError(RESOURCE_NOT_FOUND, `No run "${id}": the last ${MAX_KEPT_RUNS} runs are kept`, { uri: uri.href, known: context.client.runs.ids() });
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(context.secrets.redact(handle.snapshot()), null, 2) }] };
+      // The whole summary as data, then the run as the tools present it (its line, its causes).
+      const summary = handle.snapshot();
+      return {
+        contents: [
+          { uri: uri.href, mimeType: 'application/json', text: JSON.stringify(context.secrets.redact(summary), null, 2) },
+          { uri: uri.href, mimeType: 'text/plain', text: context.secrets.redactText(presentRun(summary).text) },
+        ],
+      };
     },
   );
 }
