@@ -2,12 +2,29 @@
 // environment, backend — each checked as far as it can be without blocking, offline when local.
 import path from 'node:path';
 import { z } from 'zod';
-import { classifyReference, CONFIG_FILE_NAME, CONFIG_TEMPLATE, type ConfigState } from './config.js';
+import { classifyReference, CONFIG_FILE_NAME, CONFIG_TEMPLATE, type ConfigState, type PostmanConfig } from './config.js';
 import { toPowerError } from './errors.js';
-import type { HealthResult } from './health.js';
-import type { PostmanPowerClient } from './power-client.js';
-import { hostVariables } from './sources/outline.js';
+import type { HealthOptions, HealthResult } from './health.js';
+import type { PostmanApiClient } from './postman-api.js';
+import type { EnvironmentView } from './sources/environment-view.js';
+import { hostVariables, type Outline } from './sources/outline.js';
+import type { SourceResolver } from './sources/resolve.js';
 import { POWER_NAME, POWER_VERSION } from './version.js';
+
+/**
+ * What activation asks of the client, by shape: PostmanPowerClient provides it (its activatePower
+ * calls this module), and this module does not import the client back.
+ */
+export interface ActivationClient {
+  readonly cwd: string;
+  invalidateConfig(): void;
+  configState(): Promise<ConfigState>;
+  resolver(): Promise<SourceResolver>;
+  apiFor(config: PostmanConfig): Pick<PostmanApiClient, 'getMe'>;
+  checkBackendHealth(args?: Partial<Pick<HealthOptions, 'urls' | 'expectStatus' | 'attempts' | 'timeoutMs' | 'deadlineMs'>>): Promise<HealthResult>;
+  getCollection(args: Record<string, never>): Promise<Pick<Outline, 'name' | 'source' | 'totals'>>;
+  getEnvironment(args: Record<string, never>): Promise<Pick<EnvironmentView, 'name' | 'source' | 'counts'>>;
+}
 
 const Problem = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
 
@@ -62,7 +79,7 @@ const HEALTH_CANDIDATES = ['/health', '/healthz', '/api/health', '/status'];
  * environment variable that holds the backend's URL (an http(s) value, preferring one the requests'
  * URLs start with) as baseUrl and baseUrlVariable, and a health path only if one answers.
  */
-async function templateFor(client: PostmanPowerClient, state: ConfigState, activation: Activation): Promise<Record<string, unknown>> {
+async function templateFor(client: ActivationClient, state: ConfigState, activation: Activation): Promise<Record<string, unknown>> {
   const resolver = await client.resolver().catch(() => undefined);
   const found = await resolver?.discover().catch(() => undefined);
   if (found) {
@@ -99,7 +116,7 @@ async function templateFor(client: PostmanPowerClient, state: ConfigState, activ
   return template;
 }
 
-export async function activatePower(client: PostmanPowerClient): Promise<Activation> {
+export async function activatePower(client: ActivationClient): Promise<Activation> {
   client.invalidateConfig();
   const state = await client.configState();
   const { config } = state;

@@ -3,7 +3,7 @@
 // thirty times. A cause is the failure's kind, its assertion's name and its message with the values
 // that vary between requests taken out; each group keeps one whole failure as its example.
 import { z } from 'zod';
-import type { Failure } from './summary.js';
+import type { Failure } from './failure.js';
 
 /** Request names a cause lists; the rest are counted. */
 export const MAX_CAUSE_REQUESTS = 5;

@@ -10,7 +10,10 @@ import { z } from 'zod';
 import type { SecretSet } from '../redact.js';
 import { privateFolder, replaceFile } from '../files/private-files.js';
 import { confinedDirectory, parseBoundedJson, readConfinedFile } from '../sources/workspace-files.js';
+import { SinceLastSchema, type SinceLast } from './since-last.js';
 import type { RequestRecord, RunSummary } from './summary.js';
+
+export { compactSinceLast, SinceLastSchema, type SinceLast } from './since-last.js';
 
 export const HISTORY_DIR = '.postman-power/history';
 export const HISTORY_RUNS_KEPT = 20;
@@ -18,25 +21,6 @@ export const HISTORY_FILES_KEPT = 50;
 /** Lists in since_last are capped; counts stay exact. */
 const LIST_CAP = 20;
 
-export const SinceLastSchema = z.object({
-  verdict: z.string().describe('One line: new failures, fixed, already failing, since when'),
-  previousRunId: z.string(),
-  previousEndedAt: z.string().optional().describe('Left out of answers: the verdict says how long ago'),
-  // Empty lists and zero counts are left out of answers (compactSinceLast); parsing restores them.
-  newlyFailing: z.array(z.object({ request: z.string(), assertion: z.string().optional(), message: z.string().optional() })).default([]).describe('Failing now, passing (or absent) last time'),
-  newlyFailingCount: z.number().default(0),
-  fixed: z.array(z.string()).default([]).describe('Failing last time, passing now'),
-  fixedCount: z.number().default(0),
-  stillFailing: z.number().default(0),
-  added: z.array(z.string()).default([]).describe('Requests that did not run last time'),
-  removed: z.array(z.string()).default([]).describe('Requests that ran last time and not now'),
-});
-
-/** since_last without its empty lists and zero counts, or the end time the verdict already puts in words. */
-export function compactSinceLast({ previousEndedAt: _ended, ...since }: SinceLast): z.input<typeof SinceLastSchema> {
-  return Object.fromEntries(Object.entries(since).filter(([, value]) => !(value === 0 || (Array.isArray(value) && value.length === 0)))) as z.input<typeof SinceLastSchema>;
-}
-export type SinceLast = z.infer<typeof SinceLastSchema>;
 
 const EntrySchema = z.object({
   runId: z.string(),

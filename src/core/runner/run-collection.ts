@@ -11,7 +11,7 @@ import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { installEnginePatches } from './engine-patches.js';
 import { confinedFileResolver } from './file-resolver.js';
-import { RunLifecycle } from './run-lifecycle.js';
+import { RunLifecycle, type AfterFinish } from './run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
 
@@ -59,7 +59,7 @@ export interface RunInput {
   /** Progress listeners hear at most one snapshot per this many ms (each snapshot is a copy). */
   progressIntervalMs?: number;
   /** Runs once the summary is final and before anyone sees it (reports are written here). */
-  afterFinish?: (summary: RunSummary, records: RequestRecord[]) => Promise<void>;
+  afterFinish?: AfterFinish;
   /** Send each request as it ends to onRequest (a flag, so it crosses to a worker; the worker sends them back). */
   live?: boolean;
   /** Hears each request as it ends, when `live` is set. */

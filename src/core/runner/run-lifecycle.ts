@@ -1,8 +1,10 @@
 // The life of one run as its handle shows it, shared by the three ways a run executes (in this
 // thread, in a worker, in lanes): progress listeners while it runs, the run timeout, exactly one
 // end, then the reports, then the promise. Each path only says when its run ended and with what.
-import type { RunInput } from './run-collection.js';
 import type { RequestRecord, RunSummary } from './summary.js';
+
+/** What runs once a run has ended, before its end is announced (history, reports). */
+export type AfterFinish = (summary: RunSummary, records: RequestRecord[]) => Promise<void>;
 
 /** How the warning of a run whose reports failed begins (the CLI finds it by this). */
 export const REPORTS_NOT_WRITTEN = 'Could not write reports';
@@ -14,7 +16,7 @@ export class RunLifecycle {
   private ended = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly afterFinish?: RunInput['afterFinish']) {
+  constructor(private readonly afterFinish?: AfterFinish) {
     this.promise = new Promise<RunSummary>((resolve) => {
       this.settle = resolve;
     });

@@ -10,11 +10,12 @@ import { MASK } from '../redact.js';
 import { SourceInfoSchema } from '../sources/outline.js';
 import { FILE_REFUSED } from './file-resolver.js';
 import { CauseSchema, groupFailures } from './causes.js';
-import { compactSinceLast, SinceLastSchema } from './history.js';
+import { compactSinceLast, SinceLastSchema } from './since-last.js';
+import { FailureSchema, ResponseExcerptSchema, UNNAMED, type Failure } from './failure.js';
+
+export { FailureSchema, UNNAMED, type Failure } from './failure.js';
 
 export const MAX_FAILURES = 20;
-/** How a request without a name is shown; reports leave the name out, as newman's do (reading one restores this). */
-export const UNNAMED = '(unnamed)';
 export const MAX_EXCERPT_BYTES = 2048;
 export const MAX_CONSOLE_LINES = 50;
 export const MAX_CONSOLE_LINE = 500;
@@ -26,29 +27,6 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const ProgressSchema = z.object({ done: z.number(), total: z.number(), current: z.string().optional() });
 
-const ResponseExcerptSchema = z.object({
-  code: z.number(),
-  status: z.string(),
-  timeMs: z.number().optional(),
-  contentType: z.string().optional(),
-  bodyExcerpt: z.string().optional().describe('First 2 KB of the body'),
-});
-
-export const FailureSchema = z.object({
-  kind: z.enum(['assertion', 'request_error', 'script_error']),
-  iteration: z.number().describe('0-based iteration'),
-  folder: z.string().describe('Folder path, "" at the top level'),
-  request: z.string().default(UNNAMED),
-  method: z.string().optional(),
-  url: z.string().optional(),
-  assertion: z.string().optional(),
-  message: z.string(),
-  expected: z.unknown().optional(),
-  actual: z.unknown().optional(),
-  response: ResponseExcerptSchema.optional().describe('On the first failure of each request; its other failures share it'),
-  requestIndex: z.number().optional().describe('Position of its request in the run (as in requests with detail "full")'),
-});
-export type Failure = z.infer<typeof FailureSchema>;
 
 /** A failure as its request's record keeps it: the request's fields are the record's own. */
 const RecordFailureSchema = FailureSchema.omit({ iteration: true, folder: true, request: true, method: true, url: true, requestIndex: true });
