@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { SecretSet } from '../redact.js';
 import { privateFolder, replaceFile } from '../files/private-files.js';
 import { confinedDirectory, parseBoundedJson, readConfinedFile } from '../sources/workspace-files.js';
-import { SinceLastSchema, type SinceLast } from './since-last.js';
+import type { SinceLast } from './since-last.js';
 import type { RequestRecord, RunSummary } from './summary.js';
 
 export { compactSinceLast, SinceLastSchema, type SinceLast } from './since-last.js';
