@@ -13,7 +13,6 @@ import { PostmanPowerClient } from './core/power-client.js';
 import { SecretSet } from './core/redact.js';
 import { formatRunSummary } from './core/runner/format.js';
 import { REPORTERS, writeReports, type Reporter } from './core/runner/reports.js';
-import { REPORTS_NOT_WRITTEN } from './core/runner/run-lifecycle.js';
 import { mergeReports, parseJsonReport } from './core/runner/merge-reports.js';
 import { ranOutOfMemory, type RunSummary } from './core/runner/summary.js';
 import type { LiveReporter } from './cli/live-reporter.js';
@@ -268,7 +267,8 @@ async function runCommand(collection: string | undefined, flags: RunFlags): Prom
   if (!flags.silent) printReportPaths(summary.reports);
   // A report CI waits for and did not get is an error, said on stderr even when the cli reporter is off.
   const unwritten = chosen.files.filter((reporter) => !summary.reports?.[reporter]);
-  if (unwritten.length && !flags.silent) for (const warning of summary.warnings.filter((w) => w.startsWith(REPORTS_NOT_WRITTEN))) err(warning);
+  const notWritten = summary.warningCodes.reports_not_written;
+  if (unwritten.length && !flags.silent && notWritten) err(notWritten);
   // As newman: the files hold the values as they are (a person asked for them, secrets included).
   const state = handle.state?.();
   if (state && flags.exportEnvironment) writeJson(flags.exportEnvironment, state.environment);

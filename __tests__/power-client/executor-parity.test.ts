@@ -13,6 +13,7 @@ import { startServer, type TestServer } from '../support/http-server.js';
 import { createRunWorkspace, RUN_FIXTURES } from '../support/run-workspace.js';
 import { BODY, generatedScript, mixedScript } from '../support/script-grammar.js';
 import { sharedWorkers } from '../support/shared-workers.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
 
 type Json = { name?: string; values: Array<{ key: string; value: unknown; enabled?: boolean; disabled?: boolean }> };
 
@@ -94,6 +95,7 @@ describe('every fixture collection gives what newman gives', () => {
         const rw = await createRunWorkspace('Test_Task3_');
         try {
           const outcome = await run({
+            ...DEFAULT_RUN_OPTIONS,
             collection,
             environment,
             source: { kind: 'local', ref: c.fixture },
@@ -143,6 +145,7 @@ describe('scripts generated from a grammar of pm calls and legacy APIs agree wit
           variable: [{ key: 'token', value: 'from-collection' }],
         };
         const input: RunInput = {
+          ...DEFAULT_RUN_OPTIONS,
           collection,
           source: { kind: 'local', ref: 'generated' },
           root: '/',
@@ -168,7 +171,7 @@ it('values with cycles and shared references cross the bridge as with newman (th
     info: { name: 'Cycles' },
     item: [0, 1].map((i) => ({ name: `request ${i}`, request: { method: 'GET', url: `{{base}}/c${i}` }, event: [{ listen: 'test', script: { exec: scripts } }] })),
   };
-  const input: RunInput = { collection, source: { kind: 'local', ref: 'cycles' }, root: '/', environment: { name: 'env', values: [{ key: 'base', value: backend.url }] } };
+  const input: RunInput = { ...DEFAULT_RUN_OPTIONS, collection, source: { kind: 'local', ref: 'cycles' }, root: '/', environment: { name: 'env', values: [{ key: 'base', value: backend.url }] } };
   const [mine, newmans] = await Promise.all([ours(input), theirs(input)]);
   expect(mine.requests.map((request) => request.scriptErrors)).toEqual([0, 0]);
   expect(mine).toEqual(newmans);

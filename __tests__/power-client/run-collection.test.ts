@@ -227,6 +227,7 @@ describe('parallel lanes', () => {
     expect(summary.requests!.map((r) => r.name)).toEqual(['A', 'B', 'C', 'D'].flatMap((f) => [1, 2, 3].map((n) => `${f} ${n}`)));
     expect(summary.failures.map((f) => f.assertion)).toEqual(['C 2 ok']);
     expect(summary.warnings).toContain('Ran in 4 parallel lanes; each lane had its own copy of the variables.');
+    expect(summary.warningCodes).toMatchObject({ parallel_lanes: 'Ran in 4 parallel lanes; each lane had its own copy of the variables.' });
     expect(summary.progress.done).toBe(12);
   });
 

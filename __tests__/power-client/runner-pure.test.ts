@@ -9,10 +9,11 @@ import { withItemIds, selectItems, type RunInput } from '../../src/core/runner/r
 import { compactRunSummary, countRepeats, deprecationWarning, MAX_KEPT_EXCHANGES, RunRecorder, RunSummarySchema, unresolvedVariables, type RequestRecord } from '../../src/core/runner/summary.js';
 import { resolveInsideRoot } from '../../src/core/sources/workspace-files.js';
 import { createTempWorkspace } from '../support/temp-workspace.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
 
 const request = (name: string) => ({ name, request: 'http://x/' });
 const folder = (name: string, count: number) => ({ name, item: Array.from({ length: count }, (_, i) => request(`${name}-${i}`)) });
-const input = (item: unknown[], extra: Partial<RunInput> = {}): RunInput => ({ collection: { info: { name: 'C' }, item }, source: { kind: 'local', ref: 'c' }, root: '/', ...extra });
+const input = (item: unknown[], extra: Partial<RunInput> = {}): RunInput => ({ ...DEFAULT_RUN_OPTIONS, collection: { info: { name: 'C' }, item }, source: { kind: 'local', ref: 'c' }, root: '/', ...extra });
 
 describe('planLanes', () => {
   it('one lane when parallel is 1 or nothing can be split: the input itself, from its first iteration', () => {
@@ -101,7 +102,7 @@ describe('compactRunSummary (a run as a tool answers it)', () => {
   const full = {
     runId: 'r', status: 'passed' as const, collection: { name: 'C', source: { kind: 'local' as const, ref: 'c.json', path: 'c.json' } }, startedAt: '2026-11-30T00:00:00.000Z', endedAt: '2026-11-30T00:00:01.000Z',
     durationMs: 1000, progress: { done: 2, total: 2 }, stats: { iterations: 1, requests: { total: 2, failed: 0 }, assertions: { total: 2, failed: 0, skipped: 0 }, scriptErrors: 0 },
-    failures: [], failuresOmitted: 0, causes: [], console: [], consoleOmitted: 0, warnings: [],
+    failures: [], failuresOmitted: 0, causes: [], console: [], consoleOmitted: 0, warnings: [], warningCodes: {},
   };
   it('leaves out empty lists, zero counts, the end time and a path equal to its reference; parsing restores the lists and counts', () => {
     const compact = compactRunSummary(full);

@@ -156,6 +156,7 @@ it('an unresolved URL variable is named in the failure, the warnings and the hin
   expect(summary.status).toBe('errored');
   expect(summary.failures[0].message).toMatch(/\{\{APIURL\}\}, which is not defined in the environment, globals or collection variables/);
   expect(summary.warnings.join('\n')).toMatch(/Unresolved variables in request URLs: \{\{APIURL\}\} \(1 request\)/);
+  expect(summary.warningCodes.unresolved_variables).toMatch(/^Unresolved variables in request URLs/);
   expect(summary.warnings.join('\n')).toMatch(/was not applied: no request uses \{\{baseUrl\}\}. The collection's hosts come from \{\{APIURL\}\}/);
   expect(summary.hint).toMatch(/variables nothing defines/);
 });

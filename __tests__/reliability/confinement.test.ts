@@ -255,6 +255,7 @@ it('reports are not written through a symlinked .postman-power/ that leads outsi
     const summary = RunSummarySchema.parse((await pair.call('run_collection', { collection: 'c.postman_collection.json', check_health: false, reporters: ['junit', 'json'] })).structuredContent);
     expect(summary.reports?.junit).toBeUndefined();
     expect(summary.warnings.join(' ')).toMatch(/Could not write reports: .*\.postman-power is a symbolic link/);
+    expect(summary.warningCodes.reports_not_written).toMatch(/^Could not write reports/);
   });
   expect(readdirSync(outside.path('reports-target'))).toEqual([]);
   expect(existsSync(outside.path('reports-target', 'reports'))).toBe(false);

@@ -14,6 +14,7 @@ import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair, textOf } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
 
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 const HOGS = {
@@ -62,6 +63,8 @@ it.each(Object.keys(HOGS))('CLI: a script that exhausts memory (%s) ends the run
   const report = reportOf(`${kind}.postman_collection.json`);
   expect(report.status).toBe('errored');
   expect(report.warnings).toEqual([expect.stringMatching(/^out_of_memory: /)]);
+  // Read back by its code, never by its wording (the CLI's exit 2 comes from it).
+  expect(report.warningCodes).toEqual({ out_of_memory: report.warnings[0] });
   expect(report.hint).toMatch(/ran out of memory/);
   // The request whose script ran out of memory is named; what ran before it is kept.
   expect(report.failures).toEqual([expect.objectContaining({ kind: 'script_error', request: 'hog', message: expect.stringMatching(/^out_of_memory: /) })]);
@@ -116,7 +119,7 @@ it('MCP: after each runaway script the server answers the next call, and the nex
 describe('heap limits sized from the run', () => {
   const MB = 1024 * 1024;
   const requests = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `r${i}`, request: { method: 'GET', url: `{{baseUrl}}/r${i}` } }));
-  const sized = (extra: Partial<RunInput> = {}): RunInput => ({ collection: { info: { name: 'Sized', schema: SCHEMA }, item: requests(3) }, source: { kind: 'local', ref: 'sized.json' }, root: ws.dir, envVars: { baseUrl: backend.url }, ...extra });
+  const sized = (extra: Partial<RunInput> = {}): RunInput => ({ ...DEFAULT_RUN_OPTIONS, collection: { info: { name: 'Sized', schema: SCHEMA }, item: requests(3) }, source: { kind: 'local', ref: 'sized.json' }, root: ws.dir, envVars: { baseUrl: backend.url }, ...extra });
 
   it('grows with the requests sent, the data, the scopes and the response limit, and stops at 4 GB', () => {
     const base = runHeapMb(sized({ maxResponseBytes: 0 }));

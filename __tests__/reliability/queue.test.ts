@@ -8,8 +8,10 @@ import type { RunHandle, RunInput } from '../../src/core/runner/run-collection.j
 import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
 import { connectPair } from '../support/mcp-client.js';
 import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
 
 const input = (): RunInput & { runId: string } => ({
+  ...DEFAULT_RUN_OPTIONS,
   runId: randomUUID(),
   collection: { info: { name: 'Q' }, item: [{ name: 'one', request: 'http://127.0.0.1:9/' }] },
   source: { kind: 'local', ref: 'q.json' },

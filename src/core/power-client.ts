@@ -19,8 +19,9 @@ import { RunRegistry } from './runner/run-registry.js';
 import { planLanes, planShard, type Shard } from './runner/lanes.js';
 import { RunQueue } from './runner/run-queue.js';
 import { ProcessRunner, runProcessScript } from './runner/process-runner.js';
-import { assertRunnable, newRecorder, selectItems, unhealthySummary, withItemIds, type Bail, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
-import { newRunId, type RequestEvent, type RunSummary } from './runner/summary.js';
+import { assertRunnable, newRecorder, selectItems, unhealthySummary, withItemIds, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
+import { resolveRunOptions, type RunOptions } from './runs/options.js';
+import { addWarning, newRunId, type RequestEvent, type RunSummary } from './runner/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
 import { lastRun, recordHistory, rerunSelection } from './runner/history.js';
@@ -54,7 +55,8 @@ export interface GetCollectionArgs {
 
 export const FULL_COLLECTION_CAP = 100_000;
 
-export interface RunArgs {
+/** A run as a caller asks for it: what to run, and its options (RunOptions: core/runs/options.ts). */
+export interface RunArgs extends RunOptions {
   collection?: string;
   environment?: string;
   globals?: string;
@@ -63,11 +65,6 @@ export interface RunArgs {
   folders?: string[];
   iterations?: number;
   data?: string;
-  bail?: Bail | boolean;
-  requestTimeoutMs?: number;
-  scriptTimeoutMs?: number;
-  runTimeoutMs?: number;
-  insecureTls?: boolean;
   /** true: always check the backend first; false: never; default: when the run targets the configured backend. */
   checkHealth?: boolean;
   reporters?: Reporter[];
@@ -75,16 +72,12 @@ export interface RunArgs {
   history?: boolean;
   /** "failed": only the requests that failed in the last run, with those before them in their folders. */
   rerun?: 'failed';
-  /** Lanes: top-level folders (or iterations) run at once, each with its own variables. */
-  parallel?: number;
   /** Global values to set (newman's --global-var). */
   globalVars?: Record<string, string>;
   /** The CLI: references a person typed may be URLs or files anywhere (see resolveUserReference). */
   userNamedFiles?: boolean;
   /** Where the collection's own file references (uploads) resolve (newman's --working-dir). */
   workingDir?: string;
-  followRedirects?: boolean;
-  delayRequestMs?: number;
   /** A cookie jar file to start from (newman's --cookie-jar). */
   cookieJar?: string;
   certificates?: CertificateSpec[];
@@ -337,7 +330,8 @@ export class PostmanPowerClient {
     const data = args.data ? await this.loadData(config.root, args.data, Boolean(args.userNamedFiles)) : undefined;
     const globalsJson = args.globalVars && Object.keys(args.globalVars).length ? withValues(globals?.value ?? { name: 'globals', values: [] }, args.globalVars) : globals?.value;
     const cookieJar = args.cookieJar ? await readNamedJsonFile(path.resolve(this.cwd, args.cookieJar), 'invalid_argument') : undefined;
-    const bail: Bail = args.bail === true ? 'failure' : args.bail === undefined ? config.run.bail : args.bail;
+    // Options resolved once (the caller's, else .postman.json's, else the defaults); the runner adds none.
+    const options = resolveRunOptions(args, config.run);
     const input: RunInput = {
       collection,
       source,
@@ -350,15 +344,15 @@ export class PostmanPowerClient {
       folders: args.folders,
       iterations: args.iterations,
       data,
-      bail,
-      requestTimeoutMs: args.requestTimeoutMs ?? config.run.requestTimeoutMs,
-      scriptTimeoutMs: args.scriptTimeoutMs ?? config.run.scriptTimeoutMs,
-      maxResponseBytes: config.run.maxResponseBytes,
-      runTimeoutMs: args.runTimeoutMs ?? config.run.runTimeoutMs,
-      insecureTls: args.insecureTls,
+      bail: options.bail,
+      requestTimeoutMs: options.requestTimeoutMs,
+      scriptTimeoutMs: options.scriptTimeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      runTimeoutMs: options.runTimeoutMs,
+      insecureTls: options.insecureTls,
       root: args.workingDir ? path.resolve(this.cwd, args.workingDir) : args.userNamedFiles ? this.cwd : config.root,
-      followRedirects: args.followRedirects,
-      delayRequestMs: args.delayRequestMs,
+      followRedirects: options.followRedirects,
+      delayRequestMs: options.delayRequestMs,
       cookieJar,
       certificates: args.certificates,
       extraCaCerts: args.extraCaCerts,
@@ -382,7 +376,7 @@ export class PostmanPowerClient {
       afterFinish: async (summary, records) => {
         if (args.history !== false) {
           const since = await recordHistory(config.root, summary, records, { folders: args.folders, iterations: args.iterations }, this.secrets).catch((error: unknown) => {
-            summary.warnings.push(`The run was not compared with the last one: ${(error as Error).message}`);
+            addWarning(summary, 'history_not_compared', `The run was not compared with the last one: ${(error as Error).message}`);
             return undefined;
           });
           if (since) summary.sinceLast = since;
@@ -404,7 +398,7 @@ export class PostmanPowerClient {
       const health = await this.checkBackendHealth(args.baseUrl && !targetsConfigured ? { urls: [args.baseUrl], expectStatus: ANY_ANSWER } : {}, GATE_HEALTH);
       if (health.status === 'unhealthy') return { summary: unhealthySummary(input, health) };
     }
-    const parallel = args.parallel ?? 1;
+    const { parallel } = options;
     const runId = newRunId();
     // A single-lane run takes one slot; only lanes need planning (it copies the collection).
     const lanes = parallel > 1 ? planLanes(input, parallel).length : 1;

@@ -53,7 +53,7 @@ export const getCollectionTool = defineTool({
     'What a run will do (cloud or local): variables (secrets masked), auth, folders, requests, assertions; needs: what scripts set, undefined variables, flow control. detail "full": the JSON (capped).',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
-    collection: z.string().optional().describe('UID, id, path or name; default: config'),
+    collection: z.string().optional().describe('UID, id, path or name'),
     detail: z.enum(['outline', 'full']).optional().describe('Default "outline"'),
     folder: z.string().optional().describe('One folder: name, path (A/B) or id'),
     page: z.number().int().min(1).optional().describe('Of the requests listed'),

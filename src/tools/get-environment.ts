@@ -10,7 +10,7 @@ export const getEnvironmentTool = defineTool({
     'The environment a run will use (cloud or local): each value with its type and enabled flag; secrets masked.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
-    environment: z.string().optional().describe('UID, id, path or name; default: config'),
+    environment: z.string().optional().describe('UID, id, path or name'),
   },
   outputSchema: EnvironmentViewSchema.shape,
   async handler(args, context) {

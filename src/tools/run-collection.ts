@@ -63,8 +63,8 @@ function streamProgress(handle: RunHandle, extra: ToolExtra, secrets: SecretSet)
 }
 
 const inputSchema = {
-  collection: z.string().optional().describe('UID, id, path or name; default: config'),
-  environment: z.string().optional().describe('UID, id, path or name; default: config'),
+  collection: z.string().optional().describe('UID, id, path or name'),
+  environment: z.string().optional().describe('UID, id, path or name'),
   globals: z.string().optional().describe('Globals file path'),
   base_url: z.string().optional().describe('Overrides the baseUrl variable'),
   env_vars: z.record(z.string(), z.string()).optional().describe('Environment values to set'),

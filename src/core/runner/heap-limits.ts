@@ -1,7 +1,7 @@
 // The heap limit of a run's process, sized from what the run and its scripts' context hold. A limit
 // hit means a runaway run or script: the process ends and the run with out_of_memory
 // (process-runner.ts) instead of taking the machine's memory. It can be set outright by environment.
-import { DEFAULT_RUN } from '../config.js';
+import { DEFAULT_RUN_OPTIONS } from '../runs/options.js';
 import { countRequests, iterationCount, type RunInput } from './run-collection.js';
 
 /**
@@ -64,7 +64,8 @@ function dataBytes(rows: unknown[] | undefined): number {
 }
 
 const sized = (bytes: number) => Math.min(MAX_MB, BASE_MB + Math.ceil(bytes / MB));
-const responseRoom = (input: SizedInput) => (input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes) * RESPONSE_COPIES;
+// A process warmed before its run is sized for the default response limit.
+const responseRoom = (input: SizedInput) => (input.maxResponseBytes ?? DEFAULT_RUN_OPTIONS.maxResponseBytes) * RESPONSE_COPIES;
 
 /**
  * The heap limit of a run's thread, in MB: its collection, scopes and data (parsed), one record per

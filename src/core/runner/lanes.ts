@@ -107,6 +107,9 @@ export function planLanes(given: RunInput, parallel: number): Lane[] {
 }
 
 /** Starts every lane at once in this thread and presents them as one run. */
+/** What a run in lanes says (coded: a merged run says its own count, not its parts'). */
+const LANES_WARNING = (lanes: number) => `Ran in ${lanes} parallel lanes; each lane had its own copy of the variables.`;
+
 export function startLanes(input: RunInput, parallel: number, engine: Engine): RunHandle {
   return runLanes(input, planLanes(input, parallel), (laneInput) => startRun(laneInput, engine));
 }
@@ -134,7 +137,8 @@ export function runLanes(input: RunInput, lanes: Lane[], start: (input: RunInput
     environment: first.environment,
     total: handles.reduce((sum, handle) => sum + handle.snapshot().progress.total, 0),
     iterations: lanes.reduce((max, lane, i) => Math.max(max, lane.iterationOffset + handles[i].snapshot().stats.iterations), 0),
-    warnings: [...(input.warnings ?? []), `Ran in ${laneCount} parallel lanes; each lane had its own copy of the variables.`],
+    warnings: [...(input.warnings ?? []), LANES_WARNING(laneCount)],
+    warningCodes: { parallel_lanes: LANES_WARNING(laneCount) },
   });
   const absorb = () =>
     merged.absorb(handles.map((handle, i) => ({ summary: handle.snapshot(), records: handle.records(), iterationOffset: lanes[i].iterationOffset })));

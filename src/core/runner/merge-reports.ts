@@ -91,7 +91,7 @@ export function mergeReports(reports: NamedReport[]): { summary: RunSummary; rec
   merged.absorb(reports.map(({ report }) => ({ summary: withProgress(report), records: report.requests, iterationOffset: 0 })));
   const stopped = reports.find(({ report }) => report.status === 'cancelled' || report.status === 'timed_out')?.report.status as 'cancelled' | 'timed_out' | undefined;
   const summary = missing.length
-    ? merged.finish('errored', `Shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${sharded[0].report.shard!.count} missing: their requests were not checked.`)
+    ? merged.finish('errored', `Shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${sharded[0].report.shard!.count} missing: their requests were not checked.`, 'shards_missing')
     : merged.finish(stopped);
   // The run took from the first shard's start to the last one's end (they ran side by side).
   const start = Math.min(...reports.map(({ report }) => Date.parse(report.startedAt)));

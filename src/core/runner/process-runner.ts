@@ -9,8 +9,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { newRunId, OUT_OF_MEMORY, RunRecorder, type ItemUnderWay, type RequestRecord, type RunSummary } from './summary.js';
-import { DEFAULT_RUN } from '../config.js';
+import { newRunId, OUT_OF_MEMORY, RunRecorder, type ItemUnderWay, type RequestRecord, type RunSummary, type WarningCode } from './summary.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
 import { runProcessHeapMb, warmProcessHeapMb, YOUNG_GENERATION_MB } from './heap-limits.js';
 import { planLanes, runLanes } from './lanes.js';
@@ -77,12 +76,12 @@ export function runProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proc
   return kept;
 }
 
-/** Why a run process ended under its run, from its exit and what V8 printed. */
-export function processFailure(code: number | null, signal: NodeJS.Signals | null, stderr: string, heapMb: number): string {
+/** Why a run process ended under its run, from its exit and what V8 printed; out_of_memory when its heap did it. */
+export function processFailure(code: number | null, signal: NodeJS.Signals | null, stderr: string, heapMb: number): { message: string; code?: WarningCode } {
   if (/heap out of memory|invalid size error|Allocation failed/i.test(stderr) || signal === 'SIGABRT' || code === 134) {
-    return `${OUT_OF_MEMORY}: the run used more than its ${heapMb} MB heap, so it stopped (the limit is sized from the collection, data, iterations and response limit). Look for a script that keeps allocating (a growing array or string, a very large response parsed again and again), run fewer iterations or a smaller data file, or set POSTMAN_POWER_RUN_HEAP_MB.`;
+    return { code: OUT_OF_MEMORY, message: `${OUT_OF_MEMORY}: the run used more than its ${heapMb} MB heap, so it stopped (the limit is sized from the collection, data, iterations and response limit). Look for a script that keeps allocating (a growing array or string, a very large response parsed again and again), run fewer iterations or a smaller data file, or set POSTMAN_POWER_RUN_HEAP_MB.` };
   }
-  return `The run's process exited before the run ended (${signal ? `signal ${signal}` : `exit code ${code}`}).`;
+  return { message: `The run's process exited before the run ended (${signal ? `signal ${signal}` : `exit code ${code}`}).` };
 }
 
 /**
@@ -160,7 +159,7 @@ export class ProcessRunner {
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         done();
-        reject(new Error(processFailure(code, signal, stderr, heapMb)));
+        reject(new Error(processFailure(code, signal, stderr, heapMb).message));
       };
       child.on('message', onMessage);
       child.on('error', onError);
@@ -280,16 +279,16 @@ export class ProcessRunner {
       void life.complete(summary, records);
     };
     /** Stops the process at once and closes the summary from the last progress it sent. */
-    const stop = (status: 'cancelled' | 'timed_out' | 'errored', message: string, died = false) => {
+    const stop = (status: 'cancelled' | 'timed_out' | 'errored', message: string, died = false, code?: WarningCode) => {
       if (life.finished) return;
       const partial = new RunRecorder({ runId: id, collection: latest.collection, environment: latest.environment, total: latest.progress.total, iterations: latest.stats.iterations, warnings: [] });
       partial.absorb([{ summary: latest, records, iterationOffset: 0 }]);
       partial.summary.startedAt = latest.startedAt;
       // A process that died under a request leaves that request failed with why (its script, most often).
       if (died && underWay) partial.failUnderWay(underWay, message);
-      end(partial.finish(status, message), false);
+      end(partial.finish(status, message, code), false);
     };
-    life.startTimeout(input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs, (message) => stop('timed_out', message));
+    life.startTimeout(input.runTimeoutMs, (message) => stop('timed_out', message));
 
     const onMessage = (message: RunProcessMessage) => {
       if (life.finished) return;
@@ -312,7 +311,10 @@ export class ProcessRunner {
     const onError = (error: Error) => stop('errored', `The run's process failed: ${error.message}`);
     // The exit's own stderr may still be arriving: read it when the stream has ended.
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      const report = () => stop('errored', processFailure(code, signal, taken.stderr(), heapMb), true);
+      const report = () => {
+        const failure = processFailure(code, signal, taken.stderr(), heapMb);
+        stop('errored', failure.message, true, failure.code);
+      };
       if (child.stderr && !child.stderr.readableEnded) child.stderr.once('end', report);
       else report();
     };

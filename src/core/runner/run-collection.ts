@@ -3,7 +3,7 @@
 // polled and cancelled at once, in-flight request included (its own HTTP agents are destroyed).
 import { createRequire } from 'node:module';
 import type sdkTypes from 'postman-collection';
-import { DEFAULT_RUN } from '../config.js';
+import type { ResolvedRunOptions } from '../runs/options.js';
 import { PowerError } from '../errors.js';
 import type { HealthResult } from '../health.js';
 import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
@@ -17,9 +17,13 @@ import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type Force
 
 const requireCjs = createRequire(import.meta.url);
 
-export type Bail = false | 'failure' | 'error';
+export type { Bail } from '../runs/options.js';
 
-export interface RunInput {
+/**
+ * A run as the runner receives it. Its options are resolved (core/runs/options.ts resolveRunOptions):
+ * every one set, 0 for a time meaning none; the runner applies no default of its own.
+ */
+export interface RunInput extends Omit<ResolvedRunOptions, 'parallel'> {
   collection: CollectionJson;
   source: SourceInfo;
   environment?: EnvironmentJson;
@@ -31,15 +35,6 @@ export interface RunInput {
   folders?: string[];
   iterations?: number;
   data?: Array<Record<string, unknown>>;
-  bail?: Bail;
-  requestTimeoutMs?: number;
-  scriptTimeoutMs?: number;
-  /** A response over this many bytes fails its request with response_too_large. */
-  maxResponseBytes?: number;
-  /** newman's --ignore-redirects is followRedirects: false. */
-  followRedirects?: boolean;
-  /** Pause between requests (newman's --delay-request). */
-  delayRequestMs?: number;
   /** A serialised cookie jar to start from (newman's --cookie-jar). */
   cookieJar?: unknown;
   /** Client certificates (newman's --ssl-client-cert / -key / -passphrase / -cert-list). */
@@ -50,8 +45,6 @@ export interface RunInput {
   trustedFiles?: string[];
   /** Keep the final environment, globals and cookie jar (for --export-*). */
   exportState?: boolean;
-  runTimeoutMs?: number;
-  insecureTls?: boolean;
   /** File reads (form-data, certificates) are confined to this directory. */
   root: string;
   warnings?: string[];
@@ -212,7 +205,7 @@ export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine)
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 
   const recorder = newRecorder(input, id, true);
-  recorder.maxResponseBytes = input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes;
+  recorder.maxResponseBytes = input.maxResponseBytes;
   const watcher = new RuntimeSecretWatcher(
     input.onSecrets,
     secretKeysOf(input.environment?.values, input.globals?.values, (input.collection as { variable?: unknown }).variable),
@@ -242,7 +235,7 @@ export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine)
     }
     void life.complete(recorder.finish(forced, message), recorder.records);
   };
-  life.startTimeout(input.runTimeoutMs ?? DEFAULT_RUN.runTimeoutMs, (message) => finish('timed_out', message));
+  life.startTimeout(input.runTimeoutMs, (message) => finish('timed_out', message));
 
   const environment = toScope(sdk, input.environment, envVars);
   const globals = toScope(sdk, input.globals, {});
@@ -250,7 +243,7 @@ export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine)
   let finalState: RunState | undefined;
   const scriptTimeout = input.scriptTimeoutMs && Number.isFinite(input.scriptTimeoutMs) && input.scriptTimeoutMs > 0 ? input.scriptTimeoutMs : undefined;
   const options: Record<string, unknown> = {
-    timeout: { request: input.requestTimeoutMs ?? DEFAULT_RUN.requestTimeoutMs, script: input.scriptTimeoutMs ?? DEFAULT_RUN.scriptTimeoutMs },
+    timeout: { request: input.requestTimeoutMs, script: input.scriptTimeoutMs },
     iterationCount: iterations,
     ...(input.data?.length ? { data: input.data } : {}),
     environment,
@@ -263,7 +256,7 @@ export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine)
     requester: {
       // As newman: the WHATWG parser (an unparseable URL fails its request instead of vanishing).
       useWhatWGUrlParser: true,
-      maxResponseSize: input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes,
+      maxResponseSize: input.maxResponseBytes,
       strictSSL: !input.insecureTls,
       followRedirects: input.followRedirects ?? true,
       ...(input.extraCaCerts ? { extendedRootCA: input.extraCaCerts } : {}),

@@ -1,7 +1,7 @@
 // The life of one run as its handle shows it, shared by the three ways a run executes (in this
 // thread, in a worker, in lanes): progress listeners while it runs, the run timeout, exactly one
 // end, then the reports, then the promise. Each path only says when its run ended and with what.
-import type { RequestRecord, RunSummary } from './summary.js';
+import { addWarning, type RequestRecord, type RunSummary } from './summary.js';
 
 /** What runs once a run has ended, before its end is announced (history, reports). */
 export type AfterFinish = (summary: RunSummary, records: RequestRecord[]) => Promise<void>;
@@ -63,7 +63,7 @@ export class RunLifecycle {
 
   /** Writes the reports (a failure becomes a warning of the summary), then settles the promise. */
   async complete(summary: RunSummary, records: RequestRecord[]): Promise<void> {
-    await Promise.resolve(this.afterFinish?.(summary, records)).catch((error: unknown) => summary.warnings.push(`${REPORTS_NOT_WRITTEN}: ${(error as Error).message}`));
+    await Promise.resolve(this.afterFinish?.(summary, records)).catch((error: unknown) => addWarning(summary, 'reports_not_written', `${REPORTS_NOT_WRITTEN}: ${(error as Error).message}`));
     this.settle(summary);
   }
 }

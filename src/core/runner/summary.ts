@@ -88,6 +88,7 @@ const RunSummaryObject = z.object({
   console: z.array(z.object({ level: z.string(), message: z.string(), count: z.number().optional().describe('Times this same line was printed') })).default([]).describe('Script console output, capped; repeated lines once with a count'),
   consoleOmitted: z.number().default(0),
   warnings: z.array(z.string()).default([]),
+  warningCodes: z.record(z.string(), z.string()).default({}).describe('Warnings that have a code (out_of_memory, reports_not_written…), by code'),
   hint: z.string().optional().describe('What to do next'),
   health: HealthResultSchema.optional().describe('The health check that stopped a run (backend_unhealthy)'),
   requests: z.array(RequestRecordSchema).optional().describe(`Every request, with detail "full" (at most ${MAX_REQUEST_RECORDS_SHOWN})`),
@@ -230,6 +231,8 @@ export interface RecorderInit {
   total: number;
   iterations: number;
   warnings: string[];
+  /** Codes of those of `warnings` code reads back. */
+  warningCodes?: Partial<Record<WarningCode, string>>;
   /** Hears each request as it ends, with what it printed. */
   onRequest?: (event: RequestEvent) => void;
   /** Keep each request's headers and bodies on its record (`exchange`). */
@@ -270,6 +273,7 @@ export class RunRecorder {
       console: [],
       consoleOmitted: 0,
       warnings: [...init.warnings],
+      warningCodes: { ...init.warningCodes },
     };
   }
 
@@ -502,7 +506,14 @@ export class RunRecorder {
       target.consoleOmitted += summary.consoleOmitted;
       // What finish() says from the records (deprecations, unchecked errors) is said once, from all of them.
       // A lane run in lanes of its own (a worker's share) says how many it had; the merged run says the total.
-      for (const warning of summary.warnings) if (!FROM_RECORDS.test(warning) && !LANE_WARNING.test(warning) && !target.warnings.includes(warning)) target.warnings.push(warning);
+      const codes = summary.warningCodes ?? {};
+      const anew = new Set(SAID_ANEW.map((code) => codes[code]).filter(Boolean));
+      for (const warning of summary.warnings) {
+        if (anew.has(warning) || target.warnings.includes(warning)) continue;
+        target.warnings.push(warning);
+        const code = (Object.keys(codes) as WarningCode[]).find((key) => codes[key] === warning);
+        if (code) target.warningCodes[code] = warning;
+      }
       for (const record of records) this.records.push({ ...record, iteration: record.iteration + iterationOffset });
     }
   }
@@ -512,24 +523,25 @@ export class RunRecorder {
     return { ...structuredClone(this.summary), durationMs: Date.now() - this.started };
   }
 
-  /** Closes the summary with a final status; the first call wins. */
-  finish(forced?: ForcedStatus, message?: string): RunSummary {
+  /** Closes the summary with a final status (its message coded when code reads it back); the first call wins. */
+  finish(forced?: ForcedStatus, message?: string, code?: WarningCode): RunSummary {
     if (this.summary.status !== 'running' && this.summary.status !== 'queued') return this.summary;
     const { stats } = this.summary;
-    if (this.runError) this.summary.warnings.push(`The runtime stopped: ${this.runError}`);
-    if (message) this.summary.warnings.push(message);
+    if (this.runError) addWarning(this.summary, 'runtime_stopped', `The runtime stopped: ${this.runError}`);
+    if (message && code) addWarning(this.summary, code, message);
+    else if (message) this.summary.warnings.push(message);
     if (this.unresolved.size) {
       const names = [...this.unresolved].map(([name, count]) => `{{${name}}} (${count} request${count === 1 ? '' : 's'})`);
-      this.summary.warnings.push(`Unresolved variables in request URLs: ${names.join(', ')}. Define them in the environment (or pass env_vars), or check that the right environment was used.`);
+      addWarning(this.summary, 'unresolved_variables', `Unresolved variables in request URLs: ${names.join(', ')}. Define them in the environment (or pass env_vars), or check that the right environment was used.`);
     }
     // A run can only "pass" what it checked: error answers nobody asserted on are said out loud.
     const unchecked = this.records.filter((record) => (record.code ?? 0) >= 400 && record.assertions.passed + record.assertions.failed + record.assertions.skipped === 0);
     if (unchecked.length) {
       const shown = unchecked.slice(0, 5).map((record) => `${record.folder ? `${record.folder}/` : ''}${record.name} → ${record.code}`);
-      this.summary.warnings.push(`${unchecked.length} request${unchecked.length === 1 ? '' : 's'} ${UNCHECKED_WARNING} ${unchecked.length === 1 ? 'it' : 'them'}: ${shown.join(', ')}${unchecked.length > 5 ? ', …' : ''}. Add pm.test checks on the status, or the run cannot notice these.`);
+      addWarning(this.summary, 'unchecked_errors', `${unchecked.length} request${unchecked.length === 1 ? '' : 's'} ${UNCHECKED_WARNING} ${unchecked.length === 1 ? 'it' : 'them'}: ${shown.join(', ')}${unchecked.length > 5 ? ', …' : ''}. Add pm.test checks on the status, or the run cannot notice these.`);
     }
     const deprecations = deprecationWarning(this.records);
-    if (deprecations) this.summary.warnings.push(deprecations);
+    if (deprecations) addWarning(this.summary, 'deprecated_apis', deprecations);
     this.summary.warnings = countRepeats(this.summary.warnings);
     this.summary.status =
       forced ?? (this.runError || stats.requests.failed > 0 || stats.scriptErrors > 0 ? 'errored' : stats.assertions.failed > 0 ? 'failed' : 'passed');
@@ -543,18 +555,32 @@ export class RunRecorder {
   }
 }
 
+/**
+ * Warnings that code reads back carry a code (summary.warningCodes: code → its text), so nothing
+ * recognises a warning by its wording.
+ */
+export const WARNING_CODES = ['out_of_memory', 'reports_not_written', 'unresolved_variables', 'unchecked_errors', 'deprecated_apis', 'parallel_lanes', 'runtime_stopped', 'history_not_compared', 'shards_missing'] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+/** Adds a coded warning to a summary. */
+export function addWarning(summary: Pick<RunSummary, 'warnings' | 'warningCodes'>, code: WarningCode, text: string): void {
+  summary.warnings.push(text);
+  summary.warningCodes[code] = text;
+}
+
 /** The warning a run's process leaves when a heap limit ended it (process-runner.ts). */
-export const OUT_OF_MEMORY = 'out_of_memory';
-export const ranOutOfMemory = (summary: Pick<RunSummary, 'warnings'>) => summary.warnings.some((warning) => warning.startsWith(OUT_OF_MEMORY));
+export const OUT_OF_MEMORY: WarningCode = 'out_of_memory';
+export const ranOutOfMemory = (summary: Pick<RunSummary, 'warningCodes'>) => OUT_OF_MEMORY in (summary.warningCodes ?? {});
 
 /** The sandbox's console warning for a legacy API (postman-legacy-interface.js), with its replacement. */
 const DEPRECATION = /^Using "(.+?)" is deprecated\.(?: Use "?(.+?)"? instead\.)?$/;
 const DEPRECATION_WARNING = 'Deprecated sandbox APIs';
 const UNCHECKED_WARNING = 'answered 4xx/5xx and no assertion checked';
-/** The warning of a run in lanes (lanes.ts). */
-const LANE_WARNING = /^Ran in \d+ parallel lanes/;
-/** The warnings finish() builds from the records. */
-const FROM_RECORDS = new RegExp(`^(${DEPRECATION_WARNING}|\\d+ requests? ${UNCHECKED_WARNING})`);
+/**
+ * Warnings a merged run says anew rather than from its parts: finish() builds these from all the
+ * records, and the lanes' count is the merged run's.
+ */
+const SAID_ANEW: WarningCode[] = ['deprecated_apis', 'unchecked_errors', 'parallel_lanes'];
 
 /** One warning for every legacy API the run's scripts used: which, with what instead, in which requests. */
 export function deprecationWarning(records: RequestRecord[]): string | undefined {
@@ -632,7 +658,7 @@ function hintFor(summary: RunSummary): string | undefined {
       if (ranOutOfMemory(summary)) {
         return 'The run ran out of memory (see the warning for which heap and its limit): fix the script or data that keeps growing, or raise the limit it names.';
       }
-      if (summary.warnings.some((warning) => warning.startsWith('Unresolved variables'))) {
+      if (summary.warningCodes.unresolved_variables) {
         return 'Some request URLs use variables nothing defines (see warnings and each request_error): use the environment that defines them (environment), set them with env_vars, or point base_url at the variable the collection uses.';
       }
       return summary.stats.requests.failed > 0
@@ -655,7 +681,7 @@ function hintFor(summary: RunSummary): string | undefined {
  * the reference; the end time of a run that ended, which is its start plus its duration).
  */
 export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummarySchema> {
-  const { failures, failuresOmitted, causes, console: lines, consoleOmitted, warnings, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
+  const { failures, failuresOmitted, causes, console: lines, consoleOmitted, warnings, warningCodes, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
   const { path: sourcePath, ...source } = collection.source;
   const ended = summary.status !== 'running' && summary.status !== 'queued';
   const restored = progress.current === undefined && progress.done === stats.requests.total && progress.total === stats.requests.total;
@@ -670,6 +696,7 @@ export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummar
     ...(lines.length ? { console: lines } : {}),
     ...(consoleOmitted ? { consoleOmitted } : {}),
     ...(warnings.length ? { warnings } : {}),
+    ...(Object.keys(warningCodes).length ? { warningCodes } : {}),
     ...(sinceLast ? { sinceLast: compactSinceLast(sinceLast) } : {}),
   };
 }
