@@ -18,7 +18,7 @@ import { ranOutOfMemory, type RunSummary } from './core/runner/summary.js';
 import type { LiveReporter } from './cli/live-reporter.js';
 import type { CertificateSpec } from './core/runner/run-collection.js';
 import { POWER_VERSION } from './core/version.js';
-import { describeConfigState } from './resources/config-resource.js';
+import { describeConfigState } from './core/config-view.js';
 import { serveStdio } from './serve-stdio.js';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { readConfigState } from '../../src/core/config.js';
 import { formatError } from '../../src/core/errors.js';
-import { describeConfigState } from '../../src/resources/config-resource.js';
+import { describeConfigState } from '../../src/core/config-view.js';
 import { connectPair } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 

@@ -1,21 +1,10 @@
 // postman://config — the normalised, redacted config plus diagnostics. Readable when the file is
 // missing or broken too: then it says why, so an agent can fix it.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { redactConfig, type ConfigState } from '../core/config.js';
+import { describeConfigState } from '../core/config-view.js';
 import type { ToolContext } from '../tools/context.js';
 
 export const CONFIG_RESOURCE_URI = 'postman://config';
-
-export function describeConfigState(state: ConfigState) {
-  return {
-    valid: !state.error,
-    file: state.file ?? null,
-    shape: state.config.shape,
-    config: redactConfig(state.config),
-    warnings: state.warnings,
-    errors: state.error ? [state.error.toJSON()] : [],
-  };
-}
 
 export function registerConfigResource(server: McpServer, context: ToolContext): void {
   server.registerResource(
