@@ -3,7 +3,8 @@
 // (huge: one request to a <count> MB response; ours stops at its 50 MB response limit.)
 import { readFileSync } from 'node:fs';
 import newman from 'newman';
-import { ProcessRunner, runProcessScript } from '../dist/core/runner/process-runner.js';
+import { ProcessRunner, runProcessScript } from '../dist/core/engine/process-runner.js';
+import { DEFAULT_RUN_OPTIONS } from '../dist/core/runs/options.js';
 import { flatCollection } from './lib.mjs';
 
 const [runner, mode, countText, baseUrl] = process.argv.slice(2);
@@ -43,7 +44,7 @@ class MeasuredRunner extends ProcessRunner {
 // A one-shot measurement: no process is booted ahead for a next run that never comes.
 const workers = new MeasuredRunner(runProcessScript(), { keepWarm: mode !== 'rss' });
 async function runOurs(collection) {
-  const summary = await workers.start({ collection, source: { kind: 'local', ref: 'bench' }, envVars: { baseUrl }, root: process.cwd() }).promise;
+  const summary = await workers.start({ ...DEFAULT_RUN_OPTIONS, collection, source: { kind: 'local', ref: 'bench' }, envVars: { baseUrl }, root: process.cwd() }).promise;
   return { assertions: summary.stats.assertions.total, failed: summary.stats.assertions.failed };
 }
 

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import newman from 'newman';
-import { HEAP_GROWING_PERCENT, ProcessRunner, runProcessScript } from '../dist/core/runner/process-runner.js';
-import { startLanes } from '../dist/core/runner/lanes.js';
-import { runProcessHeapMb, warmProcessHeapMb } from '../dist/core/runner/heap-limits.js';
-import { loadEngine } from '../dist/core/runner/run-collection.js';
+import { HEAP_GROWING_PERCENT, ProcessRunner, runProcessScript } from '../dist/core/engine/process-runner.js';
+import { startLanes } from '../dist/core/runs/lanes.js';
+import { runProcessHeapMb, warmProcessHeapMb } from '../dist/core/engine/heap-limits.js';
+import { loadEngine } from '../dist/core/engine/run-collection.js';
+import { DEFAULT_RUN_OPTIONS } from '../dist/core/runs/options.js';
 import { answersTable, measureAnswers } from './answers.mjs';
 import { flatCollection, folderCollection, mb, median, round, startBackend } from './lib.mjs';
 
@@ -36,7 +37,8 @@ class PublishedEngineRunner extends ProcessRunner {
     }
   }
 }
-const input = (collection, baseUrl, extra = {}) => ({ collection, source: { kind: 'local', ref: 'bench' }, envVars: { baseUrl }, root, ...extra });
+// A run as the client hands it to the runner: its options resolved (the defaults, as a project without settings has).
+const input = (collection, baseUrl, extra = {}) => ({ ...DEFAULT_RUN_OPTIONS, collection, source: { kind: 'local', ref: 'bench' }, envVars: { baseUrl }, root, ...extra });
 
 // Before each timed run (ours or newman's), the next warm worker has finished loading its engine,
 // so no run shares the CPU with a worker booting in the background.
@@ -99,7 +101,7 @@ async function alternate(label, a, b) {
   // The legacy APIs real collections use (tests[], responseCode, responseBody, postman.*, require).
   const legacy = await alternate('A legacy', () => timeOurs(flatCollection(1000, '/json', 'legacy'), backend.url), () => timeNewman(flatCollection(1000, '/json', 'legacy'), backend.url));
   // The engine as published (POSTMAN_POWER_ENGINE_PATCHES=off, in workers of its own), against the
-  // patched engine: what src/core/runner/engine-patches.ts is worth, in the same run.
+  // patched engine: what src/core/engine/engine-patches.ts is worth, in the same run.
   const published = new PublishedEngineRunner(runProcessScript());
   published.prewarm();
   const unpatched = await alternate('A engine as published', () => timeOurs(flatCollection(1000), backend.url, 1, {}, published), () => timeOurs(flatCollection(1000), backend.url));
@@ -280,7 +282,7 @@ const answers = await measureAnswers();
 const GAPS = [
   {
     met: (r) => r.A.ratio <= 0.25 && r.A.noneRatio <= 0.2 && r.A.legacyRatio <= 0.3,
-    text: (r) => `A: every script now runs in a context of its own inside the run's process (\`src/core/engine/script-context.ts\`): each script is a few calls into the context and a JSON round trip each way through uvm's bridge (flatted before an engine patch), and postman-sandbox sets up its pm API, chai and the legacy globals for every execution, where the old fast path called the pm API in the run's own realm. Ours is CPU-bound and newman's is timer-bound (most of its time is Node's 1 ms clamp on zero-delay timers), so CPU taken by anything else on this shared 2-core machine lands on ours: in this run our five 1000-request runs spread over ${round(r.A.oursMin / 1000, 1)}–${round(r.A.oursMax / 1000, 1)} s while newman's spread over ${Math.round(r.A.newmanSpread * 100)}% of its median. Changes to the engine itself go in \`src/core/runner/engine-patches.ts\` (the row with the engine as published shows what they are worth: ${round(r.A.oursPublished / r.A.oursPatched, 2)}× in this run); the sandbox's own bundled copy inside the context is not patched.`,
+    text: (r) => `A: every script now runs in a context of its own inside the run's process (\`src/core/engine/script-context.ts\`): each script is a few calls into the context and a JSON round trip each way through uvm's bridge (flatted before an engine patch), and postman-sandbox sets up its pm API, chai and the legacy globals for every execution, where the old fast path called the pm API in the run's own realm. Ours is CPU-bound and newman's is timer-bound (most of its time is Node's 1 ms clamp on zero-delay timers), so CPU taken by anything else on this shared 2-core machine lands on ours: in this run our five 1000-request runs spread over ${round(r.A.oursMin / 1000, 1)}–${round(r.A.oursMax / 1000, 1)} s while newman's spread over ${Math.round(r.A.newmanSpread * 100)}% of its median. Changes to the engine itself go in \`src/core/engine/engine-patches.ts\` (the row with the engine as published shows what they are worth: ${round(r.A.oursPublished / r.A.oursPatched, 2)}× in this run); the sandbox's own bundled copy inside the context is not patched.`,
   },
   {
     met: (r) => r.A.cliRatio <= 0.6,
@@ -342,7 +344,7 @@ const lines = [
   '',
   `- A: each timed run (ours and newman's) starts after a full garbage collection of the bench process, where newman runs: without it, ours paid for collecting newman's garbage from the run before (our medians swung from 3.4 to 6.4 s, newman's did not).
 - A: ours is measured with a warm run process (engine loaded, the run's script context booted ahead) and nothing booting in the background, as an agent's repeated runs see it; the first run after the server starts also pays the process's start (about a second here).
-- A: identical assertion results in every run: ${r.A.sameAssertions && r.A.bothSame && r.A.legacySame ? `yes (${r.A.assertions} assertions, 0 failed, both runners; the same with the pre-request script and with the legacy APIs)` : '**no**'}. Every row ran behind the same boundary: each script in a V8 context of its own whose every object was created inside it (postman-sandbox's browser build evaluated there, only strings crossing; \`src/core/engine/script-context.ts\`), a fresh context per run, in a run process of its own (a child of the server, Node's permission model, no secrets in its environment; \`src/core/runner/run-process.ts\`). Zero-delay timers are served with \`setImmediate\` in the run process and inside the context (postman-runtime schedules ~7 \`setTimeout(fn, 0)\` per request, each clamped to ≥ 1 ms by Node); newman runs in this process with its pinned runtime and its sandbox in a \`node:vm\` context. \`npm test\` checks our executor against newman's sandbox on every fixture and on 1 000 generated scripts (\`executor-parity.test.ts\`).
+- A: identical assertion results in every run: ${r.A.sameAssertions && r.A.bothSame && r.A.legacySame ? `yes (${r.A.assertions} assertions, 0 failed, both runners; the same with the pre-request script and with the legacy APIs)` : '**no**'}. Every row ran behind the same boundary: each script in a V8 context of its own whose every object was created inside it (postman-sandbox's browser build evaluated there, only strings crossing; \`src/core/engine/script-context.ts\`), a fresh context per run, in a run process of its own (a child of the server, Node's permission model, no secrets in its environment; \`src/core/engine/run-process.ts\`). Zero-delay timers are served with \`setImmediate\` in the run process and inside the context (postman-runtime schedules ~7 \`setTimeout(fn, 0)\` per request, each clamped to ≥ 1 ms by Node); newman runs in this process with its pinned runtime and its sandbox in a \`node:vm\` context. \`npm test\` checks our executor against newman's sandbox on every fixture and on 1 000 generated scripts (\`executor-parity.test.ts\`).
 - A (CLI one-shot): both CLIs are started as a person starts them (\`node dist/cli.js run …\` and newman's bin), ${r.A.cliPassed ? 'every run exited 0' : '**a run did not exit 0**'}.`,
   `- B: the lanes are shared among as many run processes as cores (two here), each lane with its own variable scopes, agents and cookie jar; ${r.B.sameRequests ? 'all 200 requests ran in every run' : '**request counts differed**'}.`,
   '- C: postman-runtime and postman-collection are imported only in a run process (started when the first run comes); the server itself loads the MCP SDK and zod. The bare `node -e 0` start is the floor on this machine.',
@@ -352,7 +354,7 @@ const lines = [
   '',
   '## Answer sizes',
   '',
-  'Text bytes each tool call puts into an agent\'s context (both text blocks), over the built server\'s stdio: on the example project, on a 30-request fixture with 5 failing requests, and on a project shaped like real ones (`bench/shop-project.mjs`: 48 requests in nested folders, legacy `tests[…]`/`responseCode`/`responseBody` scripts, chained variables, a CSV data file run in 2 iterations; its backend then broken in one field 20 requests check, plus two unrelated bugs) (`bench/answers.mjs`). A failing run is presented by cause (`src/core/runner/causes.ts`, `format.ts`); structuredContent keeps every field.',
+  'Text bytes each tool call puts into an agent\'s context (both text blocks), over the built server\'s stdio: on the example project, on a 30-request fixture with 5 failing requests, and on a project shaped like real ones (`bench/shop-project.mjs`: 48 requests in nested folders, legacy `tests[…]`/`responseCode`/`responseBody` scripts, chained variables, a CSV data file run in 2 iterations; its backend then broken in one field 20 requests check, plus two unrelated bugs) (`bench/answers.mjs`). A failing run is presented by cause (`src/core/results/causes.ts`, `format.ts`); structuredContent keeps every field.',
   '',
   answersTable(answers),
   '',

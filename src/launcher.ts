@@ -9,7 +9,7 @@
 // Anything unexpected falls back to compiling without it; nothing here writes to stdout.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { makeFolders } from './core/make-folders.js';
+import { makeFolders } from './core/files/make-folders.js';
 import { currentUid, privateFolderSync, readPrivateFileSync, replaceFileSync } from './core/files/private-files.js';
 import Module, { createRequire } from 'node:module';
 import os from 'node:os';

@@ -5,7 +5,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 // @ts-expect-error: the bench fixture is plain JavaScript.
 import { startShopBackend, writeShopProject } from '../../bench/shop-project.mjs';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { connectPair, type ConnectedPair } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ActivationSchema } from '../../src/core/activate.js';
 import { HealthResultSchema } from '../../src/core/health.js';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { LiveReporter, PROGRESS_AFTER_MS } from '../../src/cli/live-reporter.js';
-import { RunSummarySchema, type RequestEvent } from '../../src/core/runner/summary.js';
+import { RunSummarySchema, type RequestEvent } from '../../src/core/results/summary.js';
 import { CLI, runCli } from '../support/cli.js';
 import { closedPort, startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';

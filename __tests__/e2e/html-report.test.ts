@@ -9,8 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, type ParserError } from 'parse5';
 import { PNG } from 'pngjs';
-import { HTML_COLOURS } from '../../src/core/runner/html-report.js';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { HTML_COLOURS } from '../../src/core/reports/html-report.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { closedPort, startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 

@@ -2,7 +2,7 @@
 // them, and `merge-reports` gives the same counts and verdict as one unsharded run; a missing,
 // repeated or foreign shard is said, and a missing one keeps the verdict from "passed".
 import { readdirSync, readFileSync } from 'node:fs';
-import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
+import { RunSummarySchema, type RunSummary } from '../../src/core/results/summary.js';
 import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';

@@ -10,7 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { ResourceListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ActivationSchema } from '../../src/core/activate.js';
 import { HealthResultSchema } from '../../src/core/health.js';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { EnvironmentViewSchema } from '../../src/core/sources/environment-view.js';
 import { OutlineSchema } from '../../src/core/sources/outline.js';
 import { createExampleProject, type ExampleProject } from '../support/example-project.js';

@@ -5,7 +5,7 @@
 // until the test lets it go.
 import { CallToolResultSchema, CreateTaskResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair, type ConnectedPair } from '../support/mcp-client.js';
 import { INITIALIZE, spawnServer } from '../support/raw-stdio.js';

@@ -1,4 +1,4 @@
-// Engine patches (src/core/runner/engine-patches.ts): each still finds its upstream text in the
+// Engine patches (src/core/engine/engine-patches.ts): each still finds its upstream text in the
 // installed engine, each is equivalent to the code it replaces (the replaced code, loaded as
 // published, is the reference), and a run worker's engine is the patched one unless switched off.
 import { fork } from 'node:child_process';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
-import { ENGINE_PATCHES, patchSource, resolvePatchTarget, type EnginePatch } from '../../src/core/runner/engine-patches.js';
+import { ENGINE_PATCHES, patchSource, resolvePatchTarget, type EnginePatch } from '../../src/core/engine/engine-patches.js';
 
 const fromRuntime = createRequire(createRequire(path.resolve('package.json')).resolve('postman-runtime'));
 const installed = (patch: EnginePatch) => resolvePatchTarget(fromRuntime.resolve, patch.module);

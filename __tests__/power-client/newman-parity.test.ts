@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import newman from 'newman';
 import { PostmanPowerClient } from '../../src/core/power-client.js';
-import type { RunSummary } from '../../src/core/runner/summary.js';
+import type { RunSummary } from '../../src/core/results/summary.js';
 import { closedPort } from '../support/http-server.js';
 import { collectionPath, createRunWorkspace, ENV_PATH, type RunWorkspace } from '../support/run-workspace.js';
 import { sharedWorkers } from '../support/shared-workers.js';

@@ -2,7 +2,7 @@
 // with what they set, variables used but defined nowhere (chained ones and dynamic {{$guid}} are not
 // missing), flow control, and requests no test checks.
 import { outlineCollection, OutlineSchema } from '../../src/core/sources/outline.js';
-import { scriptEffects } from '../../src/core/runner/script-analysis.js';
+import { scriptEffects } from '../../src/core/sources/script-analysis.js';
 
 const script = (listen: 'prerequest' | 'test', ...exec: string[]) => ({ listen, script: { exec } });
 const source = { kind: 'local' as const, ref: 'c.json' };

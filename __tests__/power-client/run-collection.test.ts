@@ -2,7 +2,7 @@
 // covering chained variables, assertions, flow control, data files, folders, bail, timeouts, errors,
 // auth, uploads, long runs, cancellation, concurrency, reports and the health gate.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
+import { RunSummarySchema, type RunSummary } from '../../src/core/results/summary.js';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { closedPort } from '../support/http-server.js';
 import { collectionPath, createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';

@@ -3,11 +3,11 @@
 import { symlinkSync } from 'node:fs';
 import { closeMatches } from '../../src/core/did-you-mean.js';
 import fc from 'fast-check';
-import { planLanes, planShard } from '../../src/core/runner/lanes.js';
+import { planLanes, planShard } from '../../src/core/runs/lanes.js';
 import { findItems } from '../../src/core/sources/outline.js';
-import { withItemIds, selectItems, type RunInput } from '../../src/core/runner/run-collection.js';
-import { compactRunSummary, countRepeats, deprecationWarning, MAX_KEPT_EXCHANGES, RunRecorder, RunSummarySchema, unresolvedVariables, type RequestRecord } from '../../src/core/runner/summary.js';
-import { resolveInsideRoot } from '../../src/core/sources/workspace-files.js';
+import { withItemIds, selectItems, type RunInput } from '../../src/core/engine/run-collection.js';
+import { compactRunSummary, countRepeats, deprecationWarning, MAX_KEPT_EXCHANGES, RunRecorder, RunSummarySchema, unresolvedVariables, type RequestRecord } from '../../src/core/results/summary.js';
+import { resolveInsideRoot } from '../../src/core/files/workspace-files.js';
 import { createTempWorkspace } from '../support/temp-workspace.js';
 import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
 

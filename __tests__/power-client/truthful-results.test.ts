@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateXML } from 'xmllint-wasm';
-import { junitReport } from '../../src/core/runner/reports.js';
-import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
+import { junitReport } from '../../src/core/reports/reports.js';
+import { RunSummarySchema, type RunSummary } from '../../src/core/results/summary.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_FOLDER_NESTING, MAX_VALUE_DEPTH } from '../../src/core/bounds.js';
 import { OutlineSchema } from '../../src/core/sources/outline.js';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { INITIALIZE, spawnServer } from '../support/raw-stdio.js';

@@ -5,7 +5,7 @@ import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.j
 import { startFakePostmanApi, type FakePostmanApi } from '../support/fake-postman-api.js';
 import { startServer } from '../support/http-server.js';
 import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { tools } from '../../src/tools/index.js';
 
 const API_KEY = 'PMAK-faults-0000000000000000-000000000000000000000000000000000f';

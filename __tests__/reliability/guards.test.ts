@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, symlinkSync } from 'node:fs';
 import { assertJsonTextDepth, assertValueBounds, MAX_VALUE_DEPTH } from '../../src/core/bounds.js';
 import { MASK, maskSecret, MIN_SECRET_LENGTH, SecretSet } from '../../src/core/redact.js';
-import { junitReport } from '../../src/core/runner/reports.js';
-import type { RequestRecord, RunSummary } from '../../src/core/runner/summary.js';
-import { confinedDirectory, decodeText, parseBoundedJson, readConfinedFile } from '../../src/core/sources/workspace-files.js';
+import { junitReport } from '../../src/core/reports/reports.js';
+import type { RequestRecord, RunSummary } from '../../src/core/results/summary.js';
+import { confinedDirectory, decodeText, parseBoundedJson, readConfinedFile } from '../../src/core/files/workspace-files.js';
 import { useWorkspaceAndOutside, type TempWorkspace } from '../support/temp-workspace.js';
 
 let ws: TempWorkspace;

@@ -2,9 +2,9 @@
 // and dates, huge flags, huge names echoed back, a JSON-RPC line over the limit. Each is refused by
 // name (or cut to an excerpt with its length), quickly, and the answer stays small.
 import { idAtLineStart } from '../../src/stdio-transport.js';
-import { parseJsonReport } from '../../src/core/runner/merge-reports.js';
-import { jsonReport } from '../../src/core/runner/reports.js';
-import { RunSummarySchema, type RequestRecord } from '../../src/core/runner/summary.js';
+import { parseJsonReport } from '../../src/core/reports/merge-reports.js';
+import { jsonReport } from '../../src/core/reports/reports.js';
+import { RunSummarySchema, type RequestRecord } from '../../src/core/results/summary.js';
 import { runCli } from '../support/cli.js';
 import { connectPair, textOf } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { connectPair, type ConnectedPair } from '../support/mcp-client.js';
 import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { CHAIN_SCRIPT } from '../support/cross-talk.js';
 
 let rw: RunWorkspace;

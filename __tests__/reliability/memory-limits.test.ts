@@ -6,10 +6,10 @@
 // limit is lowered through its environment variable so the tests hit it in seconds.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runHeapMb, runProcessHeapMb, scriptHeapMb, WARM_HEAP_MB, warmProcessHeapMb } from '../../src/core/runner/heap-limits.js';
-import type { RunInput } from '../../src/core/runner/run-collection.js';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
-import { ProcessRunner, runProcessScript, type WarmProcess } from '../../src/core/runner/process-runner.js';
+import { runHeapMb, runProcessHeapMb, scriptHeapMb, WARM_HEAP_MB, warmProcessHeapMb } from '../../src/core/engine/heap-limits.js';
+import type { RunInput } from '../../src/core/engine/run-collection.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
+import { ProcessRunner, runProcessScript, type WarmProcess } from '../../src/core/engine/process-runner.js';
 import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair, textOf } from '../support/mcp-client.js';

@@ -7,10 +7,10 @@ import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import { codeCachePath } from '../../src/launcher.js';
-import { HISTORY_DIR, recordHistory } from '../../src/core/runner/history.js';
-import { writeReports } from '../../src/core/runner/reports.js';
+import { HISTORY_DIR, recordHistory } from '../../src/core/results/history.js';
+import { writeReports } from '../../src/core/reports/reports.js';
 import { SecretSet } from '../../src/core/redact.js';
-import { RunSummarySchema, type RequestRecord } from '../../src/core/runner/summary.js';
+import { RunSummarySchema, type RequestRecord } from '../../src/core/results/summary.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
 let ws: TempWorkspace;

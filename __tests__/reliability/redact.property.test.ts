@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { MASK, MIN_SECRET_LENGTH, SecretSet } from '../../src/core/redact.js';
 import { basicHeaderForms } from '../../src/core/secret-sources.js';
-import { escapeXml } from '../../src/core/runner/xml.js';
+import { escapeXml } from '../../src/core/reports/xml.js';
 
 const require = createRequire(import.meta.url);
 const urlEncoderPath = require.resolve('postman-url-encoder', { paths: [require.resolve('postman-runtime')] });

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
+import { RunSummarySchema, type RunSummary } from '../../src/core/results/summary.js';
 import { runCli } from '../support/cli.js';
 import { ESCAPES, escapeCollection, MUTATIONS, mutatorScript, PLAIN_MUTATIONS } from '../support/escape-corpus.js';
 import { startServer, type TestServer } from '../support/http-server.js';

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CallToolResultSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { RunSummarySchema } from '../../src/core/runner/summary.js';
+import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { createLeakyProject, leaksIn, LEAKY_SECRETS, type LeakyProject } from '../support/leaky-project.js';
 
 const CLI = path.resolve('dist/cli.js');

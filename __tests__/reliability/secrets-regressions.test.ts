@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { RunSummarySchema, type RunSummary } from '../../src/core/runner/summary.js';
+import { RunSummarySchema, type RunSummary } from '../../src/core/results/summary.js';
 import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
 import { startFakePostmanApi, type FakePostmanApi } from '../support/fake-postman-api.js';
 import { createLeakyProject, leaksIn, LEAKY_SECRETS, type LeakyProject } from '../support/leaky-project.js';

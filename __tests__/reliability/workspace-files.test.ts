@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_VALUE_DEPTH } from '../../src/core/bounds.js';
-import { confinedDirectory, decodeText, parseBoundedJson, readConfinedFile, readNamedJsonFile, readWorkspaceJson, resolveInsideRoot } from '../../src/core/sources/workspace-files.js';
+import { confinedDirectory, decodeText, parseBoundedJson, readConfinedFile, readNamedJsonFile, readWorkspaceJson, resolveInsideRoot } from '../../src/core/files/workspace-files.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
 let ws: TempWorkspace;

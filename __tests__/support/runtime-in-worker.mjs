@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 
-const { installEnginePatches } = await import('../../dist/core/runner/engine-patches.js');
+const { installEnginePatches } = await import('../../dist/core/engine/engine-patches.js');
 installEnginePatches();
 const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
 const runtime = fromRuntime('postman-runtime');

@@ -2,7 +2,7 @@
 // otherwise load the engine and boot a script context for its first run. Runs still get a context,
 // scopes, agents and cookie jar of their own; a cancelled run's process is ended, not reused.
 // `after-file.ts` closes them when the file ends.
-import { ProcessRunner, runProcessScript } from '../../src/core/runner/process-runner.js';
+import { ProcessRunner, runProcessScript } from '../../src/core/engine/process-runner.js';
 
 let shared: ProcessRunner | undefined;
 

@@ -6,8 +6,8 @@
 import { MultiBar, type SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import { formatRunSummary } from '../core/runner/format.js';
-import { everyFailure, type Failure, type RecordFailure, type RequestEvent, type RequestRecord, type RunSummary } from '../core/runner/summary.js';
+import { formatRunSummary } from '../core/results/format.js';
+import { everyFailure, type Failure, type RecordFailure, type RequestEvent, type RequestRecord, type RunSummary } from '../core/results/summary.js';
 
 export interface LiveReporterOptions {
   /** Where the lines go (stdout); a terminal gets the progress bar. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { PowerError, type FieldIssue } from './errors.js';
 import { assertJsonTextDepth } from './bounds.js';
 import { parseJsonText } from './json-text.js';
-import { readConfinedFile } from './sources/workspace-files.js';
+import { readConfinedFile } from './files/workspace-files.js';
 import { MASK, maskSecret } from './redact.js';
 import { StatusExpectationSchema, parseStatusExpectation, formatStatusRanges, DEFAULT_EXPECTED_STATUS } from './status-ranges.js';
 

@@ -10,21 +10,21 @@ import { viewEnvironment, type EnvironmentView } from './sources/environment-vie
 import { collectionSecrets, secretVariableValues } from './secret-sources.js';
 import { findFolder, hostVariables, itemPaths, outlineCollection, type Outline, type SourceInfo } from './sources/outline.js';
 import { fetchText, SourceResolver } from './sources/resolve.js';
-import { loadDataFile, parseDataText } from './runner/data-file.js';
-import { readNamedJsonFile } from './sources/workspace-files.js';
+import { loadDataFile, parseDataText } from './runs/data-file.js';
+import { readNamedJsonFile } from './files/workspace-files.js';
 import path from 'node:path';
-import { writeReports, type ReportOptions, type Reporter } from './runner/reports.js';
-import type { ShardId } from './runner/html-report.js';
-import { RunRegistry } from './runner/run-registry.js';
-import { planLanes, planShard, type Shard } from './runner/lanes.js';
-import { RunQueue } from './runner/run-queue.js';
-import { ProcessRunner, runProcessScript } from './runner/process-runner.js';
-import { assertRunnable, newRecorder, selectItems, unhealthySummary, withItemIds, type CertificateSpec, type RunHandle, type RunInput } from './runner/run-collection.js';
+import { writeReports, type ReportOptions, type Reporter } from './reports/reports.js';
+import type { ShardId } from './reports/html-report.js';
+import { RunRegistry } from './runs/run-registry.js';
+import { planLanes, planShard, type Shard } from './runs/lanes.js';
+import { RunQueue } from './runs/run-queue.js';
+import { ProcessRunner, runProcessScript } from './engine/process-runner.js';
+import { assertRunnable, newRecorder, selectItems, unhealthySummary, withItemIds, type CertificateSpec, type RunHandle, type RunInput } from './engine/run-collection.js';
 import { resolveRunOptions, type RunOptions } from './runs/options.js';
-import { addWarning, newRunId, type RequestEvent, type RunSummary } from './runner/summary.js';
+import { addWarning, newRunId, type RequestEvent, type RunSummary } from './results/summary.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SecretSet } from './redact.js';
-import { lastRun, recordHistory, rerunSelection } from './runner/history.js';
+import { lastRun, recordHistory, rerunSelection } from './results/history.js';
 
 export interface PowerClientDeps {
   env?: ConfigEnv;
@@ -427,7 +427,7 @@ export class PostmanPowerClient {
 
   private runProcesses(): ProcessRunner {
     const script = runProcessScript();
-    if (!script) throw new PowerError('internal_error', 'The run process is not built (dist/core/runner/run-process.js is missing)', { hint: 'Run `npm run build` (or reinstall postman-power).' });
+    if (!script) throw new PowerError('internal_error', 'The run process is not built (dist/core/engine/run-process.js is missing)', { hint: 'Run `npm run build` (or reinstall postman-power).' });
     this.workers ??= new ProcessRunner(script);
     return this.workers;
   }

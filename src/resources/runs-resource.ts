@@ -2,8 +2,8 @@
 // presents them and then as data; subscribers hear when one completes.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { presentRun } from '../core/runner/format.js';
-import { MAX_KEPT_RUNS } from '../core/runner/run-registry.js';
+import { presentRun } from '../core/results/format.js';
+import { MAX_KEPT_RUNS } from '../core/runs/run-registry.js';
 import type { ToolContext } from '../tools/context.js';
 
 /** MCP's error code for a resource that does not exist (2025-11-25 spec). */

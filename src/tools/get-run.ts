@@ -1,7 +1,7 @@
 // get_run: read a run started by run_collection — its progress, or its result once it ended. Read-only
 // and idempotent (it never starts, changes or cancels a run), so a client can auto-approve polling.
 import { z } from 'zod';
-import { RunSummaryShape } from '../core/runner/summary.js';
+import { RunSummaryShape } from '../core/results/summary.js';
 import { awaitRun, DEFAULT_WAIT_MS, findRun } from './run-collection.js';
 import { defineTool } from './define-tool.js';
 

@@ -2,11 +2,11 @@
 // Never blocks past wait_ms: a longer run returns `running` with its id, to poll or cancel.
 import { z } from 'zod';
 import { PowerError } from '../core/errors.js';
-import { presentRun } from '../core/runner/format.js';
+import { presentRun } from '../core/results/format.js';
 import type { SecretSet } from '../core/redact.js';
-import { REPORTERS } from '../core/runner/reports.js';
-import type { RunHandle } from '../core/runner/run-collection.js';
-import { compactRunSummary, MAX_REQUEST_RECORDS_SHOWN, RunSummaryShape, type RunSummary } from '../core/runner/summary.js';
+import { REPORTERS } from '../core/reports/reports.js';
+import type { RunHandle } from '../core/engine/run-collection.js';
+import { compactRunSummary, MAX_REQUEST_RECORDS_SHOWN, RunSummaryShape, type RunSummary } from '../core/results/summary.js';
 import type { ToolContext } from './context.js';
 import { defineTool, successResult, type ToolExtra } from './define-tool.js';
 

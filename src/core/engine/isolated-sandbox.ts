@@ -5,7 +5,7 @@
 // (which bundles every module it offers scripts) is what runs inside. Both are probed: an upgrade
 // that moves either fails the run's start with a clear error, never silently runs scripts elsewhere.
 import { createRequire } from 'node:module';
-import { enginePatchOutcomes } from '../runner/engine-patches.js';
+import { enginePatchOutcomes } from './engine-patches.js';
 import { ContextWorker, FIRMWARE } from './script-context.js';
 
 interface UvmWorkerClass {

@@ -6,7 +6,7 @@ import { PowerError } from '../errors.js';
 import { CollectionJsonSchema, EnvironmentJsonSchema, type CollectionJson, type EnvironmentJson } from '../postman-api.js';
 import { readV3Collection, readV3Environment } from './v3-collection.js';
 import { MAX_FOLDER_NESTING } from '../bounds.js';
-import { readWorkspaceJson, resolveInsideRoot } from './workspace-files.js';
+import { readWorkspaceJson, resolveInsideRoot } from '../files/workspace-files.js';
 
 function describeType(value: unknown): string {
   return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;

@@ -4,7 +4,7 @@ import { closeMatches } from '../did-you-mean.js';
 import { excerpt } from '../json-text.js';
 import { PowerError } from '../errors.js';
 import type { CollectionJson } from '../postman-api.js';
-import { scriptEffects, type ScriptEffects } from '../runner/script-analysis.js';
+import { scriptEffects, type ScriptEffects } from './script-analysis.js';
 
 export const SourceInfoSchema = z.object({
   kind: z.enum(['cloud', 'local', 'v3-directory']),

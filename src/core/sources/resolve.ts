@@ -8,7 +8,7 @@ import { PowerError } from '../errors.js';
 import type { CollectionJson, EnvironmentJson, ListedEntity, PostmanApiClient } from '../postman-api.js';
 import { discoverFiles, type DiscoveredFiles } from './discover.js';
 import { asEnvironment, loadLocalCollection, loadLocalEnvironment, readCollectionValue } from './local.js';
-import { parseBoundedJson, MAX_FILE_BYTES } from './workspace-files.js';
+import { parseBoundedJson, MAX_FILE_BYTES } from '../files/workspace-files.js';
 import type { SourceInfo } from './outline.js';
 
 export interface Resolved<T> {

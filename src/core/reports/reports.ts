@@ -3,12 +3,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PowerError } from '../errors.js';
-import { makeFolders } from '../make-folders.js';
+import { makeFolders } from '../files/make-folders.js';
 import type { SecretSet } from '../redact.js';
 import { htmlReport, type ShardId } from './html-report.js';
 import { escapeXml } from './xml.js';
 import { PRIVATE_FOLDER_MODE, privateFolder, replaceFile, UnsafeFolderError } from '../files/private-files.js';
-import { everyFailure, UNNAMED, type RecordFailure, type RequestRecord, type RunSummary } from './summary.js';
+import { everyFailure, UNNAMED, type RecordFailure, type RequestRecord, type RunSummary } from '../results/summary.js';
 
 export const REPORTERS = ['junit', 'json', 'html'] as const;
 export type Reporter = (typeof REPORTERS)[number];

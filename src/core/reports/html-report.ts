@@ -4,7 +4,7 @@
 // (<details>) with its assertions, console and masked headers and bodies, grouped by iteration and
 // folder with links to each. Everything given to it has been masked by writeReports already.
 import { escapeXml } from './xml.js';
-import { everyFailure, MAX_KEPT_EXCHANGES, type Failure, type RequestRecord, type RunSummary } from './summary.js';
+import { everyFailure, MAX_KEPT_EXCHANGES, type Failure, type RequestRecord, type RunSummary } from '../results/summary.js';
 import { POWER_VERSION } from '../version.js';
 
 /** Which CI shard a report is of (`--shard i/n`). */

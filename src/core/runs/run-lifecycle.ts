@@ -1,7 +1,7 @@
 // The life of one run as its handle shows it, shared by the three ways a run executes (in this
 // thread, in a worker, in lanes): progress listeners while it runs, the run timeout, exactly one
 // end, then the reports, then the promise. Each path only says when its run ended and with what.
-import { addWarning, type RequestRecord, type RunSummary } from './summary.js';
+import { addWarning, type RequestRecord, type RunSummary } from '../results/summary.js';
 
 /** What runs once a run has ended, before its end is announced (history, reports). */
 export type AfterFinish = (summary: RunSummary, records: RequestRecord[]) => Promise<void>;

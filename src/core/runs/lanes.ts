@@ -2,9 +2,9 @@
 // merged results keep collection order) or, with fewer than two top-level folders, by iterations.
 // Each lane gets its own copy of the variable scopes: lanes do not see variables another lane sets.
 import { findItems } from '../sources/outline.js';
-import { countRequests, iterationCount, startRun, withItemIds, type Engine, type RunHandle, type RunInput } from './run-collection.js';
+import { countRequests, iterationCount, startRun, withItemIds, type Engine, type RunHandle, type RunInput } from '../engine/run-collection.js';
 import { RunLifecycle } from './run-lifecycle.js';
-import { newRunId, RunRecorder, type RequestRecord } from './summary.js';
+import { newRunId, RunRecorder, type RequestRecord } from '../results/summary.js';
 
 export interface Lane {
   input: RunInput;

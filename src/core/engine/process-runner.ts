@@ -9,19 +9,19 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { newRunId, OUT_OF_MEMORY, RunRecorder, type ItemUnderWay, type RequestRecord, type RunSummary, type WarningCode } from './summary.js';
+import { newRunId, OUT_OF_MEMORY, RunRecorder, type ItemUnderWay, type RequestRecord, type RunSummary, type WarningCode } from '../results/summary.js';
 import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
 import { runProcessHeapMb, warmProcessHeapMb, YOUNG_GENERATION_MB } from './heap-limits.js';
-import { planLanes, runLanes } from './lanes.js';
-import { RunLifecycle } from './run-lifecycle.js';
+import { planLanes, runLanes } from '../runs/lanes.js';
+import { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunProcessMessage } from './run-process.js';
 
 /**
- * The compiled run process: next to this module (dist/core/runner), under it when this module is the
+ * The compiled run process: next to this module (dist/core/engine), under it when this module is the
  * bundled dist/cli.js, or the built one when running from sources under ts-jest.
  */
 export function runProcessScript(): string | undefined {
-  for (const candidate of ['./run-process.js', './core/runner/run-process.js', '../../../dist/core/runner/run-process.js']) {
+  for (const candidate of ['./run-process.js', './core/engine/run-process.js', '../../../dist/core/engine/run-process.js']) {
     const file = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(file)) return file;
   }

@@ -8,7 +8,7 @@ import { HealthResultSchema } from '../health.js';
 import { scriptValueText } from '../json-text.js';
 import { MASK } from '../redact.js';
 import { SourceInfoSchema } from '../sources/outline.js';
-import { FILE_REFUSED } from './file-resolver.js';
+import { FILE_REFUSED } from '../engine/file-resolver.js';
 import { CauseSchema, groupFailures } from './causes.js';
 import { compactSinceLast, SinceLastSchema } from './since-last.js';
 import { FailureSchema, ResponseExcerptSchema, UNNAMED, type Failure } from './failure.js';

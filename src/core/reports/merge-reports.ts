@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MAX_REPORT_COUNT, MAX_RUN_DURATION_MS, MAX_SHARDS } from '../bounds.js';
 import { PowerError } from '../errors.js';
-import { newRunId, RequestRecordSchema, RunRecorder, RunSummaryShape, type RequestRecord, type RunSummary } from './summary.js';
+import { newRunId, RequestRecordSchema, RunRecorder, RunSummaryShape, type RequestRecord, type RunSummary } from '../results/summary.js';
 
 // A report is input like any other: every number and date that sizes work (shards, counts, the run's
 // span) is bounded here, so a hostile file is refused by name instead of scaling memory or time.

@@ -11,9 +11,9 @@ import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { installEnginePatches } from './engine-patches.js';
 import { confinedFileResolver } from './file-resolver.js';
-import { RunLifecycle, type AfterFinish } from './run-lifecycle.js';
+import { RunLifecycle, type AfterFinish } from '../runs/run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
-import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from './summary.js';
+import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from '../results/summary.js';
 
 const requireCjs = createRequire(import.meta.url);
 

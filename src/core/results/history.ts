@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { SecretSet } from '../redact.js';
 import { privateFolder, replaceFile } from '../files/private-files.js';
-import { confinedDirectory, parseBoundedJson, readConfinedFile } from '../sources/workspace-files.js';
+import { confinedDirectory, parseBoundedJson, readConfinedFile } from '../files/workspace-files.js';
 import type { SinceLast } from './since-last.js';
 import type { RequestRecord, RunSummary } from './summary.js';
 

@@ -4,7 +4,7 @@
 import { assertJsonTextDepth, assertValueBounds } from '../bounds.js';
 import { PowerError } from '../errors.js';
 import { parseJsonText } from '../json-text.js';
-import { readConfinedFile } from '../sources/workspace-files.js';
+import { readConfinedFile } from '../files/workspace-files.js';
 
 // newman's own tests for "is a number", so the same cells become numbers.
 const INT = /^(-|\+)?([1-9]+[0-9]*)$/;

@@ -8,10 +8,10 @@
 // may serve another run after that; nothing of the scripts outlives their context. Inside it only,
 // zero-delay timers are served with setImmediate: postman-runtime schedules ~7 setTimeout(fn, 0)
 // per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
-import { installIsolatedSandbox } from '../engine/isolated-sandbox.js';
+import { installIsolatedSandbox } from './isolated-sandbox.js';
 import { installEnginePatches } from './engine-patches.js';
 import type { RunInput, RunState } from './run-collection.js';
-import type { ItemUnderWay, RequestEvent, RequestRecord, RunSummary } from './summary.js';
+import type { ItemUnderWay, RequestEvent, RequestRecord, RunSummary } from '../results/summary.js';
 
 export type RunProcessRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets' | 'onRequest' | 'onUnderWay'>; parallel: number };
 export type RunProcessMessage =
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   installEnginePatches();
   const contexts = installIsolatedSandbox();
   const { loadEngine } = await import('./run-collection.js');
-  const { startLanes } = await import('./lanes.js');
+  const { startLanes } = await import('../runs/lanes.js');
   const engine = await loadEngine();
   // The first run's context, booted while nobody waits; a context that cannot boot fails the start.
   await contexts.prepare();
