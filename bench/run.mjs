@@ -297,8 +297,8 @@ const GAPS = [
     text: 'C: the floor here is Node itself (the bare start above) plus the MCP SDK and zod.',
   },
   {
-    met: (r) => r.C.median <= 300,
-    text: (r) => `C: \`initialize\` is answered in ${round(r.C.median)} ms, of which a bare Node start is ${round(r.C.bareNode)} ms; the rest is reading and compiling the bundle (with its code cache), then building the server (zod's schemas, the MCP SDK, commander). Measured and not yet done: the tools/list answer is worked out at start rather than on the first request (≈ 13 ms), and http, https, worker_threads and v8 are loaded at start though only a health check or a run needs them (≈ 10–15 ms).`,
+    met: (r) => r.C.median <= 1.7 * r.C.bareNode && r.C.toolsList <= 1.7 * r.C.bareNode,
+    text: (r) => `C: \`initialize\` is answered in ${round(r.C.median)} ms and the first \`tools/list\` in ${round(r.C.toolsList)} ms, of which a bare Node start is ${round(r.C.bareNode)} ms. Done: http/https, child_process and the terminal reporter load when first used, tools/list's JSON schemas are worked out on the first request, the bundle is minified and hashed once. Left, measured with --cpu-prof: evaluating the bundle's modules (~45 ms, mostly zod schemas: the MCP SDK's protocol types and ours), deserialising the code cache (~13 ms), garbage collection (~9 ms), the ESM entry and the launcher (~8 ms). 1.7× needs the SDK's schemas off the start path or a startup snapshot (\`--snapshot-blob\` is a node flag a bin cannot pass).`,
   },
   {
     met: (r) => r.D.ours < r.D.newman,
@@ -330,7 +330,8 @@ const lines = [
   `| A. per-request slope, 100 → 1000 requests | ${round(r.A.oursSlope, 2)} ms/request | newman 6: ${round(r.A.newmanSlope, 2)} ms/request | ${round(r.A.oursSlope / r.A.newmanSlope, 2)}× | |`,
   `| A. 100 requests (wall) | ${round(r.A.ours100)} ms | newman 6: ${round(r.A.newman100)} ms | ${round(r.A.ours100 / r.A.newman100, 2)}× | |`,
   `| B. 4 folders × 50 requests, +20 ms per response | parallel 4: ${round(r.B.parallel)} ms | sequential: ${round(r.B.sequential)} ms | ${round(r.B.speedup, 2)}× faster | ≥ 3×: ${ok(r.B.speedup >= 3)} |`,
-  `| C. cold start, spawn → \`initialize\` answered | ${round(r.C.median)} ms | bare \`node -e 0\`: ${round(r.C.bareNode)} ms | ${round(r.C.median / r.C.bareNode, 2)}× | ≤ 300 ms: ${ok(r.C.median <= 300)} |`,
+  `| C. cold start, spawn → \`initialize\` answered | ${round(r.C.median)} ms | bare \`node -e 0\`: ${round(r.C.bareNode)} ms | ${round(r.C.median / r.C.bareNode, 2)}× | ≤ 1.7× bare node: ${ok(r.C.median <= 1.7 * r.C.bareNode)} |`,
+  `| C. cold start, spawn → first \`tools/list\` answered, against bare node | ${round(r.C.toolsList)} ms | bare \`node -e 0\`: ${round(r.C.bareNode)} ms | ${round(r.C.toolsList / r.C.bareNode, 2)}× | ≤ 1.7× bare node: ${ok(r.C.toolsList <= 1.7 * r.C.bareNode)} |`,
   `| C. cold start with the authenticated code cache (HMAC checked), spawn → \`initialize\` | ${round(r.C.median)} ms | the same bundle without a cache: ${round(r.C.uncached)} ms | ${round(r.C.median / r.C.uncached, 2)}× | the check costs less than the cache saves: ${ok(r.C.median < r.C.uncached)} |`,
   `| C. cold start, spawn → first \`tools/list\` answered | ${round(r.C.toolsList)} ms | unbundled (tsc's modules, as before the bundle): ${round(r.C.unbundledToolsList)} ms | ${round(r.C.toolsList / r.C.unbundledToolsList, 2)}× | ≤ 0.6×: ${ok(r.C.toolsList <= 0.6 * r.C.unbundledToolsList)} |`,
   `| C. \`tools/list\` response size | ${r.C.toolsListBytes} bytes | | | ≤ 8192 bytes: ${ok(r.C.toolsListBytes <= 8192)} |`,
