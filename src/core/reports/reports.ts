@@ -8,7 +8,7 @@ import type { SecretSet } from '../redact.js';
 import { htmlReport, type ShardId } from './html-report.js';
 import { escapeXml } from './xml.js';
 import { PRIVATE_FOLDER_MODE, privateFolder, replaceFile, UnsafeFolderError } from '../files/private-files.js';
-import { everyFailure, UNNAMED, type RecordFailure, type RequestRecord, type RunSummary } from '../results/summary.js';
+import { everyFailure, UNNAMED, type RecordFailure, type RequestRecord, type RunSummary, type WarningCode } from '../results/summary.js';
 
 export const REPORTERS = ['junit', 'json', 'html'] as const;
 export type Reporter = (typeof REPORTERS)[number];
@@ -25,6 +25,9 @@ export interface ReportOptions {
   /** The CI shard the run is (`--shard i/n`), said in every report. */
   shard?: ShardId;
 }
+
+/** Run-level warnings that mean the run did not pass, whatever its requests did. */
+const RUN_LEVEL_ERRORS: WarningCode[] = ['shards_missing', 'out_of_memory', 'runtime_stopped'];
 
 /**
  * JUnit XML built from the per-request records: one testcase per request (per iteration), each
@@ -65,8 +68,15 @@ export function junitReport(summary: RunSummary, records: RequestRecord[], shard
     const inner = elements.join('\n');
     return `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(name)}" time="${seconds(record.timeMs)}"${inner ? `>\n${inner}\n    </testcase>` : '/>'}`;
   });
+  // What failed the run outside any request (a lost shard, a heap limit, the runtime stopping) is one
+  // more errored testcase: a CI view of the JUnit must not read green when the run did not pass.
+  const runErrors = RUN_LEVEL_ERRORS.flatMap((code) => (summary.warningCodes[code] ? [`      <error type="${code}" message="${escapeXml(summary.warningCodes[code]!)}"/>`] : []));
+  if (runErrors.length) {
+    cases.push(`    <testcase classname="${escapeXml(summary.collection.name)}" name="(run)" time="${seconds(summary.durationMs)}">\n${runErrors.join('\n')}\n    </testcase>`);
+    errored += 1;
+  }
   const suite = `${summary.collection.name}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}`;
-  const counts = `tests="${records.length}" failures="${failed}" errors="${errored}" skipped="${skipped}" time="${seconds(summary.durationMs)}"`;
+  const counts = `tests="${cases.length}" failures="${failed}" errors="${errored}" skipped="${skipped}" time="${seconds(summary.durationMs)}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${escapeXml(summary.collection.name)}" ${counts}>`,
