@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { LiveReporter, PROGRESS_AFTER_MS } from '../../src/cli/live-reporter.js';
 import { RunSummarySchema, type RequestEvent } from '../../src/core/results/summary.js';
+import { SecretSet } from '../../src/core/redact.js';
 import { CLI, runCli } from '../support/cli.js';
 import { closedPort, startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
@@ -243,7 +244,7 @@ describe('on a terminal', () => {
   it('a run past one second gets a progress bar (cursor codes, done/total); every request line still arrives, then the table', () => {
     const { stream, text } = terminal();
     let clock = 0;
-    const reporter = new LiveReporter({ stream, colour: true, verbose: false, maxFailures: 20, mask: (t) => t, now: () => clock });
+    const reporter = new LiveReporter({ stream, colour: true, verbose: false, maxFailures: 20, secrets: new SecretSet(), now: () => clock });
     // The bar redraws on cli-progress's own timer (10 times a second).
     jest.useFakeTimers();
     try {
@@ -271,7 +272,7 @@ describe('on a terminal', () => {
 
   it('a short run prints its lines without a bar; colour follows the option', () => {
     const { stream, text } = terminal();
-    const reporter = new LiveReporter({ stream, colour: false, verbose: false, maxFailures: 20, mask: (t) => t, now: () => 0 });
+    const reporter = new LiveReporter({ stream, colour: false, verbose: false, maxFailures: 20, secrets: new SecretSet(), now: () => 0 });
     reporter.start('C', undefined, 2);
     reporter.request(event(0, false), 1);
     reporter.request(event(1, true), 1);
@@ -280,11 +281,14 @@ describe('on a terminal', () => {
     expect(text()).toContain('  GET http://x/1 [500 Internal Server Error, 10B, 5ms]\n  1. ok\n');
   });
 
-  it('every line goes through the mask', () => {
+  it('masks what it is given and every line it writes (the CLI masks nowhere else)', () => {
     const { stream, text } = terminal();
-    const reporter = new LiveReporter({ stream, colour: false, verbose: false, maxFailures: 20, mask: (t) => t.replaceAll('http://x', 'http://****'), now: () => 0 });
+    const secrets = new SecretSet().add('http://x/0');
+    const reporter = new LiveReporter({ stream, colour: false, verbose: false, maxFailures: 20, secrets, now: () => 0 });
+    reporter.start('collection http://x/0', 'env http://x/0', 1);
     reporter.request(event(0, true), 1);
     reporter.finish(summary, []);
-    expect(text()).not.toContain('http://x');
+    expect(text()).toContain('GET ****');
+    expect(text()).not.toContain('http://x/0');
   });
 });

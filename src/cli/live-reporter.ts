@@ -8,6 +8,7 @@ import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import { formatRunSummary } from '../core/results/format.js';
 import { everyFailure, type Failure, type RecordFailure, type RequestEvent, type RequestRecord, type RunSummary } from '../core/results/summary.js';
+import type { Redactor } from '../core/errors.js';
 
 export interface LiveReporterOptions {
   /** Where the lines go (stdout); a terminal gets the progress bar. */
@@ -16,8 +17,8 @@ export interface LiveReporterOptions {
   verbose: boolean;
   /** Failures listed at the end; undefined: all. */
   maxFailures?: number;
-  /** Masks secrets in a line before it is written. */
-  mask: (text: string) => string;
+  /** The command's secrets: what the reporter is given is masked field by field, every line again before it is written. */
+  secrets: Redactor;
   /** Milliseconds now (injected in tests). */
   now?: () => number;
 }
@@ -56,11 +57,15 @@ export class LiveReporter {
   /** The run's first line: what runs, with what. */
   start(collection: string, environment: string | undefined, total: number): void {
     this.total = total;
+    collection = this.options.secrets.redactText(collection);
+    environment = environment === undefined ? undefined : this.options.secrets.redactText(environment);
     this.emit([`${this.c.bold(collection)}${environment ? this.c.dim(` · environment ${environment}`) : ''}${this.c.dim(` · ${total} request${total === 1 ? '' : 's'}`)}`]);
   }
 
   /** One request ended: its lines, and the bar moved on. */
-  request(event: RequestEvent, iterations: number): void {
+  request(given: RequestEvent, iterations: number): void {
+    // Masked here, as it arrives: the secrets a request teaches (a login token) arrive before it does.
+    const event = this.options.secrets.redact(given);
     const { record } = event;
     const out: string[] = [];
     if (record.iteration !== this.iteration) {
@@ -150,13 +155,15 @@ export class LiveReporter {
   }
 
   private emit(lines: string[]): void {
-    const text = lines.map((line) => this.options.mask(line)).join('\n');
+    const text = lines.map((line) => this.options.secrets.redactText(line)).join('\n');
     if (this.bars) this.bars.log(`${text}\n`);
     else this.options.stream.write(`${text}\n`);
   }
 
   /** The run ended: the bar goes, then the table, the numbered failures and the verdict. */
-  finish(summary: RunSummary, records: RequestRecord[]): void {
+  finish(givenSummary: RunSummary, givenRecords: RequestRecord[]): void {
+    const summary = this.options.secrets.redact(givenSummary);
+    const records = this.options.secrets.redact(givenRecords);
     if (this.bars) {
       // Lines logged since the last redraw are written by an update; stop alone would drop them.
       this.bars.update();
