@@ -297,6 +297,9 @@ export interface ContextWorkerOptions {
  * A context, as uvm drives a worker. Messages uvm posts go in as strings; what the context posts,
  * the timers it asks for and its uncaught errors come back as strings and are re-emitted here.
  */
+/** How much earlier than its timeout Node's watchdog thread may end a call. */
+const WATCHDOG_SLACK_MS = 1;
+
 export class ContextWorker extends EventEmitter {
   private channel?: Channel;
   /** The context's timers, by id: when each is due (ms, performance.now()). */
@@ -392,9 +395,14 @@ export class ContextWorker extends EventEmitter {
     try {
       answer = RECEIVE_CALL.runInContext(channel.context, timeout ? { timeout } : {});
     } catch (error) {
-      // A script can keep Node from giving the error its code (a setter-less `code` on a prototype):
-      // a call that lasted its whole timeout was ended by the watchdog either way.
-      if (ownString(error, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT' || (timeout && performance.now() - started >= timeout)) {
+      // A script can keep Node from giving the error its code (a setter-less `code` on a prototype),
+      // but not V8 from giving it its own message; and a call that lasted its whole timeout was ended
+      // by the watchdog either way (its thread may wake a hair early: a millisecond of slack).
+      const timedOut =
+        ownString(error, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT' ||
+        /^Script execution timed out after \d+ms$/.test(ownString(error, 'message') ?? '') ||
+        (timeout !== undefined && performance.now() - started >= timeout - WATCHDOG_SLACK_MS);
+      if (timedOut) {
         // The watchdog ended a script that did not stop. As newman's sandbox does, its execution
         // fails with a script error and the context serves the next ones.
         this.failRunning('sandbox: synchronous script execution timeout');
