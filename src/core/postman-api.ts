@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { EXAMPLE_UID } from './config.js';
 import { PowerError } from './errors.js';
 import { POWER_NAME, POWER_VERSION } from './version.js';
+import { CollectionJsonSchema, EnvironmentJsonSchema, type CollectionJson, type EnvironmentJson } from './collection/json.js';
 
 export const MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -36,24 +37,12 @@ const WorkspaceSchema = z.looseObject({
 });
 const CollectionListSchema = z.looseObject({ collections: z.array(ListedEntity) });
 const EnvironmentListSchema = z.looseObject({ environments: z.array(ListedEntity) });
-export const CollectionJsonSchema = z.looseObject({
-  info: z.looseObject({ name: z.string(), _postman_id: z.string().optional(), schema: z.string().optional(), updatedAt: z.string().optional() }),
-  item: z.array(z.unknown()),
-});
 const CollectionResponseSchema = z.looseObject({ collection: CollectionJsonSchema });
-export const EnvironmentJsonSchema = z.looseObject({
-  id: z.string().optional(),
-  name: z.string(),
-  values: z.array(z.looseObject({ key: z.string(), value: z.unknown().optional(), enabled: z.boolean().optional(), type: z.string().optional() })),
-  updatedAt: z.string().optional(),
-});
 const EnvironmentResponseSchema = z.looseObject({ environment: EnvironmentJsonSchema });
 
 export type PostmanUser = z.infer<typeof MeSchema>['user'];
 export type PostmanWorkspace = z.infer<typeof WorkspaceSchema>['workspace'];
 export type ListedEntity = z.infer<typeof ListedEntity>;
-export type CollectionJson = z.infer<typeof CollectionJsonSchema>;
-export type EnvironmentJson = z.infer<typeof EnvironmentJsonSchema>;
 
 type ResourceKind = 'user' | 'workspace' | 'collection' | 'environment' | 'collections' | 'environments';
 

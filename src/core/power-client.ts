@@ -5,7 +5,8 @@ import { classifyReference, findConfig, readConfigState, type ConfigEnv, type Co
 import { checkBackendHealth, resolveTarget, type HealthOptions, type HealthResult } from './health.js';
 import { activatePower, type Activation } from './activate.js';
 import { PowerError } from './errors.js';
-import { PostmanApiClient, type CollectionJson, type EnvironmentJson } from './postman-api.js';
+import { PostmanApiClient } from './postman-api.js';
+import { type CollectionJson, type EnvironmentJson } from './collection/json.js';
 import { viewEnvironment, type EnvironmentView } from './sources/environment-view.js';
 import { collectionSecrets, secretVariableValues } from './secret-sources.js';
 import { findFolder, hostVariables, itemPaths, outlineCollection, type Outline, type SourceInfo } from './sources/outline.js';

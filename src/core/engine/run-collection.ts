@@ -6,7 +6,7 @@ import type sdkTypes from 'postman-collection';
 import type { ResolvedRunOptions } from '../runs/options.js';
 import { PowerError } from '../errors.js';
 import type { HealthResult } from '../health.js';
-import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
+import type { CollectionJson, EnvironmentJson } from '../collection/json.js';
 import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { installEnginePatches } from './engine-patches.js';

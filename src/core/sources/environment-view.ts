@@ -1,6 +1,6 @@
 // What get_environment shows: every value with its type, secrets and vault-backed values masked.
 import { z } from 'zod';
-import type { EnvironmentJson } from '../postman-api.js';
+import type { EnvironmentJson } from '../collection/json.js';
 import { SourceInfoSchema, type SourceInfo } from './outline.js';
 
 export const EnvironmentViewSchema = z.object({

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PowerError } from '../errors.js';
-import { CollectionJsonSchema, EnvironmentJsonSchema, type CollectionJson, type EnvironmentJson } from '../postman-api.js';
+import { CollectionJsonSchema, EnvironmentJsonSchema, type CollectionJson, type EnvironmentJson } from '../collection/json.js';
 import { readV3Collection, readV3Environment } from './v3-collection.js';
 import { MAX_FOLDER_NESTING } from '../bounds.js';
 import { readWorkspaceJson, resolveInsideRoot } from '../files/workspace-files.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { closeMatches } from '../did-you-mean.js';
 import { excerpt } from '../json-text.js';
 import { PowerError } from '../errors.js';
-import type { CollectionJson } from '../postman-api.js';
+import type { CollectionJson } from '../collection/json.js';
 import { scriptEffects, type ScriptEffects } from './script-analysis.js';
 
 export const SourceInfoSchema = z.object({

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { assertValueBounds, MAX_FOLDER_NESTING } from '../bounds.js';
 import { PowerError } from '../errors.js';
-import type { CollectionJson, EnvironmentJson } from '../postman-api.js';
+import type { CollectionJson, EnvironmentJson } from '../collection/json.js';
 import { readConfinedFile, resolveInsideRoot } from '../files/workspace-files.js';
 
 const SCHEMA_V21 = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
