@@ -319,8 +319,9 @@ export class PostmanPowerClient {
     const { source, warnings } = resolved;
     assertRunnable(resolved.value);
     selectItems(resolved.value, args.folders);
-    // Shards name their items by id, as lanes do: the ids every machine gives the same collection.
-    const collection = args.shard ? withItemIds(resolved.value) : resolved.value;
+    // Every item gets its id once, here (a copy only when some lack one): shards and lanes name items
+    // by id, the same ids on every machine for the same collection, and nothing downstream copies again.
+    const collection = withItemIds(resolved.value);
     const environment = (user ? await resolver.resolveUserReference('environment', args.environment, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.environment));
     const rerun = args.rerun === 'failed' ? await this.rerunFailed(config.root, collection, source, environment?.value.name, args) : undefined;
     if (rerun) args = { ...args, folders: rerun.paths };

@@ -130,12 +130,31 @@ function toScope(sdk: typeof sdkTypes, json: EnvironmentJson | undefined, extra:
   return new sdk.VariableScope({ ...(json?.name ? { name: json.name } : {}), values } as never);
 }
 
+/** Whether every item (folders included) has a non-empty id no other item has. */
+function hasItemIds(collection: CollectionJson): boolean {
+  const seen = new Set<string>();
+  const stack: unknown[][] = [collection.item];
+  while (stack.length) {
+    for (const raw of stack.pop()!) {
+      const item = raw as { id?: unknown; item?: unknown[] } | null;
+      if (!item || typeof item !== 'object') continue;
+      if (typeof item.id !== 'string' || item.id === '' || seen.has(item.id)) return false;
+      seen.add(item.id);
+      if (Array.isArray(item.item)) stack.push(item.item);
+    }
+  }
+  return true;
+}
+
 /**
- * A copy of the collection in which every item has an id of its own: items without one, or sharing
- * one, get `pp-<position>` (e.g. `pp-1.0`). Selection and lanes address items by these ids, never by
- * name, so two folders of the same name can never stand in for each other.
+ * The collection with every item given an id of its own: items without one, or sharing one, get
+ * `pp-<position>` (e.g. `pp-1.0`) in a copy; a collection whose ids are already unique is returned
+ * as it is (no copy: the client gives ids once, lanes and the run process find them there). Selection
+ * and lanes address items by these ids, never by name, so two folders of the same name can never
+ * stand in for each other.
  */
 export function withItemIds(collection: CollectionJson): CollectionJson {
+  if (hasItemIds(collection)) return collection;
   const copy = structuredClone(collection);
   const seen = new Set<string>();
   const stack: Array<{ items: unknown[]; position: string }> = [{ items: copy.item, position: '' }];
@@ -171,8 +190,8 @@ export function iterationCount(input: Pick<RunInput, 'iterations' | 'data'>): nu
   return Math.max(1, input.iterations ?? (input.data?.length || 1));
 }
 
-/** A fresh accumulator for a run, its total known from the folders and iterations it will run. */
-export function newRecorder(input: RunInput, runId: string, listen = false): RunRecorder {
+/** A fresh accumulator for a run, its total known from the folders (selected once, by the caller when it has) and iterations it will run. */
+export function newRecorder(input: RunInput, runId: string, listen = false, selected = selectItems(input.collection, input.folders)): RunRecorder {
   const iterations = iterationCount(input);
   return new RunRecorder({
     ...(listen && input.live && input.onRequest ? { onRequest: input.onRequest } : {}),
@@ -180,7 +199,7 @@ export function newRecorder(input: RunInput, runId: string, listen = false): Run
     runId,
     collection: { name: input.collection.info.name, source: input.source },
     environment: input.environment?.name,
-    total: selectItems(input.collection, input.folders).requests * iterations,
+    total: selected.requests * iterations,
     iterations,
     warnings: input.warnings ?? [],
   });
@@ -204,7 +223,7 @@ export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine)
   const envVars = { ...(input.envVars ?? {}) };
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 
-  const recorder = newRecorder(input, id, true);
+  const recorder = newRecorder(input, id, true, selection);
   recorder.maxResponseBytes = input.maxResponseBytes;
   const watcher = new RuntimeSecretWatcher(
     input.onSecrets,
