@@ -3,9 +3,9 @@
 // cause, its counts add up to the run's failures (and its assertion causes to the failed assertions),
 // and the text plus the JSON an agent reads stay within the 4 KB budget whatever the failure count.
 import fc from 'fast-check';
-import { causeOf, groupFailures } from '../../src/core/results/causes.js';
+import { causeOf, groupFailures, MAX_CAUSES_KEPT } from '../../src/core/results/causes.js';
 import { MAX_CAUSES_SHOWN, presentRun } from '../../src/core/results/format.js';
-import { RunSummarySchema, type Failure, type RunSummary } from '../../src/core/results/summary.js';
+import { RunRecorder, RunSummarySchema, type Failure, type RequestRecord, type RunSummary } from '../../src/core/results/summary.js';
 
 const ANSWER_BUDGET = 4096;
 const WORDS = ['refused', 'timeout', 'reset', 'lookup', 'handshake', 'proxy', 'closed', 'aborted'];
@@ -95,6 +95,21 @@ it('every distinct cause is named once, the counts add up, and the answer stays 
     }),
     { numRuns: 200 },
   );
+});
+
+it('a run of more distinct causes than a summary keeps: the largest kept, the rest counted and said', () => {
+  const records: RequestRecord[] = Array.from({ length: MAX_CAUSES_KEPT + 10 }, (_, i) => ({
+    iteration: 0, folder: '', name: `r${i}`, method: 'GET', url: 'http://x/', assertions: { passed: 0, failed: 1, skipped: 0 },
+    failures: [{ kind: 'assertion', assertion: `check ${'z'.repeat(i + 1)}`, message: 'expected 1 to equal 2' }],
+  }));
+  const recorder = new RunRecorder({ runId: 'r', collection: { name: 'C', source: { kind: 'local', ref: 'c' } }, total: records.length, iterations: 1, warnings: [] });
+  const lane = summaryOf([], 1);
+  recorder.absorb([{ summary: { ...lane, stats: { ...lane.stats, assertions: { total: records.length, failed: records.length, skipped: 0 } }, failuresOmitted: records.length }, records, iterationOffset: 0 }]);
+  const summary = recorder.finish();
+  expect(summary.causes).toHaveLength(MAX_CAUSES_KEPT);
+  expect(summary.causesOmitted).toBe(10);
+  expect(presentRun(summary).text).toMatch(new RegExp(`… and ${MAX_CAUSES_KEPT + 10 - MAX_CAUSES_SHOWN} more causes`));
+  expect(Buffer.byteLength(JSON.stringify(summary.causes))).toBeLessThan(100_000);
 });
 
 describe('causeOf', () => {

@@ -60,6 +60,9 @@ describe('results shaped for an agent', () => {
     expect(summary.requests!.map((r) => r.name)).toEqual(['First', 'Third', 'Skipped by script', 'Last']);
     expect(summary.requests!.find((r) => r.name === 'Skipped by script')?.skipped).toBe(true);
     expect(rw.backend.seen.filter((s) => s === 'GET /users')).toHaveLength(1);
+    // detail "full" reaches the JSON the model reads too, not only structuredContent.
+    const answer = await pair.call('run_collection', { collection: collectionPath('flow-control'), detail: 'full' });
+    expect(JSON.parse((answer.content[1] as { text: string }).text).requests.map((r: { name: string }) => r.name)).toEqual(['First', 'Third', 'Skipped by script', 'Last']);
   });
 
   it('iterations from a CSV data file', async () => {

@@ -102,7 +102,7 @@ describe('compactRunSummary (a run as a tool answers it)', () => {
   const full = {
     runId: 'r', status: 'passed' as const, collection: { name: 'C', source: { kind: 'local' as const, ref: 'c.json', path: 'c.json' } }, startedAt: '2026-11-30T00:00:00.000Z', endedAt: '2026-11-30T00:00:01.000Z',
     durationMs: 1000, progress: { done: 2, total: 2 }, stats: { iterations: 1, requests: { total: 2, failed: 0 }, assertions: { total: 2, failed: 0, skipped: 0 }, scriptErrors: 0 },
-    failures: [], failuresOmitted: 0, causes: [], console: [], consoleOmitted: 0, warnings: [], warningCodes: {},
+    failures: [], failuresOmitted: 0, causes: [], causesOmitted: 0, console: [], consoleOmitted: 0, warnings: [], warningCodes: {},
   };
   it('leaves out empty lists, zero counts, the end time and a path equal to its reference; parsing restores the lists and counts', () => {
     const compact = compactRunSummary(full);

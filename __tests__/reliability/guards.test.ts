@@ -86,7 +86,7 @@ describe('junitReport', () => {
   const summary = (failures: RunSummary['failures'], iterations = 1): RunSummary => ({
     runId: 'r', status: 'failed', collection: { name: 'C&<"', source: { kind: 'local', ref: 'c' } }, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1500,
     progress: { done: 0, total: 0 }, stats: { iterations, requests: { total: 0, failed: 0 }, assertions: { total: 0, failed: 0, skipped: 0 }, scriptErrors: 0 },
-    failures, failuresOmitted: 0, causes: [], console: [], consoleOmitted: 0, warnings: [], warningCodes: {},
+    failures, failuresOmitted: 0, causes: [], causesOmitted: 0, console: [], consoleOmitted: 0, warnings: [], warningCodes: {},
   });
   const record = (name: string, extra: Partial<RequestRecord> = {}): RequestRecord => ({ iteration: 0, folder: '', name, method: 'GET', url: 'u', assertions: { passed: 1, failed: 0, skipped: 0 }, timeMs: 250, ...extra });
   it('attaches each failure to its own record, counts errors, failures and skips per testcase', () => {

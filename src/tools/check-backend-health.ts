@@ -14,11 +14,11 @@ export const checkBackendHealthTool = defineTool({
     urls: z.array(z.string()).min(1).optional().describe('Several endpoints'),
     method: z.enum(['GET', 'HEAD']).optional().describe('Default GET'),
     expect_status: z.union([z.number().int().min(100).max(599), z.string()]).optional().describe('e.g. 200, "200-399", "2xx"'),
-    expect_body_contains: z.string().optional().describe('Substring the body must contain'),
+    expect_body_contains: z.string().optional().describe('Text the body must contain'),
     timeout_ms: z.number().int().min(1).max(120_000).optional().describe('Per attempt; default 2000'),
     attempts: z.number().int().min(1).max(50).optional().describe('Default 5'),
     deadline_ms: z.number().int().min(1).max(600_000).optional().describe('Default 30000'),
-    wait_until_healthy: z.boolean().optional().describe('Retry until healthy or the deadline'),
+    wait_until_healthy: z.boolean().optional().describe('Until healthy or the deadline'),
   },
   outputSchema: HealthResultSchema.shape,
   async handler(args, context, extra) {

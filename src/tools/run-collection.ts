@@ -81,7 +81,7 @@ const inputSchema = {
   parallel: z.number().int().min(1).max(16).optional().describe('Lanes of top-level folders (or iterations)'),
   detail: z.enum(['summary', 'full']).optional().describe('"full" adds every request'),
   reporters: z.array(z.enum(REPORTERS)).optional().describe('Under .postman-power/reports/'),
-  wait_ms: z.number().int().min(0).max(600_000).optional().describe(`Wait before returning "running"; default ${DEFAULT_WAIT_MS}`),
+  wait_ms: z.number().int().min(0).max(600_000).optional().describe(`Then "running"; default ${DEFAULT_WAIT_MS}`),
   run_id: z.string().optional().describe('The run to cancel'),
   cancel: z.boolean().optional().describe('Stop run_id now'),
 };

@@ -7,6 +7,8 @@ import type { Failure } from './failure.js';
 
 /** Request names a cause lists; the rest are counted. */
 export const MAX_CAUSE_REQUESTS = 5;
+/** Causes a summary keeps (the largest); the rest are counted, so a run of many distinct errors stays small. */
+export const MAX_CAUSES_KEPT = 50;
 
 export const CauseSchema = z.object({
   kind: z.enum(['assertion', 'request_error', 'script_error']),

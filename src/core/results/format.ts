@@ -59,7 +59,7 @@ function head(summary: RunSummary, brief: boolean): string {
 }
 
 /** One line per cause: what failed, how often, where. */
-function causeLines(causes: Cause[], level: Pick<DetailLevel, 'names' | 'nameChars' | 'causeChars'> = DETAIL_LEVELS[0]): string[] {
+function causeLines(causes: Cause[], level: Pick<DetailLevel, 'names' | 'nameChars' | 'causeChars'> = DETAIL_LEVELS[0], uncounted = 0): string[] {
   const shown = MAX_CAUSES_SHOWN;
   const lines = causes.slice(0, shown).map((cause, index) => {
     const what = excerpt(cause.assertion ? `"${cause.assertion}": ${cause.cause}` : cause.cause, level.causeChars);
@@ -72,7 +72,8 @@ function causeLines(causes: Cause[], level: Pick<DetailLevel, 'names' | 'nameCha
     const [first, ...others] = names;
     return `${index + 1}. ${what} — ${times}${first}${answered}${others.length ? `, ${others.join(', ')}` : ''}${more}`;
   });
-  if (causes.length > shown) lines.push(`… and ${causes.length - shown} more causes (structuredContent.causes lists them all).`);
+  const more = Math.max(0, causes.length - shown) + uncounted;
+  if (more) lines.push(`… and ${more} more causes (structuredContent.causes lists the largest ${causes.length}).`);
   return lines;
 }
 
@@ -112,8 +113,10 @@ export function presentRun(summary: RunSummary, { unseenWarnings = (warnings) =>
   const sinceWhole = summary.sinceLast ? compactSinceLast(summary.sinceLast) : undefined;
   const since = sinceWhole && Object.fromEntries(Object.entries(sinceWhole).map(([key, value]) => [key, Array.isArray(value) ? value.slice(0, FIXED_NAMES_SHOWN) : value]));
   const base = { runId: summary.runId, status: summary.status };
+  // detail "full" asked for every request: it is given whole, beside the budgeted answer.
+  const asked = summary.requests ? { requests: summary.requests, ...(summary.requestsOmitted ? { requestsOmitted: summary.requestsOmitted } : {}) } : {};
   // A pass is its line (counts, what changed since the last run); the JSON only names the run.
-  if (summary.status === 'passed') return { text: [head(summary, true), ...sinceLastLine(summary), ...warnings].join('\n'), compact: base };
+  if (summary.status === 'passed') return { text: [head(summary, true), ...sinceLastLine(summary), ...warnings].join('\n'), compact: { ...base, ...asked } };
   const ended = summary.status !== 'running' && summary.status !== 'queued';
   const console = summary.console.slice(0, ANSWER_CONSOLE_LINES).map((line) => ({ ...line, message: excerpt(line.message, MAX_CAUSE_CHARS) }));
   const consoleOmitted = summary.consoleOmitted + Math.max(0, summary.console.length - ANSWER_CONSOLE_LINES);
@@ -130,13 +133,13 @@ export function presentRun(summary: RunSummary, { unseenWarnings = (warnings) =>
       responded.add(key);
       return { ...cause, example: shown };
     });
-    const text = [head(summary, true), ...sinceLastLine(summary), ...causeLines(summary.causes, level), ...warnings].join('\n');
+    const text = [head(summary, true), ...sinceLastLine(summary), ...causeLines(summary.causes, level, summary.causesOmitted), ...warnings].join('\n');
     const compact = {
       ...base,
       stats: { requests: stats.requests, assertions: stats.assertions, ...(stats.scriptErrors ? { scriptErrors: stats.scriptErrors } : {}), ...(stats.iterations > 1 ? { iterations: stats.iterations } : {}) },
       ...(ended ? {} : { progress: summary.progress }),
       ...(causes.length ? { causes } : {}),
-      ...(summary.causes.length > MAX_CAUSES_SHOWN ? { causesOmitted: summary.causes.length - MAX_CAUSES_SHOWN } : {}),
+      ...(summary.causes.length + summary.causesOmitted > MAX_CAUSES_SHOWN ? { causesOmitted: summary.causes.length + summary.causesOmitted - MAX_CAUSES_SHOWN } : {}),
       ...(console.length ? { console } : {}),
       ...(consoleOmitted ? { consoleOmitted } : {}),
       ...(since ? { sinceLast: since } : {}),
@@ -151,7 +154,7 @@ export function presentRun(summary: RunSummary, { unseenWarnings = (warnings) =>
     if (size(answer) <= FAILING_ANSWER_BYTES) break;
     answer = at(level);
   }
-  return answer;
+  return { text: answer.text, compact: { ...answer.compact, ...asked } };
 }
 
 export interface FormatOptions {
@@ -165,7 +168,8 @@ export interface FormatOptions {
  */
 export function formatRunSummary(summary: RunSummary, { failures }: FormatOptions = {}): string {
   const lines = [head(summary, false), ...sinceLastLine(summary)];
-  if (summary.causes.length > 1) lines.push(`Causes (${summary.causes.length}):`, ...causeLines(summary.causes).map((line) => `  ${line}`));
+  const causeCount = summary.causes.length + summary.causesOmitted;
+  if (causeCount > 1) lines.push(`Causes (${causeCount}):`, ...causeLines(summary.causes, undefined, summary.causesOmitted).map((line) => `  ${line}`));
   const listed = failures ?? { list: summary.failures, omitted: summary.failuresOmitted };
   // A request's failures are one line: where, what it answered, then each assertion or error.
   const groups: Failure[][] = [];

@@ -9,7 +9,7 @@ import { scriptValueText } from '../json-text.js';
 import { MASK } from '../redact.js';
 import { SourceInfoSchema } from '../sources/outline.js';
 import { FILE_REFUSED } from '../engine/file-resolver.js';
-import { CauseSchema, groupFailures } from './causes.js';
+import { CauseSchema, groupFailures, MAX_CAUSES_KEPT } from './causes.js';
 import { compactSinceLast, SinceLastSchema } from './since-last.js';
 import { FailureSchema, ResponseExcerptSchema, UNNAMED, type Failure } from './failure.js';
 
@@ -84,7 +84,8 @@ const RunSummaryObject = z.object({
   // Empty lists and zero counts are left out of tool answers (compactRunSummary); parsing restores them.
   failures: z.array(FailureSchema).default([]).describe(`At most ${MAX_FAILURES}, each with its request's fields; failuresOmitted counts the rest (causes groups them all)`),
   failuresOmitted: z.number().default(0),
-  causes: z.array(CauseSchema).default([]).describe('The failures grouped by cause, the largest first (every failure counted once)'),
+  causes: z.array(CauseSchema).default([]).describe(`The failures grouped by cause, the largest first (every failure counted once); at most ${MAX_CAUSES_KEPT}`),
+  causesOmitted: z.number().default(0),
   console: z.array(z.object({ level: z.string(), message: z.string(), count: z.number().optional().describe('Times this same line was printed') })).default([]).describe('Script console output, capped; repeated lines once with a count'),
   consoleOmitted: z.number().default(0),
   warnings: z.array(z.string()).default([]),
@@ -270,6 +271,7 @@ export class RunRecorder {
       failures: [],
       failuresOmitted: 0,
       causes: [],
+      causesOmitted: 0,
       console: [],
       consoleOmitted: 0,
       warnings: [...init.warnings],
@@ -549,7 +551,9 @@ export class RunRecorder {
     this.summary.endedAt = new Date(ended).toISOString();
     this.summary.durationMs = ended - this.started;
     delete this.summary.progress.current;
-    this.summary.causes = groupFailures(this.allFailures);
+    const causes = groupFailures(this.allFailures);
+    this.summary.causes = causes.slice(0, MAX_CAUSES_KEPT);
+    this.summary.causesOmitted = Math.max(0, causes.length - MAX_CAUSES_KEPT);
     this.summary.hint = hintFor(this.summary);
     return this.summary;
   }
@@ -681,7 +685,7 @@ function hintFor(summary: RunSummary): string | undefined {
  * the reference; the end time of a run that ended, which is its start plus its duration).
  */
 export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummarySchema> {
-  const { failures, failuresOmitted, causes, console: lines, consoleOmitted, warnings, warningCodes, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
+  const { failures, failuresOmitted, causes, causesOmitted, console: lines, consoleOmitted, warnings, warningCodes, endedAt: _endedAt, collection, sinceLast, progress, stats, ...rest } = summary;
   const { path: sourcePath, ...source } = collection.source;
   const ended = summary.status !== 'running' && summary.status !== 'queued';
   const restored = progress.current === undefined && progress.done === stats.requests.total && progress.total === stats.requests.total;
@@ -692,6 +696,7 @@ export function compactRunSummary(summary: RunSummary): z.input<typeof RunSummar
     collection: { ...collection, source: sourcePath === undefined || sourcePath === source.ref ? source : collection.source },
     ...(failures.length ? { failures } : {}),
     ...(causes.length ? { causes } : {}),
+    ...(causesOmitted ? { causesOmitted } : {}),
     ...(failuresOmitted ? { failuresOmitted } : {}),
     ...(lines.length ? { console: lines } : {}),
     ...(consoleOmitted ? { consoleOmitted } : {}),
