@@ -4,7 +4,7 @@
 import { idAtLineStart } from '../../src/stdio-transport.js';
 import { parseJsonReport } from '../../src/core/reports/merge-reports.js';
 import { jsonReport } from '../../src/core/reports/reports.js';
-import { RunSummarySchema, type RequestRecord } from '../../src/core/results/summary.js';
+import { passedRecord, passedSummary } from '../support/summaries.js';
 import { runCli } from '../support/cli.js';
 import { connectPair, textOf } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
@@ -38,21 +38,7 @@ describe('the id of a JSON-RPC line too long to read', () => {
 });
 
 describe('merge-reports reads a report as hostile input', () => {
-  const record: RequestRecord = { iteration: 0, folder: '', name: 'r', method: 'GET', url: 'http://x/', assertions: { passed: 1, failed: 0, skipped: 0 } };
-  const good = () =>
-    JSON.parse(JSON.stringify(jsonReport(
-      RunSummarySchema.parse({
-        runId: 'abc',
-        status: 'passed',
-        collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } },
-        startedAt: '2026-12-04T10:00:00.000Z',
-        endedAt: '2026-12-04T10:00:01.000Z',
-        durationMs: 1000,
-        stats: { iterations: 1, requests: { total: 1, failed: 0 }, assertions: { total: 1, failed: 0, skipped: 0 }, scriptErrors: 0 },
-      }),
-      [record],
-      { index: 1, count: 2 },
-    ))) as Record<string, any>;
+  const good = () => JSON.parse(JSON.stringify(jsonReport(passedSummary(), [passedRecord()], { index: 1, count: 2 }))) as Record<string, any>;
 
   it('a report as written is read', () => expect(parseJsonReport('ok.json', good()).report.shard).toEqual({ index: 1, count: 2 }));
 

@@ -10,7 +10,7 @@ import { codeCachePath } from '../../src/launcher.js';
 import { HISTORY_DIR, recordHistory } from '../../src/core/results/history.js';
 import { writeReports } from '../../src/core/reports/reports.js';
 import { SecretSet } from '../../src/core/redact.js';
-import { RunSummarySchema, type RequestRecord } from '../../src/core/results/summary.js';
+import { passedRecord, passedSummary } from '../support/summaries.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
 let ws: TempWorkspace;
@@ -93,17 +93,8 @@ describe('the code cache', () => {
   });
 });
 
-const record: RequestRecord = { iteration: 0, folder: 'F', name: 'r', method: 'GET', url: 'http://x/', assertions: { passed: 1, failed: 0, skipped: 0 } };
-const summary = () =>
-  RunSummarySchema.parse({
-    runId: 'abcdef123456',
-    status: 'passed',
-    collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } },
-    startedAt: '2026-11-30T10:00:00.000Z',
-    endedAt: '2026-11-30T10:00:01.000Z',
-    durationMs: 1000,
-    stats: { iterations: 1, requests: { total: 1, failed: 0 }, assertions: { total: 1, failed: 0, skipped: 0 }, scriptErrors: 0 },
-  });
+const record = passedRecord({ folder: 'F' });
+const summary = () => passedSummary();
 const mode = (file: string) => lstatSync(file).mode & 0o777;
 
 describe('history', () => {

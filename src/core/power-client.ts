@@ -115,6 +115,8 @@ const UNEXPANDED_KEY = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 /** Collections whose told warnings are remembered. */
 const MAX_TOLD_COLLECTIONS = 100;
+/** Told warnings remembered per collection. */
+const MAX_TOLD_WARNINGS = 200;
 
 export class PostmanPowerClient {
   /** Warnings already told per collection (and environment), so an answer repeats none. */
@@ -135,6 +137,11 @@ export class PostmanPowerClient {
     }
     const unseen = warnings.filter((warning) => !told.has(warning));
     for (const warning of unseen) told.add(warning);
+    // Warnings that carry counts change from run to run: the oldest told are forgotten first.
+    for (const old of told) {
+      if (told.size <= MAX_TOLD_WARNINGS) break;
+      told.delete(old);
+    }
     return unseen;
   }
 
