@@ -25,16 +25,19 @@ const workers = new ProcessRunner(runProcessScript());
 workers.prewarm();
 
 /** Run processes whose engine loads as published: the switch is in the environment each one starts with. */
+function withPatchesOff(work) {
+  const before = process.env.POSTMAN_POWER_ENGINE_PATCHES;
+  process.env.POSTMAN_POWER_ENGINE_PATCHES = 'off';
+  try {
+    return work();
+  } finally {
+    if (before === undefined) delete process.env.POSTMAN_POWER_ENGINE_PATCHES;
+    else process.env.POSTMAN_POWER_ENGINE_PATCHES = before;
+  }
+}
 class PublishedEngineRunner extends ProcessRunner {
   spawn(heapMb) {
-    const before = process.env.POSTMAN_POWER_ENGINE_PATCHES;
-    process.env.POSTMAN_POWER_ENGINE_PATCHES = 'off';
-    try {
-      return super.spawn(heapMb);
-    } finally {
-      if (before === undefined) delete process.env.POSTMAN_POWER_ENGINE_PATCHES;
-      else process.env.POSTMAN_POWER_ENGINE_PATCHES = before;
-    }
+    return withPatchesOff(() => super.spawn(heapMb));
   }
 }
 // A run as the client hands it to the runner: its options resolved (the defaults, as a project without settings has).
@@ -102,7 +105,8 @@ async function alternate(label, a, b) {
   const legacy = await alternate('A legacy', () => timeOurs(flatCollection(1000, '/json', 'legacy'), backend.url), () => timeNewman(flatCollection(1000, '/json', 'legacy'), backend.url));
   // The engine as published (POSTMAN_POWER_ENGINE_PATCHES=off, in workers of its own), against the
   // patched engine: what src/core/engine/engine-patches.ts is worth, in the same run.
-  const published = new PublishedEngineRunner(runProcessScript());
+  // Its run process is the one tsc built, whose engine Node's loader reads as published (runProcessScript with the switch off).
+  const published = new PublishedEngineRunner(withPatchesOff(runProcessScript));
   published.prewarm();
   const unpatched = await alternate('A engine as published', () => timeOurs(flatCollection(1000), backend.url, 1, {}, published), () => timeOurs(flatCollection(1000), backend.url));
   await published.close();

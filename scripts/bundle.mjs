@@ -1,10 +1,13 @@
-// `npm run build`, second step. dist/postman-power.cjs: the server and the CLI with their
+// `npm run build`, second step (after tsc). dist/postman-power.cjs: the server and the CLI with their
 // dependencies in one CommonJS file, so a cold start reads and compiles one file instead of
 // resolving and loading hundreds (and can use a V8 code cache, see src/launcher.ts). The engine
 // (postman-runtime and friends, loaded only when a run starts) stays outside, and so does the run
 // worker tsc built under dist/core/. dist/cli.js, the binary, is rewritten to launch the bundle.
-import { writeFileSync, chmodSync } from 'node:fs';
+import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { build } from 'esbuild';
+import { ENGINE_PATCHES, patchFile, patchTargets } from '../dist/core/engine/engine-patches.js';
 
 await build({
   entryPoints: ['src/cli.ts'],
@@ -39,3 +42,82 @@ launch(fileURLToPath(new URL('./postman-power.cjs', import.meta.url)));
 `,
 );
 chmodSync('dist/cli.js', 0o755);
+
+// dist/run-process.cjs: the run process with the engine compiled in. Node's loader took about 400 ms
+// to resolve, read and compile the engine's ~400 modules at every run process's start. The engine
+// goes in as src/core/engine/engine-modules.bundled.ts asks for it, with what Node's loader does at
+// run time done here: the engine patches applied (patchFile, as the require hook applies them), uvm's
+// worker module replaced by the slot the context worker fills, postman-sandbox's boot code the
+// browser build (the one that runs; the Node build would be 2 MB carried for nothing).
+const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
+const fromSandbox = createRequire(fromRuntime.resolve('postman-sandbox'));
+const resolved = {
+  uvmWorker: fromSandbox.resolve('uvm/lib/worker.js'),
+  nodeBootCode: fromSandbox.resolve('./.cache/bootcode.js'),
+  browserBootCode: fromSandbox.resolve('./.cache/bootcode.browser.js'),
+  sandboxBundler: fromSandbox.resolve('./lib/bundle/index.js'),
+};
+const bundledModules = path.resolve('src/core/engine/engine-modules.bundled.ts');
+const engineRoots = { 'postman-sandbox': fromRuntime, flatted: createRequire(fromSandbox.resolve('uvm')), uvm: fromSandbox };
+// Each patched file's source, worked out before the build so the bundle can carry the outcomes.
+const patchedFiles = new Map();
+const outcomes = Object.fromEntries(ENGINE_PATCHES.map((patch) => [patch.module, 'patched']));
+for (const [file, patches] of patchTargets()) {
+  const patched = patchFile(readFileSync(file, 'utf8'), patches);
+  if (patched !== undefined) patchedFiles.set(file, patched);
+  else {
+    for (const patch of patches) outcomes[patch.module] = 'unchanged';
+    process.stderr.write(`warning: the engine patches for ${patches[0].module} no longer apply to ${file}; it is bundled as published\n`);
+  }
+}
+const workerSource = readFileSync(resolved.uvmWorker, 'utf8');
+for (const member of ['static __self', 'static __bootCodeExecutor', 'static __exceptionHandler', 'module.exports']) {
+  if (!workerSource.includes(member)) throw new Error(`uvm/lib/worker.js has no "${member}": the context worker cannot take its place (see src/core/engine/isolated-sandbox.ts)`);
+}
+
+const enginePlugin = {
+  name: 'postman-power-engine',
+  setup(bundler) {
+    bundler.onResolve({ filter: /engine-modules\.js$/ }, (args) => (args.importer.startsWith(path.resolve('src')) ? { path: bundledModules } : undefined));
+    // The engine's copies as postman-runtime resolves them, for the modules engine-modules.bundled.ts names.
+    bundler.onResolve({ filter: /^(postman-sandbox|flatted|uvm)(\/|$)/ }, (args) => {
+      if (args.importer !== bundledModules) return undefined;
+      const root = engineRoots[args.path.split('/')[0]];
+      return { path: root.resolve(args.path) };
+    });
+    bundler.onLoad({ filter: /\.js$/ }, (args) => {
+      if (args.path === resolved.uvmWorker) {
+        return { contents: `module.exports = require(${JSON.stringify(bundledModules)}).uvmWorker();`, loader: 'js', resolveDir: path.dirname(bundledModules) };
+      }
+      if (args.path === resolved.nodeBootCode) return { contents: `module.exports = require(${JSON.stringify(resolved.browserBootCode)});`, loader: 'js' };
+      // postman-sandbox builds its boot code live only when .cache is missing (a development checkout).
+      if (args.path === resolved.sandboxBundler) return { contents: 'throw new Error("postman-sandbox\'s boot code cache is missing");', loader: 'js' };
+      const patched = patchedFiles.get(args.path);
+      return patched === undefined ? undefined : { contents: patched, loader: 'js' };
+    });
+  },
+};
+
+const runProcess = await build({
+  entryPoints: ['src/core/engine/run-process.ts'],
+  outfile: 'dist/run-process.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  metafile: true,
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_ENGINE_PATCHES__: JSON.stringify(outcomes) },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [enginePlugin],
+  sourcemap: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
+if (process.env.BUNDLE_META) writeFileSync(process.env.BUNDLE_META, JSON.stringify(runProcess.metafile));
+// What the build did to the engine, for the test that every patch is in the bundle.
+writeFileSync('dist/run-process.patches.json', `${JSON.stringify(outcomes, null, 2)}\n`);
+

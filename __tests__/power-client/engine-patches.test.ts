@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { ENGINE_PATCHES, patchSource, resolvePatchTarget, type EnginePatch } from '../../src/core/engine/engine-patches.js';
+import { runProcessScript } from '../../src/core/engine/process-runner.js';
 
 const fromRuntime = createRequire(createRequire(path.resolve('package.json')).resolve('postman-runtime'));
 const installed = (patch: EnginePatch) => resolvePatchTarget(fromRuntime.resolve, patch.module);
@@ -306,7 +307,7 @@ describe('engine patches', () => {
   test("a run process's engine is the patched one, and POSTMAN_POWER_ENGINE_PATCHES=off loads it as published", async () => {
     const { POSTMAN_POWER_ENGINE_PATCHES: _switch, NODE_OPTIONS: _options, ...env } = process.env;
     const patched = await inRunProcess(env);
-    expect(new Map(patched.outcomes)).toEqual(new Map(ENGINE_PATCHES.map((patch) => [installed(patch), 'patched'])));
+    expect(new Map(patched.outcomes)).toEqual(new Map(ENGINE_PATCHES.map((patch) => [patch.module, 'patched'])));
     expect(patched.propertyBase).toContain('key.charCodeAt(0) !== 95');
     expect(patched.meta).toEqual({ postman_note: 'kept' });
     const published = await inRunProcess({ ...env, POSTMAN_POWER_ENGINE_PATCHES: 'off' });
@@ -314,4 +315,19 @@ describe('engine patches', () => {
     expect(published.propertyBase).toContain('_(src).pickBy(PropertyBase.propertyIsMeta)');
     expect(published.meta).toEqual({ postman_note: 'kept' });
   }, 60_000);
+
+  test('the run-process bundle (what runs use) was built with every patch applied', () => {
+    // scripts/bundle.mjs applies the same patchFile to the same files and records what came out.
+    const built = JSON.parse(readFileSync(path.resolve('dist/run-process.patches.json'), 'utf8')) as Record<string, string>;
+    expect(built).toEqual(Object.fromEntries(ENGINE_PATCHES.map((patch) => [patch.module, 'patched'])));
+    expect(runProcessScript()).toBe(path.resolve('dist/run-process.cjs'));
+    const { POSTMAN_POWER_ENGINE_PATCHES: before } = process.env;
+    process.env.POSTMAN_POWER_ENGINE_PATCHES = 'off';
+    try {
+      expect(runProcessScript()).toBe(path.resolve('dist/core/engine/run-process.js'));
+    } finally {
+      if (before === undefined) delete process.env.POSTMAN_POWER_ENGINE_PATCHES;
+      else process.env.POSTMAN_POWER_ENGINE_PATCHES = before;
+    }
+  });
 });

@@ -247,7 +247,7 @@ export function resolvePatchTarget(resolve: NodeRequire['resolve'], spec: string
 }
 
 /** The files the engine loads, as resolved from postman-runtime (and from here, if installed apart). */
-function patchTargets(): Map<string, EnginePatch[]> {
+export function patchTargets(): Map<string, EnginePatch[]> {
   const fromHere = createRequire(import.meta.url);
   const fromRuntime = createRequire(fromHere.resolve('postman-runtime'));
   const fromSandbox = createRequire(fromRuntime.resolve('postman-sandbox'));
@@ -267,13 +267,23 @@ function patchTargets(): Map<string, EnginePatch[]> {
   return targets;
 }
 
-const outcomes = new Map<string, 'patched' | 'unchanged'>();
+export type PatchOutcome = 'patched' | 'unchanged';
+
+/** A file's patches, applied together or not at all: the patched source, or undefined. */
+export function patchFile(code: string, patches: readonly EnginePatch[]): string | undefined {
+  let patched: string | undefined = code;
+  for (const patch of patches) patched = patched === undefined ? undefined : patchSource(patched, patch);
+  return patched;
+}
+
+/** By patch module name (as ENGINE_PATCHES names it). */
+const outcomes = new Map<string, PatchOutcome>();
 let installed = false;
 
 /**
- * Installs the patches for this thread's later requires of the engine. Every place that loads
- * postman-runtime, postman-sandbox or postman-collection calls it first (loadEngine, loadSandbox,
- * the fast path's modules): a file already loaded stays as it was.
+ * Installs the patches for this process's later requires of the engine through Node's loader (the
+ * run-process bundle has them applied when it was built, by the same patchFile). A file already
+ * loaded stays as it was.
  */
 export function installEnginePatches(): void {
   if (installed || process.env.POSTMAN_POWER_ENGINE_PATCHES === 'off') return;
@@ -281,17 +291,16 @@ export function installEnginePatches(): void {
   const targets = patchTargets();
   addHook(
     (code, filename) => {
-      // A file's patches apply together or not at all.
-      let patched: string | undefined = code;
-      for (const patch of targets.get(filename)!) patched = patched === undefined ? undefined : patchSource(patched, patch);
-      outcomes.set(filename, patched === undefined ? 'unchanged' : 'patched');
+      const patches = targets.get(filename)!;
+      const patched = patchFile(code, patches);
+      for (const patch of patches) outcomes.set(patch.module, patched === undefined ? 'unchanged' : 'patched');
       return patched ?? code;
     },
     { exts: ['.js'], ignoreNodeModules: false, matcher: (filename) => targets.has(filename) },
   );
 }
 
-/** What the hook did to each file it saw in this thread. */
-export function enginePatchOutcomes(): ReadonlyMap<string, 'patched' | 'unchanged'> {
+/** What the hook did to each patched module this process loaded. */
+export function enginePatchOutcomes(): ReadonlyMap<string, PatchOutcome> {
   return outcomes;
 }

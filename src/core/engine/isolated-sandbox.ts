@@ -4,15 +4,8 @@
 // the context worker before postman-sandbox is first loaded, and the browser build of the boot code
 // (which bundles every module it offers scripts) is what runs inside. Both are probed: an upgrade
 // that moves either fails the run's start with a clear error, never silently runs scripts elsewhere.
-import { createRequire } from 'node:module';
-import { enginePatchOutcomes } from './engine-patches.js';
+import { engineModules } from './engine-modules.js';
 import { ContextWorker, FIRMWARE } from './script-context.js';
-
-interface UvmWorkerClass {
-  __self?: unknown;
-  __exceptionHandler?: unknown;
-  __bootCodeExecutor?: unknown;
-}
 
 /** What the run relies on, for the error that says an upgrade moved it. */
 const EXPECTED = 'uvm 4 (lib/worker.js exporting a class with __self, __exceptionHandler and __bootCodeExecutor) and postman-sandbox 6 (.cache/bootcode.browser.js)';
@@ -48,10 +41,10 @@ interface Watchdog {
 
 let installed: IsolatedSandbox | undefined;
 /** postman-sandbox's browser boot code: one string holding pm, chai, lodash and the rest. */
-function browserBootCode(fromSandbox: NodeRequire): string {
+function browserBootCode(): string {
   let code: unknown;
   let failure: unknown;
-  const bundle = fromSandbox('./.cache/bootcode.browser.js') as (callback: (error: unknown, code: unknown) => void) => void;
+  const bundle = engineModules.browserBootCode() as (callback: (error: unknown, code: unknown) => void) => void;
   if (typeof bundle !== 'function') throw new SandboxLayoutError('its browser boot code is not a function');
   // The cached bundle calls back at once.
   bundle((error, text) => {
@@ -71,17 +64,7 @@ function browserBootCode(fromSandbox: NodeRequire): string {
  */
 export function installIsolatedSandbox(): IsolatedSandbox {
   if (installed) return installed;
-  const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
-  const fromSandbox = createRequire(fromRuntime.resolve('postman-sandbox'));
-  const workerPath = fromSandbox.resolve('uvm/lib/worker.js');
-  const bridgePath = fromSandbox.resolve('uvm/lib/bridge.js');
-  if (fromSandbox.cache[bridgePath]) throw new SandboxLayoutError('uvm was loaded before its worker could be replaced');
-  const original = fromSandbox(workerPath) as unknown;
-  const statics = original as UvmWorkerClass;
-  if (typeof original !== 'function' || typeof statics.__self !== 'string' || typeof statics.__exceptionHandler !== 'string' || typeof statics.__bootCodeExecutor !== 'function') {
-    throw new SandboxLayoutError('uvm/lib/worker.js no longer exports the worker class uvm builds its firmware from');
-  }
-  const bootCode = browserBootCode(fromSandbox);
+  const bootCode = browserBootCode();
   let constructed = 0;
   class UvmContextWorker extends ContextWorker {
     static __self = FIRMWARE.self;
@@ -100,15 +83,13 @@ export function installIsolatedSandbox(): IsolatedSandbox {
       constructed += 1;
     }
   }
-  const cached = fromSandbox.cache[workerPath];
-  if (!cached) throw new SandboxLayoutError('uvm/lib/worker.js is not a CommonJS module');
-  cached.exports = UvmContextWorker;
+  const refused = engineModules.replaceUvmWorker(UvmContextWorker);
+  if (refused) throw new SandboxLayoutError(refused);
 
-  const sandbox = fromRuntime('postman-sandbox') as { createContext?: CreateContext };
+  const sandbox = engineModules.sandbox() as { createContext?: CreateContext };
   // uvm's bridge speaks one format on both sides: its two files were patched together, or neither.
-  const outcomes = enginePatchOutcomes();
-  const clientPath = fromSandbox.resolve('uvm/lib/bridge-client.js');
-  if ((outcomes.get(bridgePath) === 'patched') !== (outcomes.get(clientPath) === 'patched')) throw new SandboxLayoutError('only one side of uvm\'s bridge took the engine patch for its messages');
+  const outcomes = engineModules.patchOutcomes();
+  if ((outcomes.get('uvm/lib/bridge.js') === 'patched') !== (outcomes.get('uvm/lib/bridge-client.js') === 'patched')) throw new SandboxLayoutError('only one side of uvm\'s bridge took the engine patch for its messages');
   if (typeof sandbox.createContext !== 'function') throw new SandboxLayoutError('postman-sandbox no longer exports createContext');
   const create = sandbox.createContext.bind(sandbox);
   let prepared: { host: Promise<SandboxHost>; watchdog: Watchdog } | undefined;

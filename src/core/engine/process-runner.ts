@@ -17,11 +17,17 @@ import { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunProcessMessage } from './run-process.js';
 
 /**
- * The compiled run process: next to this module (dist/core/engine), under it when this module is the
- * bundled dist/cli.js, or the built one when running from sources under ts-jest.
+ * The run process's script: the bundle with the engine compiled in (dist/run-process.cjs, by
+ * scripts/bundle.mjs) — next to the server's bundle, two levels up from dist/core/engine, or the built
+ * one when running from sources under ts-jest. With POSTMAN_POWER_ENGINE_PATCHES=off, the modules tsc
+ * built (dist/core/engine/run-process.js), whose engine Node's loader reads as published.
  */
 export function runProcessScript(): string | undefined {
-  for (const candidate of ['./run-process.js', './core/engine/run-process.js', '../../../dist/core/engine/run-process.js']) {
+  const candidates =
+    process.env.POSTMAN_POWER_ENGINE_PATCHES === 'off'
+      ? ['./run-process.js', './core/engine/run-process.js', '../../../dist/core/engine/run-process.js']
+      : ['./run-process.cjs', '../../run-process.cjs', '../../../dist/run-process.cjs'];
+  for (const candidate of candidates) {
     const file = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(file)) return file;
   }

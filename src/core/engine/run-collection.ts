@@ -1,7 +1,6 @@
 // Runs a collection with postman-runtime (the engine newman wraps, at its current version) so every
 // pm.* script behaves as in Postman and newman. A run is a promise of a summary; its handle can be
 // polled and cancelled at once, in-flight request included (its own HTTP agents are destroyed).
-import { createRequire } from 'node:module';
 import type sdkTypes from 'postman-collection';
 import type { ResolvedRunOptions } from '../runs/options.js';
 import { PowerError } from '../errors.js';
@@ -9,13 +8,12 @@ import type { HealthResult } from '../health.js';
 import type { CollectionJson, EnvironmentJson } from '../collection/json.js';
 import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
-import { installEnginePatches } from './engine-patches.js';
+import { engineModules } from './engine-modules.js';
 import { confinedFileResolver } from './file-resolver.js';
 import { RunLifecycle, type AfterFinish } from '../runs/run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
 import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from '../results/summary.js';
 
-const requireCjs = createRequire(import.meta.url);
 
 export type { Bail } from '../runs/options.js';
 
@@ -108,9 +106,9 @@ export interface Engine {
 }
 
 export async function loadEngine(): Promise<Engine> {
-  installEnginePatches();
-  const [runtime, sdk, http, https] = await Promise.all([import('postman-runtime'), import('postman-collection'), import('node:http'), import('node:https')]);
-  return { runtime: runtime.default, sdk: (sdk.default ?? sdk) as typeof sdkTypes, http, https };
+  engineModules.installPatches();
+  const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
+  return { runtime: engineModules.runtime(), sdk: engineModules.sdk(), http, https };
 }
 
 
@@ -174,7 +172,7 @@ export function withItemIds(collection: CollectionJson): CollectionJson {
 
 /** A tough-cookie jar (postman-request's fork), fresh or from a serialised one (newman's --cookie-jar file). */
 function loadCookieJar(serialised: unknown): unknown {
-  const { CookieJar } = requireCjs('@postman/tough-cookie') as { CookieJar: { new (): unknown; deserializeSync(json: unknown): unknown } };
+  const { CookieJar } = engineModules.toughCookie();
   return serialised ? CookieJar.deserializeSync(serialised) : new CookieJar();
 }
 

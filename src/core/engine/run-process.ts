@@ -9,7 +9,7 @@
 // zero-delay timers are served with setImmediate: postman-runtime schedules ~7 setTimeout(fn, 0)
 // per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
 import { installIsolatedSandbox } from './isolated-sandbox.js';
-import { installEnginePatches } from './engine-patches.js';
+import { engineModules } from './engine-modules.js';
 import type { RunInput, RunState } from './run-collection.js';
 import type { ItemUnderWay, RequestEvent, RequestRecord, RunSummary } from '../results/summary.js';
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   // Before anything of the engine loads: the patches hook its files as they load, and
   // postman-sandbox must build its hosts from script contexts.
-  installEnginePatches();
+  engineModules.installPatches();
   const contexts = installIsolatedSandbox();
   const { loadEngine } = await import('./run-collection.js');
   const { startLanes } = await import('../runs/lanes.js');

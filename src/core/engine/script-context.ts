@@ -14,8 +14,8 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { types } from 'node:util';
-import { createRequire } from 'node:module';
 import vm from 'node:vm';
+import { engineModules } from './engine-modules.js';
 
 /** The globals of a fresh context that the runner uses: both data properties, both non-configurable. */
 const INPUT = '__pp_in';
@@ -234,8 +234,7 @@ interface Channel {
  * uvm's serialiser: flatted (JSON with references, `[[refs], "name", "arg", …]`), or with the engine
  * patch for its bridge plain JSON prefixed J (`J["name", "arg", …]`) unless the message had a cycle.
  */
-const fromSandbox = createRequire(createRequire(createRequire(import.meta.url).resolve('postman-runtime')).resolve('postman-sandbox'));
-const flatted = createRequire(fromSandbox.resolve('uvm'))('flatted') as { parse(text: string): unknown; stringify(value: unknown): string };
+const flatted = engineModules.flatted();
 
 /**
  * The id in a bridge message named `prefix` + id (or `prefix`, then the id as its first argument),
