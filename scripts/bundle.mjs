@@ -112,9 +112,23 @@ const runProcess = await build({
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [enginePlugin],
   sourcemap: true,
+  minifyWhitespace: !process.env.BUNDLE_PLAIN,
+  minifySyntax: !process.env.BUNDLE_PLAIN,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
+// What ProcessRunner forks: compiles dist/run-process.cjs with this user's code cache, then starts it.
+await build({
+  entryPoints: ['src/core/engine/run-process-loader.ts'],
+  outfile: 'dist/run-process-loader.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   minifyWhitespace: true,
   minifySyntax: true,
-  legalComments: 'eof',
   logLevel: 'warning',
 });
 if (process.env.BUNDLE_META) writeFileSync(process.env.BUNDLE_META, JSON.stringify(runProcess.metafile));

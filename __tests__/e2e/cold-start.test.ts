@@ -3,6 +3,7 @@
 // file another account owns or that V8 rejects — in every case the server answers as usual.
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync, watch, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { CACHES_KEPT } from '../../src/core/files/code-cache.js';
 import { spawnServer } from '../support/raw-stdio.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
@@ -76,22 +77,22 @@ it('writes a private code cache, then starts from it with the same answers; a br
   }
 }, 120_000);
 
-it("keeps the four most recently written caches (each build writes its own), never another account's", async () => {
+it("keeps the most recently written caches (each build, each run process's flags write their own), never another account's", async () => {
   mkdirSync(cacheDir('older-builds'), { recursive: true, mode: 0o700 });
-  // Six caches of earlier builds, written one day apart.
+  // Caches of earlier builds, two more than are kept, written one day apart.
   const day = 24 * 60 * 60;
-  const older = Array.from({ length: 6 }, (_, index) => {
+  const older = Array.from({ length: CACHES_KEPT + 2 }, (_, index) => {
     const file = path.join(cacheDir('older-builds'), `build${index}.v8cache`);
     writeFileSync(file, Buffer.alloc(64, index), { mode: 0o600 });
     const written = Date.now() / 1000 - (index + 1) * day;
     utimesSync(file, written, written);
     return file;
   });
-  const foreign = process.getuid?.() === 0 ? older[5]! : undefined;
+  const foreign = process.getuid?.() === 0 ? older[CACHES_KEPT + 1]! : undefined;
   if (foreign) chownSync(foreign, 4242, 4242);
   await startAndList(cacheWritten((_stat, file) => !older.includes(file), 'older-builds'), 'older-builds');
   const kept = cacheFiles('older-builds').sort();
-  // This build's cache and the three most recent earlier ones (and another account's, untouched).
+  // This build's cache and the most recent earlier ones (and another account's, untouched).
   expect(kept.filter((file) => !older.includes(file))).toHaveLength(1);
-  expect(kept.filter((file) => older.includes(file))).toEqual([older[0], older[1], older[2], ...(foreign ? [foreign] : [])].sort());
+  expect(kept.filter((file) => older.includes(file))).toEqual([...older.slice(0, CACHES_KEPT - 1), ...(foreign ? [foreign] : [])].sort());
 }, 60_000);

@@ -320,7 +320,7 @@ describe('engine patches', () => {
     // scripts/bundle.mjs applies the same patchFile to the same files and records what came out.
     const built = JSON.parse(readFileSync(path.resolve('dist/run-process.patches.json'), 'utf8')) as Record<string, string>;
     expect(built).toEqual(Object.fromEntries(ENGINE_PATCHES.map((patch) => [patch.module, 'patched'])));
-    expect(runProcessScript()).toBe(path.resolve('dist/run-process.cjs'));
+    expect(runProcessScript()).toBe(path.resolve('dist/run-process-loader.cjs'));
     const { POSTMAN_POWER_ENGINE_PATCHES: before } = process.env;
     process.env.POSTMAN_POWER_ENGINE_PATCHES = 'off';
     try {

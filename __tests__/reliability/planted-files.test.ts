@@ -7,6 +7,7 @@ import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import { codeCachePath } from '../../src/launcher.js';
+import { ProcessRunner, type WarmProcess } from '../../src/core/engine/process-runner.js';
 import { HISTORY_DIR, recordHistory } from '../../src/core/results/history.js';
 import { writeReports } from '../../src/core/reports/reports.js';
 import { SecretSet } from '../../src/core/redact.js';
@@ -90,6 +91,29 @@ describe('the code cache', () => {
     const { stdout, stderr } = launch(bundle);
     expect(stdout).toBe('honest');
     expect(stderr).toMatch(/is a symbolic link/);
+  });
+
+  it("a run process's caches are taken only before it says 'ready' (before any collection's script runs there)", async () => {
+    class Runner extends ProcessRunner {
+      boot(): WarmProcess {
+        return this.spawn(64);
+      }
+    }
+    const before = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = ws.path('cache');
+    const runner = new Runner(path.resolve('__tests__/support/fake-run-process.mjs'));
+    try {
+      const warm = runner.boot();
+      await warm.ready;
+      const sent = new Promise<void>((resolve) => warm.child.on('message', (message: { type?: string }) => message?.type === 'sent' && resolve()));
+      warm.child.send({ type: 'go' });
+      await sent;
+    } finally {
+      process.env.XDG_CACHE_HOME = before;
+      await runner.close();
+    }
+    const written = readdirSync(path.join(ws.path('cache'), 'postman-power')).filter((name) => name.endsWith('.v8cache'));
+    expect(written).toEqual([`${'a'.repeat(24)}.v8cache`]);
   });
 });
 

@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 
 const report = process.send?.bind(process);
 // The run process starts when it has a channel; it says 'ready' once its engine is loaded.
-await import('../../dist/core/engine/run-process.js');
+const { startRunProcess } = await import('../../dist/core/engine/run-process.js');
+startRunProcess();
 await new Promise((resolve) => {
   const wait = () => (process.listenerCount('message') > 0 ? resolve() : setTimeout(wait, 20));
   wait();

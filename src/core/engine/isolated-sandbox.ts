@@ -4,6 +4,8 @@
 // the context worker before postman-sandbox is first loaded, and the browser build of the boot code
 // (which bundles every module it offers scripts) is what runs inside. Both are probed: an upgrade
 // that moves either fails the run's start with a clear error, never silently runs scripts elsewhere.
+import vm from 'node:vm';
+import { codeIdentity, type CodeCache } from '../files/code-cache.js';
 import { engineModules } from './engine-modules.js';
 import { ContextWorker, FIRMWARE } from './script-context.js';
 
@@ -32,6 +34,19 @@ export interface IsolatedSandbox {
    * when it could not boot or was not built from the context worker.
    */
   prepare(): Promise<void>;
+  /**
+   * The boot code's cache, made once the first context has booted, when there was none to use: for
+   * the parent to write (run-process.ts sends it before any collection's script exists here).
+   */
+  freshCache(): { identity: Buffer; data: Buffer } | undefined;
+}
+
+/** The boot code compiled once per process (with this user's code cache when a valid one is there). */
+function compileBootCode(code: string, cache: CodeCache | undefined): { script: vm.Script; stale?: Buffer } {
+  const identity = cache ? codeIdentity(code, process.execArgv) : undefined;
+  const cachedData = cache && identity ? cache.read(identity) : undefined;
+  const script = new vm.Script(code, { filename: 'postman-sandbox:bootcode', ...(cachedData ? { cachedData } : {}) });
+  return { script, stale: identity && (!cachedData || script.cachedDataRejected) ? identity : undefined };
 }
 
 /** The watchdog of a context's calls: the script timeout of the run its host serves, if one was set. */
@@ -62,9 +77,10 @@ function browserBootCode(): string {
  * the next run that asks (booting takes ~50-130 ms), never to a second one: the runtime disposes
  * it when its run ends.
  */
-export function installIsolatedSandbox(): IsolatedSandbox {
+export function installIsolatedSandbox(options: { codeCache?: CodeCache } = {}): IsolatedSandbox {
   if (installed) return installed;
-  const bootCode = browserBootCode();
+  const boot = compileBootCode(browserBootCode(), options.codeCache);
+  const bootScript = boot.script;
   let constructed = 0;
   class UvmContextWorker extends ContextWorker {
     static __self = FIRMWARE.self;
@@ -79,7 +95,7 @@ export function installIsolatedSandbox(): IsolatedSandbox {
         const ms = options?.watchdog ? options.watchdog.timeoutMs : options?.watchdogMs;
         return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : undefined;
       };
-      super(firmware, { bootCode, timeoutMs });
+      super(firmware, { bootScript, timeoutMs });
       constructed += 1;
     }
   }
@@ -93,7 +109,7 @@ export function installIsolatedSandbox(): IsolatedSandbox {
   if (typeof sandbox.createContext !== 'function') throw new SandboxLayoutError('postman-sandbox no longer exports createContext');
   const create = sandbox.createContext.bind(sandbox);
   let prepared: { host: Promise<SandboxHost>; watchdog: Watchdog } | undefined;
-  const boot = (options: Record<string, unknown>) =>
+  const bootHost = (options: Record<string, unknown>) =>
     new Promise<SandboxHost>((resolve, reject) => {
       create(options, (error, host) => {
         if (error || !host) return reject(error ?? new Error('no host'));
@@ -124,7 +140,7 @@ export function installIsolatedSandbox(): IsolatedSandbox {
     prepare: () => {
       if (!prepared) {
         const watchdog: Watchdog = {};
-        const host = boot({ serializeLogs: false, watchdog });
+        const host = bootHost({ serializeLogs: false, watchdog });
         host.catch(() => undefined);
         prepared = { host, watchdog };
       }
@@ -132,6 +148,11 @@ export function installIsolatedSandbox(): IsolatedSandbox {
         // The probe that the replaced worker class is what uvm built the host from.
         if (constructed === 0) throw new SandboxLayoutError('uvm booted a host without the context worker');
       });
+    },
+    freshCache: () => {
+      const identity = boot.stale;
+      boot.stale = undefined;
+      return identity && constructed > 0 ? { identity, data: bootScript.createCachedData() } : undefined;
     },
   };
   return installed;

@@ -14,11 +14,12 @@ import { newRecorder, type RunHandle, type RunInput, type RunState } from './run
 import { runProcessHeapMb, warmProcessHeapMb, YOUNG_GENERATION_MB } from './heap-limits.js';
 import { planLanes, runLanes } from '../runs/lanes.js';
 import { RunLifecycle } from '../runs/run-lifecycle.js';
+import { cacheDirectory, openCodeCache } from '../files/code-cache.js';
 import type { RunProcessMessage } from './run-process.js';
 
 /**
- * The run process's script: the bundle with the engine compiled in (dist/run-process.cjs, by
- * scripts/bundle.mjs) — next to the server's bundle, two levels up from dist/core/engine, or the built
+ * The run process's script: the loader of the bundle with the engine compiled in
+ * (dist/run-process-loader.cjs and dist/run-process.cjs, by scripts/bundle.mjs) — next to the server's bundle, two levels up from dist/core/engine, or the built
  * one when running from sources under ts-jest. With POSTMAN_POWER_ENGINE_PATCHES=off, the modules tsc
  * built (dist/core/engine/run-process.js), whose engine Node's loader reads as published.
  */
@@ -26,7 +27,7 @@ export function runProcessScript(): string | undefined {
   const candidates =
     process.env.POSTMAN_POWER_ENGINE_PATCHES === 'off'
       ? ['./run-process.js', './core/engine/run-process.js', '../../../dist/core/engine/run-process.js']
-      : ['./run-process.cjs', '../../run-process.cjs', '../../../dist/run-process.cjs'];
+      : ['./run-process-loader.cjs', '../../run-process-loader.cjs', '../../../dist/run-process-loader.cjs'];
   for (const candidate of candidates) {
     const file = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(file)) return file;
@@ -104,6 +105,15 @@ const kill = (child: ChildProcess) => {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 };
 
+/**
+ * Writes a cache a booting run process made (see run-process-loader.ts) into this user's code caches
+ * (the launcher's folder and key); anything malformed is dropped. Rare: once per build and heap size.
+ */
+function writeCodeCache(message: { identity: unknown; data: unknown }): void {
+  if (typeof message.identity !== 'string' || !/^[0-9a-f]{64}$/.test(message.identity) || !(message.data instanceof Uint8Array)) return;
+  openCodeCache()?.write(Buffer.from(message.identity, 'hex'), Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength));
+}
+
 const nodeRequire = createRequire(import.meta.url);
 /** child_process, loaded when the first run process starts rather than with the server. */
 const fork: typeof import('node:child_process').fork = ((...args: Parameters<typeof import('node:child_process').fork>) =>
@@ -134,7 +144,8 @@ export class ProcessRunner {
         ...(process.env.POSTMAN_POWER_HEAP_GROWTH === 'v8' ? [] : [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]),
         ...PERMISSION_FLAGS,
       ],
-      env: runProcessEnv(),
+      // Where this user's code caches are, read only there (run-process-loader.ts).
+      env: { ...runProcessEnv(), POSTMAN_POWER_CACHE_DIR: cacheDirectory() },
       serialization: 'advanced',
       // Nothing a run process prints reaches the server's stdout; its stderr is kept for why it died.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -151,7 +162,10 @@ export class ProcessRunner {
         child.off('exit', onExit);
       };
       const onMessage = (message: RunProcessMessage) => {
-        if (message.type === 'ready') {
+        if (message.type === 'codeCache') {
+          // Only before 'ready': until then nothing but the engine and postman-sandbox's boot code ran there.
+          writeCodeCache(message);
+        } else if (message.type === 'ready') {
           done();
           resolve();
         } else if (message.type === 'error') {

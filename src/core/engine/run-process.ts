@@ -8,8 +8,10 @@
 // may serve another run after that; nothing of the scripts outlives their context. Inside it only,
 // zero-delay timers are served with setImmediate: postman-runtime schedules ~7 setTimeout(fn, 0)
 // per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
+import { pathToFileURL } from 'node:url';
 import { installIsolatedSandbox } from './isolated-sandbox.js';
 import { engineModules } from './engine-modules.js';
+import type { CodeCache } from '../files/code-cache.js';
 import type { RunInput, RunState } from './run-collection.js';
 import type { ItemUnderWay, RequestEvent, RequestRecord, RunSummary } from '../results/summary.js';
 
@@ -21,7 +23,9 @@ export type RunProcessMessage =
   | { type: 'request'; event: RequestEvent }
   | { type: 'underWay'; at?: ItemUnderWay }
   | { type: 'done'; summary: RunSummary; records: RequestRecord[]; state?: RunState }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A code cache made during the boot, for the parent to write: sent only before 'ready'. */
+  | { type: 'codeCache'; identity: string; data: Uint8Array };
 
 type Immediate = ReturnType<typeof setImmediate>;
 const realSetTimeout = globalThis.setTimeout;
@@ -36,7 +40,15 @@ function send(message: RunProcessMessage): void {
   process.send?.(message);
 }
 
-async function main(): Promise<void> {
+/** What the loader (run-process-loader.ts) hands over: this user's code caches and the bundle's own. */
+export interface RunProcessBoot {
+  /** Read only: this process writes no file. */
+  codeCache?: CodeCache;
+  /** The engine bundle's cache, made now (after the boot compiled what runs need), when there was none to use. */
+  bundleCache?: () => { identity: Buffer; data: Buffer } | undefined;
+}
+
+async function main(boot: RunProcessBoot): Promise<void> {
   globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) =>
     !ms || ms <= 0 ? setImmediate(callback, ...args) : realSetTimeout(callback, ms, ...args)) as unknown as typeof setTimeout;
   globalThis.clearTimeout = ((handle: unknown) => (isImmediate(handle) ? clearImmediate(handle) : realClearTimeout(handle as NodeJS.Timeout))) as typeof clearTimeout;
@@ -49,12 +61,17 @@ async function main(): Promise<void> {
   // Before anything of the engine loads: the patches hook its files as they load, and
   // postman-sandbox must build its hosts from script contexts.
   engineModules.installPatches();
-  const contexts = installIsolatedSandbox();
+  const contexts = installIsolatedSandbox({ codeCache: boot.codeCache });
   const { loadEngine } = await import('./run-collection.js');
   const { startLanes } = await import('../runs/lanes.js');
   const engine = await loadEngine();
   // The first run's context, booted while nobody waits; a context that cannot boot fails the start.
   await contexts.prepare();
+  // Nothing but the engine and postman-sandbox's boot code has run in this process yet: caches made
+  // now are the parent's to write. After 'ready' the parent takes none.
+  for (const made of [boot.bundleCache?.(), contexts.freshCache()]) {
+    if (made) send({ type: 'codeCache', identity: made.identity.toString('hex'), data: made.data });
+  }
   send({ type: 'ready' });
   process.on('disconnect', () => process.exit(0));
   process.on('message', (message: RunProcessRequest) => {
@@ -87,9 +104,17 @@ async function main(): Promise<void> {
   });
 }
 
-if (process.send) {
-  main().catch((error: unknown) => {
+/**
+ * Starts the run process: waits for runs on its IPC channel. Called by the loader with the bundle
+ * (dist/run-process-loader.cjs), or by itself when this file is the program (tsc's build, which
+ * POSTMAN_POWER_ENGINE_PATCHES=off runs).
+ */
+export function startRunProcess(boot: RunProcessBoot = {}): void {
+  if (!process.send) return;
+  main(boot).catch((error: unknown) => {
     send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     process.exit(1);
   });
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) startRunProcess();

@@ -183,17 +183,6 @@ const CONTEXT_BOOTSTRAP = String.raw`(function (global, nonce, entropy) {
   }
   const webApi = { atob, btoa, Blob, File };
   for (const name in webApi) define(global, name, { value: webApi[name], writable: true, enumerable: false, configurable: true });
-  // uvm's firmware runs postman-sandbox's boot code by calling this: the code arrived as a string.
-  const indirectEval = global.eval;
-  define(global, '__pp_boot', {
-    value: function () {
-      const code = global.__pp_bootcode;
-      delete global.__pp_bootcode;
-      delete global.__pp_boot;
-      if (typeof code === 'string') indirectEval(code);
-    },
-    writable: true, enumerable: false, configurable: true,
-  });
   // The stack-trace API hands out call sites; in a context entered from the host those could name
   // host functions. Errors here format their stack as text only: postman-sandbox's boot replaces
   // this formatter by its own (also text only) and locks it; the runner then locks whichever is
@@ -214,7 +203,10 @@ const CONTEXT_BOOTSTRAP = String.raw`(function (global, nonce, entropy) {
 export const FIRMWARE = {
   /** uvm's firmware posts through `__self`: the port the bootstrap made. */
   self: '__pp_port',
-  /** Where uvm's firmware runs the boot code it was given: the browser build, already in the context. */
+  /**
+   * Where uvm's firmware runs the boot code it was given: a marker. The firmware is run in two parts
+   * around it (splitFirmware) and the boot code between them, from a script compiled once per process.
+   */
   bootCodeExecutor: () => '__pp_boot()',
   /** Reports a script's uncaught exception to the sandbox's listeners, as uvm's worker does. */
   exceptionHandler: `self.onUncaught = function (error) {
@@ -222,6 +214,18 @@ export const FIRMWARE = {
     return false;
   };`,
 };
+
+/**
+ * uvm's firmware (uvm/lib/bridge.js) as two scripts, before and after the statement that runs the
+ * boot code, or undefined when uvm no longer writes it as this expects. The boot code then runs from
+ * a vm.Script compiled once per process (with a code cache) instead of an eval of 2 MB in every
+ * context; a boot code that throws fails the boot (uvm's firmware would throw it later, asynchronously).
+ */
+export function splitFirmware(firmware: string): [string, string] | undefined {
+  const call = /__uvm_setTimeout = setTimeout;\s*try \{\s*__pp_boot\(\);\s*\} catch \(error\) \{\s*__uvm_setTimeout\(\(\) => \{ throw error; \}, 0\);\s*\}/.exec(firmware);
+  if (!call || firmware.indexOf('__pp_boot()', call.index + call[0].length) >= 0) return undefined;
+  return [`${firmware.slice(0, call.index)}__uvm_setTimeout = setTimeout;`, firmware.slice(call.index + call[0].length)];
+}
 
 /** What the host keeps of a context: the contextified object, the context and this boot's nonce. */
 interface Channel {
@@ -282,8 +286,8 @@ const ENTROPY_BYTES = 4096;
 const entropy = () => randomBytes(ENTROPY_BYTES).toString('hex');
 
 export interface ContextWorkerOptions {
-  /** postman-sandbox's browser boot code: evaluated where uvm's firmware calls __pp_boot(). */
-  bootCode: string;
+  /** postman-sandbox's browser boot code, compiled: run where uvm's firmware has the marker. */
+  bootScript: vm.Script;
   /**
    * Ends one synchronous stretch of script work (a call into the context) after this many ms: a
    * loop that never ends is stopped there. Unset (no script timeout was set): no limit, the run's
@@ -322,9 +326,11 @@ export class ContextWorker extends EventEmitter {
     setImmediate(() => this.call('d', ''));
   }
 
-  /** A fresh context: the bootstrap, then uvm's firmware (with postman-sandbox's boot code inside). */
+  /** A fresh context: the bootstrap, then uvm's firmware with postman-sandbox's boot code inside. */
   private boot(firmware: string): void {
     try {
+      const parts = splitFirmware(firmware);
+      if (!parts) throw new Error('uvm\'s firmware no longer runs the boot code where postman-power puts it (uvm/lib/bridge.js changed)');
       const sandbox = Object.create(null) as Record<string, unknown>;
       const context = vm.createContext(sandbox, { name: 'postman-power script context', codeGeneration: { strings: true, wasm: false }, microtaskMode: 'afterEvaluate' });
       const nonce = randomBytes(16).toString('hex');
@@ -332,8 +338,9 @@ export class ContextWorker extends EventEmitter {
       new vm.Script(`(${CONTEXT_BOOTSTRAP})(globalThis, ${JSON.stringify(nonce)}, ${JSON.stringify(entropy())})`, { filename: 'postman-power:context-bootstrap' }).runInContext(context);
       this.channel = { sandbox, context, nonce };
       this.refill = false;
-      sandbox.__pp_bootcode = this.options.bootCode;
-      new vm.Script(firmware, { filename: 'postman-power:firmware' }).runInContext(context);
+      new vm.Script(parts[0], { filename: 'postman-power:firmware' }).runInContext(context);
+      this.options.bootScript.runInContext(context);
+      new vm.Script(parts[1], { filename: 'postman-power:firmware-end' }).runInContext(context);
       if (LOCK_STACK_TRACES.runInContext(context) !== 'locked') throw new Error('its stack-trace formatter could not be locked');
     } catch (error) {
       this.channel = undefined;

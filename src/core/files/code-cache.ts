@@ -1,0 +1,129 @@
+// V8 code caches, authenticated. V8 checks little of a cache it is given (a version, the flags, the
+// source's length), so a cache is code: it is used only when it carries a valid HMAC. The key is 32
+// random bytes in a 0600 file only this user can write; each cache file is
+// `HMAC-SHA256(key, identity ‖ cache bytes) ‖ cache bytes`, where the identity is a hash of the source
+// it was made from, Node, the platform and the V8 flags that decide whether V8 accepts it. The folder
+// lives in the user's cache directory and must be a real folder of this user's that nobody else can
+// write, else there is no cache (said once on stderr). Used by the launcher (the CLI and server bundle)
+// and by run processes (the engine bundle, postman-sandbox's boot code), which only read: their
+// caches are written by the server or CLI that started them (engine/process-runner.ts).
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeFolders } from './make-folders.js';
+import { currentUid, foreignFolderReason, privateFolderSync, readPrivateFileSync, replaceFileSync } from './private-files.js';
+
+/**
+ * Caches kept: each build (each upgrade, each set of V8 flags) writes its own, up to a few megabytes.
+ * The most recently written stay; one pruned rewrites itself at its next start.
+ */
+export const CACHES_KEPT = 8;
+const KEY_FILE = 'cache.key';
+const KEY_BYTES = 32;
+const MAC_BYTES = 32;
+/** A cache larger than this is not one of ours (the engine bundle's is under a megabyte). */
+export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || (process.platform === 'win32' ? env.LOCALAPPDATA : undefined) || path.join(os.homedir(), '.cache');
+  return path.join(base, 'postman-power');
+}
+
+/** What a cache is made for: this source on this Node, platform and V8 flags (`flags`). */
+export function codeIdentity(source: string, flags: readonly string[] = []): Buffer {
+  return createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.platform}\0${flags.join(' ')}`).digest();
+}
+
+const mac = (key: Buffer, identity: Buffer, data: Buffer): Buffer => createHmac('sha256', key).update(identity).update(data).digest();
+
+const warn = (text: string): void => void process.stderr.write(`[postman-power] warning: ${text}\n`);
+
+export class CodeCache {
+  constructor(
+    readonly directory: string,
+    private readonly key: Buffer,
+  ) {}
+
+  /** The file of the cache made for `identity`. */
+  file(identity: Buffer): string {
+    return path.join(this.directory, `${identity.toString('hex').slice(0, 24)}.v8cache`);
+  }
+
+  /** The cache's V8 bytes when its MAC holds for `identity`, else undefined. */
+  read(identity: Buffer): Buffer | undefined {
+    const content = readPrivateFileSync(this.file(identity), MAX_CACHE_BYTES);
+    if (!content || content.length <= MAC_BYTES) return undefined;
+    const data = content.subarray(MAC_BYTES);
+    return timingSafeEqual(content.subarray(0, MAC_BYTES), mac(this.key, identity, data)) ? data : undefined;
+  }
+
+  /** Writes (replaces) the cache for `identity`; a read-only home or a full disk leaves none. */
+  write(identity: Buffer, data: Buffer): void {
+    if (data.length === 0 || data.length > MAX_CACHE_BYTES) return;
+    try {
+      replaceFileSync(this.file(identity), Buffer.concat([mac(this.key, identity, data), data]));
+      this.prune();
+    } catch {
+      // The next start compiles without a cache, as now.
+    }
+  }
+
+  /** Removes this user's caches (files, not links) beyond the CACHES_KEPT most recently written. */
+  private prune(): void {
+    const uid = currentUid();
+    const caches = readdirSync(this.directory)
+      .filter((name) => name.endsWith('.v8cache'))
+      .map((name) => {
+        const file = path.join(this.directory, name);
+        return { file, stat: lstatSync(file) };
+      })
+      .filter(({ stat }) => stat.isFile() && (uid === undefined || stat.uid === uid))
+      .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs);
+    for (const { file } of caches.slice(CACHES_KEPT)) unlinkSync(file);
+  }
+}
+
+/**
+ * This user's code caches: the folder made and checked, the key made when missing. Undefined (said
+ * once on stderr) when the folder is not safely this user's; POSTMAN_POWER_CODE_CACHE=0 turns caches off.
+ */
+export function openCodeCache(directory = cacheDirectory()): CodeCache | undefined {
+  if (process.env.POSTMAN_POWER_CODE_CACHE === '0') return undefined;
+  try {
+    makeFolders(path.dirname(directory));
+  } catch {
+    return undefined;
+  }
+  const reason = privateFolderSync(directory);
+  if (reason) {
+    warn(`no code cache: ${directory} ${reason}; starting without one (remove the folder, or set POSTMAN_POWER_CODE_CACHE=0)`);
+    return undefined;
+  }
+  const file = path.join(directory, KEY_FILE);
+  const existing = readPrivateFileSync(file, KEY_BYTES);
+  if (existing?.length === KEY_BYTES) return new CodeCache(directory, existing);
+  try {
+    // A missing, foreign or broken key is replaced; the caches it signed fail their check and are rebuilt.
+    const key = randomBytes(KEY_BYTES);
+    replaceFileSync(file, key);
+    return new CodeCache(directory, key);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The caches a run process may read (it writes nothing): the same folder and key, checked the same
+ * way, without making either. Undefined when there is none yet or the folder is not safely this user's.
+ */
+export function readOnlyCodeCache(directory = cacheDirectory()): CodeCache | undefined {
+  if (process.env.POSTMAN_POWER_CODE_CACHE === '0') return undefined;
+  try {
+    if (foreignFolderReason(lstatSync(directory))) return undefined;
+  } catch {
+    return undefined;
+  }
+  const key = readPrivateFileSync(path.join(directory, KEY_FILE), KEY_BYTES);
+  return key?.length === KEY_BYTES ? new CodeCache(directory, key) : undefined;
+}
