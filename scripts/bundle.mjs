@@ -34,10 +34,20 @@ await build({
 writeFileSync(
   'dist/cli.js',
   `#!/usr/bin/env node
-// The postman-power binary: runs the bundled CLI (dist/postman-power.cjs) with a code cache.
+// The postman-power binary: runs the bundled CLI (dist/postman-power.cjs) with a code cache. For
+// \`run\`, the run's process starts first: its start is most of a one-shot run's wait, and it
+// overlaps the CLI's own (src/core/engine/run-process-spawn.ts).
 import { fileURLToPath } from 'node:url';
 import { launch } from './launcher.js';
 
+const [command] = process.argv.slice(2);
+if (command === 'run' && !process.argv.includes('--help') && !process.argv.includes('-h')) {
+  try {
+    (await import('./core/engine/run-process-spawn.js')).startEarlyRunProcess();
+  } catch {
+    // The CLI starts its run's process itself, a moment later.
+  }
+}
 launch(fileURLToPath(new URL('./postman-power.cjs', import.meta.url)));
 `,
 );

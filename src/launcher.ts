@@ -17,17 +17,24 @@ export function codeCachePath(bundle: string, source: string): string {
   return path.join(cacheDirectory(), `${codeIdentity(source).toString('hex').slice(0, 24)}.v8cache`);
 }
 
+export interface CompiledWithCache {
+  script: vm.Script;
+  /** There was no valid cache to use: `fresh` makes one. */
+  stale: boolean;
+  fresh: () => { identity: Buffer; data: Buffer } | undefined;
+}
+
 /**
  * Compiles CommonJS `source` (the file `filename`) with the cache made for it (and the V8 `flags` the
  * process runs with, when they differ from one start to another) when there is a valid one. `fresh`
  * makes a new cache, once the script has compiled what matters, when there was none to use.
  */
-export function compileWithCache(filename: string, source: string, cache: CodeCache | undefined, flags: readonly string[] = []): { script: vm.Script; fresh: () => { identity: Buffer; data: Buffer } | undefined } {
+export function compileWithCache(filename: string, source: string, cache: CodeCache | undefined, flags: readonly string[] = []): CompiledWithCache {
   const identity = cache ? codeIdentity(source, flags) : undefined;
   const cachedData = cache && identity ? cache.read(identity) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename, ...(cachedData ? { cachedData } : {}) });
   const stale = identity !== undefined && (!cachedData || script.cachedDataRejected === true);
-  return { script, fresh: () => (stale && identity ? { identity, data: script.createCachedData() } : undefined) };
+  return { script, stale, fresh: () => (stale && identity ? { identity, data: script.createCachedData() } : undefined) };
 }
 
 /** Runs a compiled CommonJS module as the main program; `module.exports` holds what it exports. */
@@ -43,10 +50,16 @@ export function launch(bundle: string): void {
   const cache = openCodeCache();
   const { script, fresh } = compileWithCache(bundle, source, cache);
   if (cache) {
-    setTimeout(() => {
+    let written = false;
+    const write = () => {
+      if (written) return;
+      written = true;
       const made = fresh();
       if (made) cache.write(made.identity, made.data);
-    }, WRITE_CACHE_AFTER_MS).unref();
+    };
+    setTimeout(write, WRITE_CACHE_AFTER_MS).unref();
+    // A CLI run is often shorter than that: it writes the cache as it exits (once; the next start uses it).
+    process.once('exit', write);
   }
   runAsMain(script, bundle);
 }

@@ -10,6 +10,7 @@ import { parseJsonText } from './json-text.js';
 import { readConfinedFile } from './files/workspace-files.js';
 import { MASK, maskSecret } from './redact.js';
 import { StatusExpectationSchema, parseStatusExpectation, formatStatusRanges, DEFAULT_EXPECTED_STATUS } from './status-ranges.js';
+import { DEFAULT_RUN } from './runs/defaults.js';
 
 export const CONFIG_FILE_NAME = '.postman.json';
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -230,11 +231,8 @@ export type PostmanConfig = z.infer<typeof PostmanConfigSchema>;
 
 /** The one home of the defaults: health checks and runs read them from here. */
 export const DEFAULT_HEALTH = { timeoutMs: 2000, attempts: 5, deadlineMs: 30_000 };
-/**
- * Request and script timeouts default to none, as in newman (0 = no limit). The overall run timeout
- * is ours (newman has none): an agent's run must end. README states the difference.
- */
-export const DEFAULT_RUN = { requestTimeoutMs: 0, scriptTimeoutMs: 0, runTimeoutMs: 600_000, maxResponseBytes: 50 * 1024 * 1024, bail: false as const };
+/** A run's defaults live in runs/defaults.ts (read before the config has loaded); here for the config's readers. */
+export { DEFAULT_RUN };
 
 /** The keys each shape defines, read off its schema (one source of truth). */
 const KNOWN_KEYS: Record<Exclude<ConfigShape, 'none'>, string[]> = {

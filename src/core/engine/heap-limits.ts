@@ -1,15 +1,9 @@
 // The heap limit of a run's process, sized from what the run and its scripts' context hold. A limit
 // hit means a runaway run or script: the process ends and the run with out_of_memory
 // (process-runner.ts) instead of taking the machine's memory. It can be set outright by environment.
-import { DEFAULT_RUN_OPTIONS } from '../runs/options.js';
-import { countRequests, iterationCount, type RunInput } from './run-collection.js';
-
-/**
- * The young generation of the run's and the sandbox's threads, in MB. V8's default (up to 48 MB per
- * thread) is garbage-collector headroom, not live data: 8 MB took peak RSS at 10 000 requests from
- * 363–407 MB to 305–324 MB here, with no loss of speed (BENCHMARKS.md D).
- */
-export const YOUNG_GENERATION_MB = 8;
+import { DEFAULT_RUN } from '../runs/defaults.js';
+import { countRequests, iterationCount } from '../collection/items.js';
+import type { RunInput } from './run-collection.js';
 
 const MB = 1024 * 1024;
 /** What a thread needs before its input: the engine or the pm API, a request or script in flight. */
@@ -65,7 +59,7 @@ function dataBytes(rows: unknown[] | undefined): number {
 
 const sized = (bytes: number) => Math.min(MAX_MB, BASE_MB + Math.ceil(bytes / MB));
 // A process warmed before its run is sized for the default response limit.
-const responseRoom = (input: SizedInput) => (input.maxResponseBytes ?? DEFAULT_RUN_OPTIONS.maxResponseBytes) * RESPONSE_COPIES;
+const responseRoom = (input: SizedInput) => (input.maxResponseBytes ?? DEFAULT_RUN.maxResponseBytes) * RESPONSE_COPIES;
 
 /**
  * The heap limit of a run's thread, in MB: its collection, scopes and data (parsed), one record per

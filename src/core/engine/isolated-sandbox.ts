@@ -39,6 +39,8 @@ export interface IsolatedSandbox {
    * the parent to write (run-process.ts sends it before any collection's script exists here).
    */
   freshCache(): { identity: Buffer; data: Buffer } | undefined;
+  /** There was no valid boot code cache to use. */
+  cacheStale(): boolean;
 }
 
 /** The boot code compiled once per process (with this user's code cache when a valid one is there). */
@@ -149,6 +151,7 @@ export function installIsolatedSandbox(options: { codeCache?: CodeCache } = {}):
         if (constructed === 0) throw new SandboxLayoutError('uvm booted a host without the context worker');
       });
     },
+    cacheStale: () => boot.stale !== undefined,
     freshCache: () => {
       const identity = boot.stale;
       boot.stale = undefined;

@@ -9,6 +9,7 @@ import type { CollectionJson, EnvironmentJson } from '../collection/json.js';
 import { valueText } from '../sources/environment-view.js';
 import { findItems, type SourceInfo } from '../sources/outline.js';
 import { engineModules } from './engine-modules.js';
+import { countRequests, iterationCount } from '../collection/items.js';
 import { confinedFileResolver } from './file-resolver.js';
 import { RunLifecycle, type AfterFinish } from '../runs/run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
@@ -174,18 +175,6 @@ export function withItemIds(collection: CollectionJson): CollectionJson {
 function loadCookieJar(serialised: unknown): unknown {
   const { CookieJar } = engineModules.toughCookie();
   return serialised ? CookieJar.deserializeSync(serialised) : new CookieJar();
-}
-
-/** Requests in a list of items, folders included. */
-export function countRequests(items: unknown[]): number {
-  let count = 0;
-  for (const item of items as Array<{ item?: unknown[] }>) count += Array.isArray(item.item) ? countRequests(item.item) : 1;
-  return count;
-}
-
-/** Iterations of a run: as asked, else one per data row, at least one. */
-export function iterationCount(input: Pick<RunInput, 'iterations' | 'data'>): number {
-  return Math.max(1, input.iterations ?? (input.data?.length || 1));
 }
 
 /** A fresh accumulator for a run, its total known from the folders (selected once, by the caller when it has) and iterations it will run. */

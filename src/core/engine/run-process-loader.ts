@@ -14,7 +14,7 @@ const bundle = fileURLToPath(new URL('./run-process.cjs', import.meta.url));
 // The folder the parent names (this process's environment holds no HOME; process-runner.ts).
 const folder = process.env.POSTMAN_POWER_CACHE_DIR;
 const codeCache = folder ? readOnlyCodeCache(folder) : undefined;
-const { script, fresh } = compileWithCache(bundle, readFileSync(bundle, 'utf8'), codeCache, process.execArgv);
+const compiled = compileWithCache(bundle, readFileSync(bundle, 'utf8'), codeCache, process.execArgv);
 const exported = { exports: {} as { startRunProcess?: typeof startRunProcess } };
-runAsMain(script, bundle, exported);
-exported.exports.startRunProcess?.({ ...(codeCache ? { codeCache } : {}), bundleCache: fresh });
+runAsMain(compiled.script, bundle, exported);
+exported.exports.startRunProcess?.({ ...(codeCache ? { codeCache } : {}), bundleCache: compiled });

@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { installIsolatedSandbox } from './isolated-sandbox.js';
 import { engineModules } from './engine-modules.js';
 import type { CodeCache } from '../files/code-cache.js';
+import type { CompiledWithCache } from '../../launcher.js';
+import { warmUp } from './warm-up.js';
 import type { RunInput, RunState } from './run-collection.js';
 import type { ItemUnderWay, RequestEvent, RequestRecord, RunSummary } from '../results/summary.js';
 
@@ -44,8 +46,8 @@ function send(message: RunProcessMessage): void {
 export interface RunProcessBoot {
   /** Read only: this process writes no file. */
   codeCache?: CodeCache;
-  /** The engine bundle's cache, made now (after the boot compiled what runs need), when there was none to use. */
-  bundleCache?: () => { identity: Buffer; data: Buffer } | undefined;
+  /** The engine bundle's compilation: its cache is made after the boot and a warm-up, when there was none to use. */
+  bundleCache?: Pick<CompiledWithCache, 'stale' | 'fresh'>;
 }
 
 async function main(boot: RunProcessBoot): Promise<void> {
@@ -65,11 +67,14 @@ async function main(boot: RunProcessBoot): Promise<void> {
   const { loadEngine } = await import('./run-collection.js');
   const { startLanes } = await import('../runs/lanes.js');
   const engine = await loadEngine();
+  // Caches to make: first a run of our own compiles what runs need (warm-up.ts). A warm-up that fails
+  // only makes smaller caches; the start goes on.
+  if (boot.bundleCache?.stale || contexts.cacheStale()) await warmUp(engine, startLanes).catch(() => undefined);
   // The first run's context, booted while nobody waits; a context that cannot boot fails the start.
   await contexts.prepare();
-  // Nothing but the engine and postman-sandbox's boot code has run in this process yet: caches made
-  // now are the parent's to write. After 'ready' the parent takes none.
-  for (const made of [boot.bundleCache?.(), contexts.freshCache()]) {
+  // Nothing but the engine, postman-sandbox's boot code and our warm-up has run in this process yet:
+  // caches made now are the parent's to write. After 'ready' the parent takes none.
+  for (const made of [boot.bundleCache?.fresh(), contexts.freshCache()]) {
     if (made) send({ type: 'codeCache', identity: made.identity.toString('hex'), data: made.data });
   }
   send({ type: 'ready' });

@@ -12,6 +12,7 @@ import { FILE_REFUSED } from '../engine/file-resolver.js';
 import { CauseSchema, groupFailures, MAX_CAUSES_KEPT } from './causes.js';
 import { compactSinceLast, SinceLastSchema } from './since-last.js';
 import { FailureSchema, ResponseExcerptSchema, UNNAMED, type Failure } from './failure.js';
+import { OUT_OF_MEMORY, WARNING_CODES, type WarningCode } from './warning-codes.js';
 
 export { FailureSchema, UNNAMED, type Failure } from './failure.js';
 
@@ -559,12 +560,7 @@ export class RunRecorder {
   }
 }
 
-/**
- * Warnings that code reads back carry a code (summary.warningCodes: code → its text), so nothing
- * recognises a warning by its wording.
- */
-export const WARNING_CODES = ['out_of_memory', 'reports_not_written', 'unresolved_variables', 'unchecked_errors', 'deprecated_apis', 'parallel_lanes', 'runtime_stopped', 'history_not_compared', 'shards_missing'] as const;
-export type WarningCode = (typeof WARNING_CODES)[number];
+export { OUT_OF_MEMORY, WARNING_CODES, type WarningCode };
 
 /** Adds a coded warning to a summary. */
 export function addWarning(summary: Pick<RunSummary, 'warnings' | 'warningCodes'>, code: WarningCode, text: string): void {
@@ -572,8 +568,6 @@ export function addWarning(summary: Pick<RunSummary, 'warnings' | 'warningCodes'
   summary.warningCodes[code] = text;
 }
 
-/** The warning a run's process leaves when a heap limit ended it (process-runner.ts). */
-export const OUT_OF_MEMORY: WarningCode = 'out_of_memory';
 export const ranOutOfMemory = (summary: Pick<RunSummary, 'warningCodes'>) => OUT_OF_MEMORY in (summary.warningCodes ?? {});
 
 /** The sandbox's console warning for a legacy API (postman-legacy-interface.js), with its replacement. */
