@@ -2,7 +2,6 @@
 //   node --expose-gc bench/child.mjs <ours|newman> <rss|soak|huge> <count> <baseUrl>
 // (huge: one request to a <count> MB response; ours stops at its 50 MB response limit.)
 import { readFileSync } from 'node:fs';
-import newman from 'newman';
 import { ProcessRunner, runProcessScript } from '../dist/core/engine/process-runner.js';
 import { DEFAULT_RUN_OPTIONS } from '../dist/core/runs/options.js';
 import { flatCollection } from './lib.mjs';
@@ -10,7 +9,10 @@ import { flatCollection } from './lib.mjs';
 const [runner, mode, countText, baseUrl] = process.argv.slice(2);
 const count = Number(countText);
 
-function runNewman(collection) {
+// newman is loaded only when it is the one measured: a server never loads it, and its ~50 MB of
+// modules counted in our host process's peak RSS made row D compare ours plus newman against newman.
+async function runNewman(collection) {
+  const { default: newman } = await import('newman');
   return new Promise((resolve, reject) =>
     newman.run({ collection, envVar: [{ key: 'baseUrl', value: baseUrl }], reporters: [] }, (error, summary) =>
       error ? reject(error) : resolve({ assertions: summary.run.stats.assertions.total, failed: summary.run.stats.assertions.failed }),

@@ -3,6 +3,7 @@
 // resolving and loading hundreds (and can use a V8 code cache, see src/launcher.ts). The engine
 // (postman-runtime and friends, loaded only when a run starts) stays outside, and so does the run
 // worker tsc built under dist/core/. dist/cli.js, the binary, is rewritten to launch the bundle.
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -57,14 +58,14 @@ chmodSync('dist/cli.js', 0o755);
 // to resolve, read and compile the engine's ~400 modules at every run process's start. The engine
 // goes in as src/core/engine/engine-modules.bundled.ts asks for it, with what Node's loader does at
 // run time done here: the engine patches applied (patchFile, as the require hook applies them), uvm's
-// worker module replaced by the slot the context worker fills, postman-sandbox's boot code the
-// browser build (the one that runs; the Node build would be 2 MB carried for nothing).
+// worker module replaced by the slot the context worker fills. postman-sandbox's boot code stays out
+// of the bundle: the browser build (the one that runs) is read beside the engine at run time with
+// its own code cache, and the Node build, which uvm would carry for nothing, is a placeholder.
 const fromRuntime = createRequire(createRequire(import.meta.url).resolve('postman-runtime'));
 const fromSandbox = createRequire(fromRuntime.resolve('postman-sandbox'));
 const resolved = {
   uvmWorker: fromSandbox.resolve('uvm/lib/worker.js'),
   nodeBootCode: fromSandbox.resolve('./.cache/bootcode.js'),
-  browserBootCode: fromSandbox.resolve('./.cache/bootcode.browser.js'),
   sandboxBundler: fromSandbox.resolve('./lib/bundle/index.js'),
 };
 const bundledModules = path.resolve('src/core/engine/engine-modules.bundled.ts');
@@ -99,7 +100,9 @@ const enginePlugin = {
       if (args.path === resolved.uvmWorker) {
         return { contents: `module.exports = require(${JSON.stringify(bundledModules)}).uvmWorker();`, loader: 'js', resolveDir: path.dirname(bundledModules) };
       }
-      if (args.path === resolved.nodeBootCode) return { contents: `module.exports = require(${JSON.stringify(resolved.browserBootCode)});`, loader: 'js' };
+      if (args.path === resolved.nodeBootCode) {
+        return { contents: `module.exports = (done) => done(null, ${JSON.stringify('/* postman-power runs the browser build of the boot code (src/core/engine/isolated-sandbox.ts) */')});`, loader: 'js' };
+      }
       // postman-sandbox builds its boot code live only when .cache is missing (a development checkout).
       if (args.path === resolved.sandboxBundler) return { contents: 'throw new Error("postman-sandbox\'s boot code cache is missing");', loader: 'js' };
       const patched = patchedFiles.get(args.path);
@@ -128,6 +131,7 @@ const runProcess = await build({
   logLevel: 'warning',
 });
 // What ProcessRunner forks: compiles dist/run-process.cjs with this user's code cache, then starts it.
+// It knows the engine bundle's hash from here, so a run process does not hash 5 MB at every start.
 await build({
   entryPoints: ['src/core/engine/run-process-loader.ts'],
   outfile: 'dist/run-process-loader.cjs',
@@ -135,7 +139,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  define: { 'import.meta.url': '__bundleUrl' },
+  define: { 'import.meta.url': '__bundleUrl', __RUN_PROCESS_BUNDLE_SHA256__: JSON.stringify(createHash('sha256').update(readFileSync('dist/run-process.cjs')).digest('hex')) },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   minifyWhitespace: true,
   minifySyntax: true,

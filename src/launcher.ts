@@ -28,9 +28,11 @@ export interface CompiledWithCache {
  * Compiles CommonJS `source` (the file `filename`) with the cache made for it (and the V8 `flags` the
  * process runs with, when they differ from one start to another) when there is a valid one. `fresh`
  * makes a new cache, once the script has compiled what matters, when there was none to use.
+ * `knownSource` names the source by a hash its build recorded (with its size and time, so a file
+ * rewritten since is another source), instead of hashing it here.
  */
-export function compileWithCache(filename: string, source: string, cache: CodeCache | undefined, flags: readonly string[] = []): CompiledWithCache {
-  const identity = cache ? codeIdentity(source, flags) : undefined;
+export function compileWithCache(filename: string, source: string, cache: CodeCache | undefined, flags: readonly string[] = [], knownSource?: { sha256: string }): CompiledWithCache {
+  const identity = cache ? codeIdentity(knownSource ?? source, flags) : undefined;
   const cachedData = cache && identity ? cache.read(identity) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename, ...(cachedData ? { cachedData } : {}) });
   const stale = identity !== undefined && (!cachedData || script.cachedDataRejected === true);

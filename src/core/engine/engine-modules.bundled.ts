@@ -6,6 +6,7 @@
 // outcomes are __POSTMAN_POWER_ENGINE_PATCHES__), checked uvm's worker module is the class this
 // relies on, and made uvm's `./worker` this file's `uvmWorker()` — so uvm gets whatever
 // replaceUvmWorker installed, and nothing if it was not installed first.
+import { createRequire } from 'node:module';
 import type { EngineModules, UvmWorkerClass } from './engine-modules.js';
 import type { PatchOutcome } from './engine-patches.js';
 
@@ -28,7 +29,8 @@ export const engineModules: EngineModules = {
   toughCookie: () => require('@postman/tough-cookie'),
   flatted: () => require('flatted'),
   sandbox: () => require('postman-sandbox'),
-  browserBootCode: () => require('postman-sandbox/.cache/bootcode.browser.js'),
+  // Read at run time, not bundled: 2 MB the bundle's own cache would carry again (it has its own).
+  browserBootCode: () => createRequire(createRequire(createRequire(import.meta.url).resolve('postman-runtime')).resolve('postman-sandbox'))('./.cache/bootcode.browser.js'),
   replaceUvmWorker(replacement) {
     if (worker) return 'uvm\'s worker was replaced twice';
     worker = replacement;

@@ -3,7 +3,7 @@
 // of a run process's start — and starts it. This process writes no file (Node's permission model):
 // when there was no cache to use, the run process makes one once its boot is done and sends it to
 // its parent before saying 'ready', before any collection's script exists here; the parent writes it.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileWithCache, runAsMain } from '../../launcher.js';
 import { readOnlyCodeCache } from '../files/code-cache.js';
@@ -14,7 +14,9 @@ const bundle = fileURLToPath(new URL('./run-process.cjs', import.meta.url));
 // The folder the parent names (this process's environment holds no HOME; process-runner.ts).
 const folder = process.env.POSTMAN_POWER_CACHE_DIR;
 const codeCache = folder ? readOnlyCodeCache(folder) : undefined;
-const compiled = compileWithCache(bundle, readFileSync(bundle, 'utf8'), codeCache, process.execArgv);
+declare const __RUN_PROCESS_BUNDLE_SHA256__: string;
+const { size, mtimeMs } = statSync(bundle);
+const compiled = compileWithCache(bundle, readFileSync(bundle, 'utf8'), codeCache, process.execArgv, { sha256: `${__RUN_PROCESS_BUNDLE_SHA256__} ${size} ${mtimeMs}` });
 const exported = { exports: {} as { startRunProcess?: typeof startRunProcess } };
 runAsMain(compiled.script, bundle, exported);
 exported.exports.startRunProcess?.({ ...(codeCache ? { codeCache } : {}), bundleCache: compiled });

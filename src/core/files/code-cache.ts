@@ -30,9 +30,15 @@ export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'postman-power');
 }
 
-/** What a cache is made for: this source on this Node, platform and V8 flags (`flags`). */
-export function codeIdentity(source: string, flags: readonly string[] = []): Buffer {
-  return createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.platform}\0${flags.join(' ')}`).digest();
+/**
+ * What a cache is made for: this source (or the source whose SHA-256 a build recorded) on this Node,
+ * platform and V8 flags (`flags`).
+ */
+export function codeIdentity(source: string | { sha256: string }, flags: readonly string[] = []): Buffer {
+  const hash = createHash('sha256');
+  if (typeof source === 'string') hash.update(source);
+  else hash.update(`sha256:${source.sha256}`);
+  return hash.update(`\0${process.version}\0${process.arch}\0${process.platform}\0${flags.join(' ')}`).digest();
 }
 
 const mac = (key: Buffer, identity: Buffer, data: Buffer): Buffer => createHmac('sha256', key).update(identity).update(data).digest();
