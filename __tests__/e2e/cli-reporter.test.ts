@@ -230,6 +230,7 @@ describe('on a terminal', () => {
     console: [],
     consoleOmitted: 0,
     scripts: { prerequest: 0, test: 1 },
+    scriptErrors: { prerequest: 0, test: 0 },
   });
   const summary = RunSummarySchema.parse({
     runId: 'r', status: 'failed', collection: { name: 'C', source: { kind: 'local', ref: 'c.json' } }, startedAt: '2026-11-30T00:00:00.000Z', durationMs: 2500,

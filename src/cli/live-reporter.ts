@@ -44,6 +44,8 @@ export class LiveReporter {
   private folder: string | undefined;
   private readonly numbered: Numbered[] = [];
   private readonly scripts = { prerequest: 0, test: 0 };
+  /** Scripts that threw, as the run heard them (not read back from failure messages). */
+  private readonly scriptErrors = { prerequest: 0, test: 0 };
   private readonly times: number[] = [];
   /** Requests the run plans (the bar's end). */
   private total = 0;
@@ -98,6 +100,8 @@ export class LiveReporter {
     if (event.consoleOmitted) out.push(`  ${this.c.dim(`│ … ${event.consoleOmitted} more console lines`)}`);
     this.scripts.prerequest += event.scripts.prerequest;
     this.scripts.test += event.scripts.test;
+    this.scriptErrors.prerequest += event.scriptErrors.prerequest;
+    this.scriptErrors.test += event.scriptErrors.test;
     if (record.timeMs !== undefined) this.times.push(record.timeMs);
     this.emit(out);
     this.tick(event.index + 1);
@@ -199,14 +203,11 @@ export class LiveReporter {
     const average = times.length ? times.reduce((sum, time) => sum + time, 0) / times.length : undefined;
     const colourless = { head: [], border: [] };
     const table = new Table({ head: ['', 'executed', 'failed'], colAligns: ['right', 'right', 'right'], style: { compact: true, ...(this.options.colour ? { head: ['cyan'], border: ['grey'] } : colourless) } });
-    // Script errors say which script threw ("test script: …", "pre-request script: …").
-    const scriptErrors = everyFailure(summary, records).failures.filter((failure) => failure.kind === 'script_error');
-    const threw = (kind: string) => scriptErrors.filter((failure) => failure.message.startsWith(`${kind} script:`)).length;
     table.push(
       ['iterations', stats.iterations, 0],
       ['requests', stats.requests.total, stats.requests.failed],
-      ['test-scripts', this.scripts.test, threw('test')],
-      ['prerequest-scripts', this.scripts.prerequest, threw('pre-request')],
+      ['test-scripts', this.scripts.test, this.scriptErrors.test],
+      ['prerequest-scripts', this.scripts.prerequest, this.scriptErrors.prerequest],
       ['assertions', stats.assertions.total, stats.assertions.failed],
       [{ colSpan: 3, hAlign: 'left', content: `total run duration: ${ms(summary.durationMs)}` }],
       [{ colSpan: 3, hAlign: 'left', content: `average response time: ${ms(average)} [min: ${ms(times.length ? times.reduce((a, b) => Math.min(a, b)) : undefined)}, max: ${ms(times.length ? times.reduce((a, b) => Math.max(a, b)) : undefined)}]` }],

@@ -5,7 +5,7 @@ import { PowerError } from '../core/errors.js';
 import { presentRun } from '../core/results/format.js';
 import type { SecretSet } from '../core/redact.js';
 import { REPORTERS } from '../core/reports/reports.js';
-import type { RunHandle } from '../core/engine/run-collection.js';
+import type { RunHandle } from '../core/runs/run-lifecycle.js';
 import { compactRunSummary, MAX_REQUEST_RECORDS_SHOWN, RunSummaryShape, type RunSummary } from '../core/results/summary.js';
 import type { ToolContext } from './context.js';
 import { defineTool, successResult, type ToolExtra } from './define-tool.js';

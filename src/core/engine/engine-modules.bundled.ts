@@ -20,6 +20,7 @@ export function uvmWorker(): UvmWorkerClass {
   return worker;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- plain requires are what the bundler follows into the bundle */
 export const engineModules: EngineModules = {
   bundled: true,
   installPatches: () => undefined,
@@ -37,3 +38,4 @@ export const engineModules: EngineModules = {
     return undefined;
   },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */

@@ -4,9 +4,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
-/** The refusal's text; the run recorder recognises it and fails the request that wanted the file. */
-export const FILE_REFUSED = 'postman-power: file access outside the workspace root is not allowed';
-const DENIED = FILE_REFUSED;
+const DENIED = 'postman-power: file access outside the workspace root is not allowed';
+
+/**
+ * A read the resolver refused. The runtime only logs it (as text); the resolver also hands it to its
+ * run's recorder (onRefused), which fails the request that wanted the file — by the error, not its words.
+ */
+export class FileRefusedError extends Error {
+  readonly code = 'file_refused';
+  constructor(
+    readonly given: string,
+    readonly reason: 'outside_root' | 'not_a_file',
+  ) {
+    super(reason === 'outside_root' ? `${DENIED}: ${given}` : `${DENIED}: ${given} is not a regular file`);
+  }
+}
 
 /** Sync twin of the confined reader's checks (the runtime's resolver API is callback/sync): inside the root, a regular file. */
 export function confinedPath(root: string, given: string, trusted: ReadonlySet<string> = new Set()): string {
@@ -20,14 +32,17 @@ export function confinedPath(root: string, given: string, trusted: ReadonlySet<s
   }
   const relative = path.relative(realRoot, real);
   const inside = !(relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative));
-  if (!inside && !trusted.has(real)) throw new Error(`${DENIED}: ${given}`);
+  if (!inside && !trusted.has(real)) throw new FileRefusedError(given, 'outside_root');
   const stat = fs.statSync(real, { throwIfNoEntry: false });
-  if (stat && !stat.isFile()) throw new Error(`${DENIED}: ${given} is not a regular file`);
+  if (stat && !stat.isFile()) throw new FileRefusedError(given, 'not_a_file');
   return real;
 }
 
-/** `trustedFiles`: files a person named on the command line (certificates, CAs), allowed wherever they are. */
-export function confinedFileResolver(root: string, trustedFiles: string[] = []) {
+/**
+ * `trustedFiles`: files a person named on the command line (certificates, CAs), allowed wherever they
+ * are. `onRefused` hears every refusal.
+ */
+export function confinedFileResolver(root: string, trustedFiles: string[] = [], onRefused?: (refusal: FileRefusedError) => void) {
   const trusted = new Set(trustedFiles.map((file) => {
     try {
       return fs.realpathSync(file);
@@ -35,10 +50,18 @@ export function confinedFileResolver(root: string, trustedFiles: string[] = []) 
       return path.resolve(file);
     }
   }));
+  const confined = (given: string): string => {
+    try {
+      return confinedPath(root, given, trusted);
+    } catch (error) {
+      if (error instanceof FileRefusedError) onRefused?.(error);
+      throw error;
+    }
+  };
   const guard = <T>(given: string, callback: (error: Error | null, value?: T) => void, action: (file: string) => void) => {
     let file: string;
     try {
-      file = confinedPath(root, given, trusted);
+      file = confined(given);
     } catch (error) {
       return callback(error as Error);
     }
@@ -54,7 +77,7 @@ export function confinedFileResolver(root: string, trustedFiles: string[] = []) 
     },
     createReadStream(given: string) {
       try {
-        return fs.createReadStream(confinedPath(root, given, trusted));
+        return fs.createReadStream(confined(given));
       } catch (error) {
         return new Readable({
           read() {

@@ -7,11 +7,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { newRunId, RunRecorder, type ItemUnderWay, type RequestRecord, type RunSummary, type WarningCode } from '../results/summary.js';
-import { newRecorder, type RunHandle, type RunInput, type RunState } from './run-collection.js';
+import { newRecorder, type RunInput } from './run-collection.js';
 import { runProcessHeapMb, warmProcessHeapMb } from './heap-limits.js';
 import { planLanes, runLanes } from '../runs/lanes.js';
-import { RunLifecycle } from '../runs/run-lifecycle.js';
-import { OUT_OF_MEMORY } from '../results/warning-codes.js';
+import { RunLifecycle, type RunHandle, type RunState } from '../runs/run-lifecycle.js';
 import { kill, processFailure, spawnRunProcess, takeEarlyRunProcess, unrefProcess, type WarmProcess } from './run-process-spawn.js';
 import type { RunProcessMessage } from './run-process.js';
 
@@ -207,15 +206,12 @@ export class ProcessRunner {
       (error: Error) => stop('errored', `The run's process did not start: ${error.message}`),
     );
 
-    return {
-      id,
-      promise: life.promise,
+    return life.handle(id, {
       records: () => records,
       state: () => state,
       snapshot: () => (life.finished ? latest : { ...latest, durationMs: Date.now() - Date.parse(latest.startedAt) }),
       cancel: (reason) => stop('cancelled', reason ?? 'Cancelled by the client.'),
-      onProgress: (listener) => life.onProgress(listener),
-    };
+    });
   }
 
   /** Ends every process, warm or running. */

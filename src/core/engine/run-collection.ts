@@ -11,9 +11,9 @@ import { findItems, type SourceInfo } from '../sources/outline.js';
 import { engineModules } from './engine-modules.js';
 import { countRequests, iterationCount } from '../collection/items.js';
 import { confinedFileResolver } from './file-resolver.js';
-import { RunLifecycle, type AfterFinish } from '../runs/run-lifecycle.js';
+import { RunLifecycle, type AfterFinish, type RunHandle, type RunState } from '../runs/run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
-import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type ForcedStatus, type RequestRecord, type RunSummary } from '../results/summary.js';
+import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type ForcedStatus, type RunSummary } from '../results/summary.js';
 
 
 export type { Bail } from '../runs/options.js';
@@ -74,25 +74,6 @@ export interface CertificateSpec {
 }
 
 /** What a run leaves behind, for newman's --export-environment / --export-globals / --export-cookie-jar. */
-export interface RunState {
-  environment: EnvironmentJson;
-  globals: EnvironmentJson;
-  cookies: unknown;
-}
-
-export interface RunHandle {
-  id: string;
-  promise: Promise<RunSummary>;
-  snapshot(): RunSummary;
-  cancel(reason?: string): void;
-  /** The compact record of every request so far. */
-  records(): RequestRecord[];
-  /** Called after each request with the progress so far. */
-  onProgress(listener: (summary: RunSummary) => void): () => void;
-  /** The final scopes and cookies, once ended, when the input asked for them. */
-  state?(): RunState | undefined;
-}
-
 /**
  * postman-runtime and postman-collection, loaded once per run process: they take most of a second to
  * import. The runtime creates each run's script host itself, as newman does (a context of the run's
@@ -258,7 +239,7 @@ export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine)
     ...(input.certificates?.length ? { certificates: new sdk.CertificateList({}, input.certificates as never) } : {}),
     ...(input.bail === 'failure' ? { stopOnFailure: true } : input.bail === 'error' ? { stopOnError: true } : {}),
     ...(selection.ids.length ? { entrypoint: { execute: selection.ids, lookupStrategy: 'multipleIdOrName' } } : {}),
-    fileResolver: confinedFileResolver(input.root, input.trustedFiles),
+    fileResolver: confinedFileResolver(input.root, input.trustedFiles, (refusal) => recorder.fileRefused(refusal)),
     requester: {
       // As newman: the WHATWG parser (an unparseable URL fails its request instead of vanishing).
       useWhatWGUrlParser: true,
@@ -308,15 +289,12 @@ export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine)
     finish('errored', `The run could not start: ${(error as Error).message}`);
   }
 
-  return {
-    id,
-    promise: life.promise,
+  return life.handle(id, {
     records: () => recorder.records,
     state: () => finalState,
     snapshot: () => (life.finished ? recorder.summary : recorder.snapshot()),
     cancel: (reason) => finish('cancelled', reason ?? 'Cancelled by the client.'),
-    onProgress: (listener) => life.onProgress(listener),
-  };
+  });
 }
 
 /** The summary of a run that did not start because its backend is down. */

@@ -14,7 +14,8 @@ import { engineModules } from './engine-modules.js';
 import type { CodeCache } from '../files/code-cache.js';
 import type { CompiledWithCache } from '../../launcher.js';
 import { warmUp } from './warm-up.js';
-import type { RunInput, RunState } from './run-collection.js';
+import type { RunInput } from './run-collection.js';
+import type { RunState } from '../runs/run-lifecycle.js';
 import type { ItemUnderWay, RequestEvent, RequestRecord, RunSummary } from '../results/summary.js';
 
 export type RunProcessRequest = { type: 'start'; input: Omit<RunInput, 'afterFinish' | 'onSecrets' | 'onRequest' | 'onUnderWay'>; parallel: number };

@@ -8,7 +8,7 @@ import { HealthResultSchema } from '../health.js';
 import { scriptValueText } from '../json-text.js';
 import { MASK } from '../redact.js';
 import { SourceInfoSchema } from '../sources/outline.js';
-import { FILE_REFUSED } from '../engine/file-resolver.js';
+import type { FileRefusedError } from '../engine/file-resolver.js';
 import { CauseSchema, groupFailures, MAX_CAUSES_KEPT } from './causes.js';
 import { compactSinceLast, SinceLastSchema } from './since-last.js';
 import { FailureSchema, ResponseExcerptSchema, UNNAMED, type Failure } from './failure.js';
@@ -222,6 +222,8 @@ export interface RequestEvent {
   consoleOmitted: number;
   /** Scripts run for it: collection, folder and its own. */
   scripts: { prerequest: number; test: number };
+  /** Of those, the ones that threw. */
+  scriptErrors: { prerequest: number; test: number };
 }
 
 export type ForcedStatus = 'cancelled' | 'timed_out' | 'errored' | 'backend_unhealthy';
@@ -299,6 +301,11 @@ export class RunRecorder {
     };
   }
 
+  /** A file the request under way wanted to send was refused (the run's file resolver says so). */
+  fileRefused(refusal: Pick<FileRefusedError, 'given' | 'reason'>): void {
+    if (this.current) this.current.refusal = `A file the request sends was refused: ${refusal.given} ${refusal.reason === 'outside_root' ? 'is outside the workspace root' : 'is not a regular file'}`;
+  }
+
   /** The request under way (started, not yet ended), for a process that may end under it. */
   currentRequest(): ItemUnderWay | undefined {
     const record = this.current?.record;
@@ -325,7 +332,7 @@ export class RunRecorder {
         url: item.request?.url?.toString() ?? '',
         assertions: { passed: 0, failed: 0, skipped: 0 },
       };
-      this.current = { record, failed: false, failureStart: this.allFailures.length, writtenUrl: record.url, ...(this.onRequest || this.exchanges ? { live: { assertions: [], console: [], consoleOmitted: 0, scripts: { prerequest: 0, test: 0 } } } : {}) };
+      this.current = { record, failed: false, failureStart: this.allFailures.length, writtenUrl: record.url, ...(this.onRequest || this.exchanges ? { live: { assertions: [], console: [], consoleOmitted: 0, scripts: { prerequest: 0, test: 0 }, scriptErrors: { prerequest: 0, test: 0 } } } : {}) };
       this.summary.progress.current = record.folder ? `${record.folder}/${record.name}` : record.name;
     },
     request: (err: { code?: string; message?: string } | null, _cursor: Cursor, response: SdkResponse | undefined, request: SdkItem['request'], item: SdkItem) => {
@@ -396,7 +403,7 @@ export class RunRecorder {
     },
     prerequest: (err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem) => {
       if (this.current?.live) this.current.live.scripts.prerequest += results?.length ?? 0;
-      this.scriptResults('pre-request', err, cursor, results, item);
+      this.scriptResults('prerequest', err, cursor, results, item);
     },
     test: (err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem) => {
       if (this.current?.live) this.current.live.scripts.test += results?.length ?? 0;
@@ -429,8 +436,6 @@ export class RunRecorder {
       this.current = undefined;
     },
     console: (_cursor: Cursor, level: string, ...args: unknown[]) => {
-      const text = args.map(String).join(' ');
-      if (this.current && text.includes(FILE_REFUSED)) this.current.refusal = `A file the request sends was refused: ${text.slice(text.indexOf(FILE_REFUSED) + FILE_REFUSED.length).replace(/^:\s*/, '')} is outside the workspace root (or not a regular file)`;
       const message = formatConsole(args);
       // The sandbox warns once per script per legacy API: said once for the run, with the requests (finish).
       const deprecated = DEPRECATION.exec(message);
@@ -457,11 +462,12 @@ export class RunRecorder {
     },
   };
 
-  private scriptResults(kind: string, err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem): void {
+  private scriptResults(listen: 'prerequest' | 'test', err: Error | null, cursor: Cursor, results: Array<{ error?: { name?: string; message?: string } }>, item: SdkItem): void {
     const errors = [...(err ? [{ name: err.name, message: err.message }] : []), ...(results ?? []).flatMap((result) => (result?.error ? [result.error] : []))];
     for (const error of errors) {
       this.summary.stats.scriptErrors += 1;
-      this.addFailure({ kind: 'script_error', ...this.base(cursor, item), message: `${kind} script: ${error.name ?? 'Error'}: ${error.message ?? ''}` });
+      if (this.current?.live) this.current.live.scriptErrors[listen] += 1;
+      this.addFailure({ kind: 'script_error', ...this.base(cursor, item), message: `${listen === 'test' ? 'test' : 'pre-request'} script: ${error.name ?? 'Error'}: ${error.message ?? ''}` });
     }
   }
 

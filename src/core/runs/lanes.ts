@@ -2,9 +2,9 @@
 // merged results keep collection order) or, with fewer than two top-level folders, by iterations.
 // Each lane gets its own copy of the variable scopes: lanes do not see variables another lane sets.
 import { findItems } from '../sources/outline.js';
-import { startRun, withItemIds, type Engine, type RunHandle, type RunInput } from '../engine/run-collection.js';
+import { startRun, withItemIds, type Engine, type RunInput } from '../engine/run-collection.js';
 import { countRequests, iterationCount } from '../collection/items.js';
-import { RunLifecycle } from './run-lifecycle.js';
+import { RunLifecycle, type RunHandle } from './run-lifecycle.js';
 import { newRunId, RunRecorder, type RequestRecord } from '../results/summary.js';
 
 export interface Lane {
@@ -160,9 +160,7 @@ export function runLanes(input: RunInput, lanes: Lane[], start: (input: RunInput
     const worst = summaries.find((s) => s.status === 'timed_out' || s.status === 'cancelled')?.status as 'cancelled' | 'timed_out' | undefined;
     void life.complete(merged.finish(forced ?? worst, reason), merged.records);
   });
-  return {
-    id,
-    promise: life.promise,
+  return life.handle(id, {
     records: (): RequestRecord[] => merged.records,
     // Each lane had its own scopes: the first lane's are the run's (README says so for --export-*).
     state: () => handles[0].state?.(),
@@ -175,6 +173,5 @@ export function runLanes(input: RunInput, lanes: Lane[], start: (input: RunInput
       reason ??= why;
       for (const handle of handles) handle.cancel(why);
     },
-    onProgress: (listener) => life.onProgress(listener),
-  };
+  });
 }

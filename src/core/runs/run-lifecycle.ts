@@ -1,7 +1,27 @@
 // The life of one run as its handle shows it, shared by the three ways a run executes (in this
-// thread, in a worker, in lanes): progress listeners while it runs, the run timeout, exactly one
+// process's engine, in a run process, in lanes), and the handle itself: progress listeners while it runs, the run timeout, exactly one
 // end, then the reports, then the promise. Each path only says when its run ended and with what.
+import type { EnvironmentJson } from '../collection/json.js';
 import { addWarning, type RequestRecord, type RunSummary } from '../results/summary.js';
+
+export interface RunState {
+  environment: EnvironmentJson;
+  globals: EnvironmentJson;
+  cookies: unknown;
+}
+
+export interface RunHandle {
+  id: string;
+  promise: Promise<RunSummary>;
+  snapshot(): RunSummary;
+  cancel(reason?: string): void;
+  /** The compact record of every request so far. */
+  records(): RequestRecord[];
+  /** Called after each request with the progress so far. */
+  onProgress(listener: (summary: RunSummary) => void): () => void;
+  /** The final scopes and cookies, once ended, when the input asked for them. */
+  state?(): RunState | undefined;
+}
 
 /** What runs once a run has ended, before its end is announced (history, reports). */
 export type AfterFinish = (summary: RunSummary, records: RequestRecord[]) => Promise<void>;
@@ -59,6 +79,14 @@ export class RunLifecycle {
     clearTimeout(this.timer);
     this.listeners.clear();
     return true;
+  }
+
+  /**
+   * The run's handle — the one shape every way of running has: this lifecycle's promise and progress,
+   * the path's own records, snapshot, cancel and final state.
+   */
+  handle(id: string, own: Pick<RunHandle, 'records' | 'snapshot' | 'cancel' | 'state'>): RunHandle {
+    return { id, promise: this.promise, onProgress: (listener) => this.onProgress(listener), ...own };
   }
 
   /** Writes the reports (a failure becomes a warning of the summary), then settles the promise. */

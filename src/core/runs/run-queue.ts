@@ -3,7 +3,8 @@
 // cancelled while they wait. Without it, twenty runs on two cores booted twenty sandboxes at once and
 // most ended "uvm: boot timed out".
 import os from 'node:os';
-import type { RunHandle, RunInput } from '../engine/run-collection.js';
+import type { RunInput } from '../engine/run-collection.js';
+import type { RunHandle } from './run-lifecycle.js';
 import { newRecorder } from '../engine/run-collection.js';
 import type { RequestRecord, RunSummary } from '../results/summary.js';
 

@@ -1,6 +1,6 @@
 // Runs outlive the tool call that started them: the registry keeps the last 20, lets a caller wait
 // for one up to a deadline (then get its progress), cancel it, and hear when it completes.
-import type { RunHandle } from '../engine/run-collection.js';
+import type { RunHandle } from './run-lifecycle.js';
 import type { RunSummary } from '../results/summary.js';
 
 export const MAX_KEPT_RUNS = 20;
