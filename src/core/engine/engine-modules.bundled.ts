@@ -31,7 +31,7 @@ export const engineModules: EngineModules = {
   flatted: () => require('flatted'),
   sandbox: () => require('postman-sandbox'),
   // Read at run time, not bundled: 2 MB the bundle's own cache would carry again (it has its own).
-  browserBootCode: () => createRequire(createRequire(createRequire(import.meta.url).resolve('postman-runtime')).resolve('postman-sandbox'))('./.cache/bootcode.browser.js'),
+  browserBootCodeFile: () => createRequire(createRequire(createRequire(import.meta.url).resolve('postman-runtime')).resolve('postman-sandbox')).resolve('./.cache/bootcode.browser.js'),
   replaceUvmWorker(replacement) {
     if (worker) return 'uvm\'s worker was replaced twice';
     worker = replacement;

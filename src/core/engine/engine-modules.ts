@@ -32,8 +32,8 @@ export interface EngineModules {
   flatted(): { parse(text: string): unknown; stringify(value: unknown): string };
   /** postman-sandbox; `replaceUvmWorker` must have run first. */
   sandbox(): unknown;
-  /** postman-sandbox's .cache/bootcode.browser.js: a function that calls back with the boot code. */
-  browserBootCode(): unknown;
+  /** The file of postman-sandbox's browser boot code (.cache/bootcode.browser.js), read as text (isolated-sandbox.ts). */
+  browserBootCodeFile(): string;
   /**
    * Makes uvm build its workers from `worker` instead of its own class. Returns a reason when uvm's
    * layout is not what this relies on (it was loaded already, its worker module moved or changed).
@@ -61,7 +61,7 @@ export const engineModules: EngineModules = {
   toughCookie: () => engineRequire('fromRuntime')('@postman/tough-cookie') as never,
   flatted: () => createRequire(engineRequire('fromSandbox').resolve('uvm'))('flatted') as never,
   sandbox: () => engineRequire('fromRuntime')('postman-sandbox'),
-  browserBootCode: () => engineRequire('fromSandbox')('./.cache/bootcode.browser.js'),
+  browserBootCodeFile: () => engineRequire('fromSandbox').resolve('./.cache/bootcode.browser.js'),
   replaceUvmWorker(worker) {
     const fromSandbox = engineRequire('fromSandbox');
     const workerPath = fromSandbox.resolve('uvm/lib/worker.js');
