@@ -7,7 +7,7 @@ export const checkBackendHealthTool = defineTool({
   name: 'check_backend_health',
   title: 'Check backend health',
   description:
-    'Is the backend up, and if not, why? Probes the health path (or baseUrl, or urls) with jittered backoff: healthy | degraded | unhealthy, each attempt classified (refused, timeout, dns, tls, http_status…) with a hint.',
+    'Is the backend up, and if not, why? Probes the health path (or baseUrl, urls) with jittered backoff: healthy | degraded | unhealthy, each attempt classified (refused, timeout, dns, tls, http_status…) with a hint.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
     url: z.string().optional().describe('URL, or path joined to baseUrl'),

@@ -93,9 +93,18 @@ export function assertKnownArguments(tool: Pick<ToolDefinition, 'name' | 'inputS
 /** Unknown arguments are refused (with a "did you mean") by assertKnownArguments; the schema says so too. */
 const inputObject = (tool: ToolDefinition) => z.looseObject(tool.inputSchema).meta({ additionalProperties: false });
 
+/** A schema without `propertyNames: {type: "string"}` anywhere: JSON object keys are strings anyway. */
+function withoutStringKeys(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutStringKeys);
+  if (!schema || typeof schema !== 'object') return schema;
+  const entries = Object.entries(schema).filter(([key, value]) => !(key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}'));
+  return Object.fromEntries(entries.map(([key, value]) => [key, withoutStringKeys(value)]));
+}
+
 /**
  * tools/list as the SDK writes it, without what only restates a default: the `$schema` line on every
- * schema (the draft-07 keywords used here mean the same in MCP's default dialect),
+ * schema (the draft-07 keywords used here mean the same in MCP's default dialect), `propertyNames`
+ * saying an object's keys are strings,
  * `execution.taskSupport: "forbidden"` (the default), and in the compact output schemas the
  * `required` list and the closing of the object (they stay open, like their nested parts; the full
  * schemas in core are what results are checked against). Every client loads this before anything else.
@@ -111,8 +120,8 @@ function listTools(tools: ToolDefinition[]): ListToolsResult {
         name: tool.name,
         title: tool.title,
         description: tool.description,
-        inputSchema: inputSchema as Tool['inputSchema'],
-        outputSchema: outputSchema as Tool['outputSchema'],
+        inputSchema: withoutStringKeys(inputSchema) as Tool['inputSchema'],
+        outputSchema: withoutStringKeys(outputSchema) as Tool['outputSchema'],
         annotations: tool.annotations,
         ...(tool.startTask ? { execution: { taskSupport: 'optional' as const } } : {}),
       };

@@ -50,7 +50,7 @@ export const getCollectionTool = defineTool({
   name: 'get_collection',
   title: 'Get collection',
   description:
-    'What a run will do (cloud or local): variables (secrets masked), auth, folders, requests, assertions; needs: what scripts set, undefined variables, flow control. detail "full": the JSON (capped).',
+    'What a run will do (cloud or local): variables (secrets masked), auth, folders, requests, assertions; needs: what scripts set, undefined variables, flow control. detail full: the JSON, capped.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   inputSchema: {
     collection: z.string().optional().describe('UID, id, path or name'),

@@ -3,13 +3,13 @@
 // polled and cancelled at once, in-flight request included (its own HTTP agents are destroyed).
 import type sdkTypes from 'postman-collection';
 import type { ResolvedRunOptions } from '../runs/options.js';
-import { PowerError } from '../errors.js';
 import type { HealthResult } from '../health.js';
 import type { CollectionJson, EnvironmentJson } from '../collection/json.js';
 import { valueText } from '../sources/environment-view.js';
-import { findItems, type SourceInfo } from '../sources/outline.js';
+import type { SourceInfo } from '../sources/outline.js';
 import { engineModules } from './engine-modules.js';
-import { countRequests, iterationCount } from '../collection/items.js';
+import { iterationCount } from '../collection/items.js';
+import { selectItems } from '../collection/selection.js';
 import { confinedFileResolver } from './file-resolver.js';
 import { RunLifecycle, type AfterFinish, type RunHandle, type RunState } from '../runs/run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
@@ -110,48 +110,6 @@ function toScope(sdk: typeof sdkTypes, json: EnvironmentJson | undefined, extra:
   return new sdk.VariableScope({ ...(json?.name ? { name: json.name } : {}), values } as never);
 }
 
-/** Whether every item (folders included) has a non-empty id no other item has. */
-function hasItemIds(collection: CollectionJson): boolean {
-  const seen = new Set<string>();
-  const stack: unknown[][] = [collection.item];
-  while (stack.length) {
-    for (const raw of stack.pop()!) {
-      const item = raw as { id?: unknown; item?: unknown[] } | null;
-      if (!item || typeof item !== 'object') continue;
-      if (typeof item.id !== 'string' || item.id === '' || seen.has(item.id)) return false;
-      seen.add(item.id);
-      if (Array.isArray(item.item)) stack.push(item.item);
-    }
-  }
-  return true;
-}
-
-/**
- * The collection with every item given an id of its own: items without one, or sharing one, get
- * `pp-<position>` (e.g. `pp-1.0`) in a copy; a collection whose ids are already unique is returned
- * as it is (no copy: the client gives ids once, lanes and the run process find them there). Selection
- * and lanes address items by these ids, never by name, so two folders of the same name can never
- * stand in for each other.
- */
-export function withItemIds(collection: CollectionJson): CollectionJson {
-  if (hasItemIds(collection)) return collection;
-  const copy = structuredClone(collection);
-  const seen = new Set<string>();
-  const stack: Array<{ items: unknown[]; position: string }> = [{ items: copy.item, position: '' }];
-  while (stack.length) {
-    const { items, position } = stack.pop()!;
-    items.forEach((raw, index) => {
-      if (!raw || typeof raw !== 'object') return;
-      const item = raw as { id?: unknown; item?: unknown[] };
-      const here = position ? `${position}.${index}` : String(index);
-      if (typeof item.id !== 'string' || item.id === '' || seen.has(item.id)) item.id = `pp-${here}`;
-      seen.add(item.id as string);
-      if (Array.isArray(item.item)) stack.push({ items: item.item, position: here });
-    });
-  }
-  return copy;
-}
-
 /** A tough-cookie jar (postman-request's fork), fresh or from a serialised one (newman's --cookie-jar file). */
 function loadCookieJar(serialised: unknown): unknown {
   const { CookieJar } = engineModules.toughCookie();
@@ -171,17 +129,6 @@ export function newRecorder(input: RunInput, runId: string, listen = false, sele
     iterations,
     warnings: input.warnings ?? [],
   });
-}
-
-/** Checks the selected folders or requests exist (an unknown one lists close matches) and counts their requests. */
-export function selectItems(collection: CollectionJson, wanted: string[] | undefined): { ids: string[]; requests: number } {
-  if (!wanted?.length) return { ids: [], requests: countRequests(collection.item) };
-  const found = findItems(collection, wanted);
-  return {
-    // Ids are unique once withItemIds ran (every run path does); a name is only a last resort.
-    ids: found.map((entry) => entry.item.id ?? entry.item.name ?? ''),
-    requests: countRequests(found.map((entry) => entry.item)),
-  };
 }
 
 export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine): RunHandle {
@@ -302,10 +249,4 @@ export function unhealthySummary(input: RunInput, health: HealthResult): RunSumm
   const summary = newRecorder(input, input.runId ?? newRunId()).finish('backend_unhealthy', health.summary);
   summary.health = health;
   return summary;
-}
-
-export function assertRunnable(collection: CollectionJson): void {
-  if (countRequests(collection.item) === 0) {
-    throw new PowerError('invalid_collection', `"${collection.info.name}" has no requests to run`, { hint: 'Add requests to the collection, or pick another one.' });
-  }
 }

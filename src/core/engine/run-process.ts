@@ -9,8 +9,8 @@
 // zero-delay timers are served with setImmediate: postman-runtime schedules ~7 setTimeout(fn, 0)
 // per request and Node clamps each to ≥ 1 ms, which is most of newman's per-request cost.
 import { pathToFileURL } from 'node:url';
-import { installIsolatedSandbox } from './isolated-sandbox.js';
-import { engineModules } from './engine-modules.js';
+import { installEngine } from './install-engine.js';
+import { startLanes } from '../runs/lanes.js';
 import type { CodeCache } from '../files/code-cache.js';
 import type { CompiledWithCache } from '../../launcher.js';
 import { warmUp } from './warm-up.js';
@@ -61,13 +61,7 @@ async function main(boot: RunProcessBoot): Promise<void> {
   // eslint-disable-next-line no-console -- redirecting, not printing
   console.info = console.error;
 
-  // Before anything of the engine loads: the patches hook its files as they load, and
-  // postman-sandbox must build its hosts from script contexts.
-  engineModules.installPatches();
-  const contexts = installIsolatedSandbox({ codeCache: boot.codeCache });
-  const { loadEngine } = await import('./run-collection.js');
-  const { startLanes } = await import('../runs/lanes.js');
-  const engine = await loadEngine();
+  const { engine, contexts } = await installEngine(boot.codeCache ? { codeCache: boot.codeCache } : {});
   // Caches to make: first a run of our own compiles what runs need (warm-up.ts). A warm-up that fails
   // only makes smaller caches; the start goes on.
   if (boot.bundleCache?.stale || contexts.cacheStale()) await warmUp(engine, startLanes).catch(() => undefined);
