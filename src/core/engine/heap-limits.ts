@@ -17,7 +17,7 @@ const RESPONSE_COPIES = 6;
 /** The most a sized limit reaches; more takes the environment variable. */
 const MAX_MB = 4096;
 /**
- * Warm run workers start before their run is known: with room for most runs (about 30 000 requests
+ * Warm run processes start before their run is known: with room for most runs (about 30 000 requests
  * of a small collection), so a run rarely waits for a worker of its own size.
  */
 export const WARM_HEAP_MB = 1024;

@@ -1,5 +1,5 @@
 // A run process's first code (dist/run-process-loader.cjs, what ProcessRunner forks): compiles the
-// engine bundle (dist/run-process.cjs) with this user's code cache — compiling its 7 MB was a fifth
+// engine bundle (dist/run-process.cjs) with this user's code cache — compiling its 5 MB was a sixth
 // of a run process's start — and starts it. This process writes no file (Node's permission model):
 // when there was no cache to use, the run process makes one once its boot is done and sends it to
 // its parent before saying 'ready', before any collection's script exists here; the parent writes it.
@@ -11,7 +11,7 @@ import type { startRunProcess } from './run-process.js';
 
 // Beside this file's bundle (scripts/bundle.mjs builds both into dist/).
 const bundle = fileURLToPath(new URL('./run-process.cjs', import.meta.url));
-// The folder the parent names (this process's environment holds no HOME; process-runner.ts).
+// The folder the parent names (this process's environment holds no HOME; run-process-spawn.ts).
 const folder = process.env.POSTMAN_POWER_CACHE_DIR;
 const codeCache = folder ? readOnlyCodeCache(folder) : undefined;
 declare const __RUN_PROCESS_BUNDLE_SHA256__: string;

@@ -13,9 +13,10 @@ import type { RunProcessMessage } from './run-process.js';
 
 /**
  * The run process's script: the loader of the bundle with the engine compiled in
- * (dist/run-process-loader.cjs and dist/run-process.cjs, by scripts/bundle.mjs) — next to the server's bundle, two levels up from dist/core/engine, or the built
- * one when running from sources under ts-jest. With POSTMAN_POWER_ENGINE_PATCHES=off, the modules tsc
- * built (dist/core/engine/run-process.js), whose engine Node's loader reads as published.
+ * (dist/run-process-loader.cjs and dist/run-process.cjs, by scripts/bundle.mjs), found next to the
+ * server's bundle, two levels up from dist/core/engine, or in dist/ when running from sources under
+ * ts-jest. With POSTMAN_POWER_ENGINE_PATCHES=off, the modules tsc built
+ * (dist/core/engine/run-process.js), whose engine Node's loader reads as published.
  */
 export function runProcessScript(): string | undefined {
   const candidates =
