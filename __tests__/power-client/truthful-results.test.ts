@@ -161,6 +161,15 @@ it('an unresolved URL variable is named in the failure, the warnings and the hin
   expect(summary.hint).toMatch(/variables nothing defines/);
 });
 
+it('a base_url a request uses (anywhere: URL, header, body, a nested folder) is not said to be unused', async () => {
+  write('used.postman_collection.json', [
+    { name: 'folder', item: [{ name: 'nested', request: { method: 'POST', url: `${backend.url}/`, header: [{ key: 'x-origin', value: '{{baseUrl}}' }], body: { mode: 'raw', raw: '{}' } } }] },
+  ]);
+  const summary = await run({ collection: 'used.postman_collection.json', base_url: backend.url });
+  expect(summary.status).toBe('passed');
+  expect(summary.warnings.join('\n')).not.toMatch(/was not applied/);
+});
+
 it('one response excerpt per failed request, shared by its assertions; a repeated console line is counted once', async () => {
   write('shared.postman_collection.json', [
     {

@@ -470,8 +470,27 @@ export class PostmanPowerClient {
 }
 
 /** A base URL that no request uses would silently do nothing: say so, and name what the collection uses. */
+/** Whether some string of a JSON value (a key or a value, at any depth) contains `text`: a walk, where a stringify would copy the whole collection. */
+function mentions(value: unknown, text: string): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const next = stack.pop();
+    if (typeof next === 'string') {
+      if (next.includes(text)) return true;
+    } else if (Array.isArray(next)) {
+      for (const entry of next) stack.push(entry);
+    } else if (next && typeof next === 'object') {
+      for (const [key, entry] of Object.entries(next)) {
+        if (key.includes(text)) return true;
+        stack.push(entry);
+      }
+    }
+  }
+  return false;
+}
+
 function baseUrlWarnings(collection: CollectionJson, baseUrl: string | undefined, variable: string): string[] {
-  if (!baseUrl || JSON.stringify(collection).includes(`{{${variable}}}`)) return [];
+  if (!baseUrl || mentions(collection, `{{${variable}}}`)) return [];
   const used = hostVariables(collection).filter((name) => name !== variable);
   return [
     `The base URL ${baseUrl} was not applied: no request uses {{${variable}}}.${used.length ? ` The collection's hosts come from ${used.map((name) => `{{${name}}}`).join(', ')}: set "baseUrlVariable": "${used[0]}" in .postman.json, or pass env_vars {"${used[0]}": "${baseUrl}"}.` : ''}`,
