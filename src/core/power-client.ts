@@ -327,15 +327,19 @@ export class PostmanPowerClient {
     const resolved = (user ? await resolver.resolveUserReference('collection', args.collection, this.cwd) : undefined) ?? (await resolver.resolveCollection(args.collection));
     const { source, warnings } = resolved;
     assertRunnable(resolved.value);
-    selectItems(resolved.value, args.folders);
     // Every item gets its id once, here (a copy only when some lack one): shards and lanes name items
     // by id, the same ids on every machine for the same collection, and nothing downstream copies again.
     const collection = withItemIds(resolved.value);
+    // The folders asked for exist (else a "did you mean"), selected once: a rerun or a shard selects again.
+    let selection = selectItems(collection, args.folders);
     const environment = (user ? await resolver.resolveUserReference('environment', args.environment, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.environment));
     const rerun = args.rerun === 'failed' ? await this.rerunFailed(config.root, collection, source, environment?.value.name, args) : undefined;
     if (rerun) args = { ...args, folders: rerun.paths };
     const share = args.shard ? planShard(collection, args.folders, args.shard.index, args.shard.count) : undefined;
     if (share) args = { ...args, folders: share.refs };
+    // A shard with nothing to run selects nothing (no folders would mean all of them).
+    if (share && !share.refs.length) selection = { ids: [], requests: 0 };
+    else if (rerun || share) selection = selectItems(collection, args.folders);
     const withoutEnvironment = environment ? [] : await resolver.discoveredEnvironmentNames().catch(() => []);
     const globals = args.globals ? ((user ? await resolver.resolveUserReference('environment', args.globals, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.globals))) : undefined;
     const data = args.data ? await this.loadData(config.root, args.data, Boolean(args.userNamedFiles)) : undefined;
@@ -353,6 +357,7 @@ export class PostmanPowerClient {
       baseUrlVariable: config.baseUrlVariable,
       envVars: args.envVars,
       folders: args.folders,
+      selection,
       iterations: args.iterations,
       data,
       bail: options.bail,

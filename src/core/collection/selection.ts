@@ -48,8 +48,14 @@ export function withItemIds(collection: CollectionJson): CollectionJson {
   return copy;
 }
 
+/** The items a run runs (by id; none named: all of them) and how many requests they hold. */
+export interface Selection {
+  ids: string[];
+  requests: number;
+}
+
 /** Checks the selected folders or requests exist (an unknown one lists close matches) and counts their requests. */
-export function selectItems(collection: CollectionJson, wanted: string[] | undefined): { ids: string[]; requests: number } {
+export function selectItems(collection: CollectionJson, wanted: string[] | undefined): Selection {
   if (!wanted?.length) return { ids: [], requests: countRequests(collection.item) };
   const found = findItems(collection, wanted);
   return {

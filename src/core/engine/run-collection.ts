@@ -9,7 +9,7 @@ import { valueText } from '../sources/environment-view.js';
 import type { SourceInfo } from '../sources/outline.js';
 import { engineModules } from './engine-modules.js';
 import { iterationCount } from '../collection/items.js';
-import { selectItems } from '../collection/selection.js';
+import { selectItems, type Selection } from '../collection/selection.js';
 import { confinedFileResolver } from './file-resolver.js';
 import { RunLifecycle, type AfterFinish, type RunHandle, type RunState } from '../runs/run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
@@ -32,6 +32,11 @@ export interface RunInput extends Omit<ResolvedRunOptions, 'parallel'> {
   baseUrlVariable?: string;
   envVars?: Record<string, string>;
   folders?: string[];
+  /**
+   * The items `folders` selects and their request count, selected once by the client and carried to
+   * the queue, the runner and the run process; lanes, which run other folders, select their own.
+   */
+  selection?: Selection;
   iterations?: number;
   data?: Array<Record<string, unknown>>;
   /** A serialised cookie jar to start from (newman's --cookie-jar). */
@@ -121,7 +126,7 @@ function loadCookieJar(serialised: unknown): unknown {
 }
 
 /** A fresh accumulator for a run, its total known from the folders (selected once, by the caller when it has) and iterations it will run. */
-export function newRecorder(input: RunInput, runId: string, listen = false, selected = selectItems(input.collection, input.folders)): RunRecorder {
+export function newRecorder(input: RunInput, runId: string, listen = false, selected = input.selection ?? selectItems(input.collection, input.folders)): RunRecorder {
   const iterations = iterationCount(input);
   return new RunRecorder({
     ...(listen && input.live && input.onRequest ? { onRequest: input.onRequest } : {}),
@@ -138,7 +143,7 @@ export function newRecorder(input: RunInput, runId: string, listen = false, sele
 export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine): RunHandle {
   const id = input.runId ?? newRunId();
   const iterations = iterationCount(input);
-  const selection = selectItems(input.collection, input.folders);
+  const selection = input.selection ?? selectItems(input.collection, input.folders);
   const envVars = { ...(input.envVars ?? {}) };
   if (input.baseUrl) envVars[input.baseUrlVariable ?? 'baseUrl'] = input.baseUrl;
 

@@ -94,7 +94,9 @@ export function planLanes(given: RunInput, parallel: number): Lane[] {
   if (parallel <= 1) return single;
   const entries = splitEntries(input.collection, input.folders);
   if (entries.filter((entry) => Array.isArray(entry.item.item)).length >= 2) {
-    return chunk(entries, Math.min(parallel, entries.length)).map((lane) => ({ input: { ...input, folders: lane.map((entry) => entry.ref) }, iterationOffset: 0 }));
+    // Each lane runs other folders than the run's selection names: it selects its own.
+    const { selection: _whole, ...unselected } = input;
+    return chunk(entries, Math.min(parallel, entries.length)).map((lane) => ({ input: { ...unselected, folders: lane.map((entry) => entry.ref) }, iterationOffset: 0 }));
   }
   const iterations = iterationCount(input);
   if (iterations < 2) return single;
