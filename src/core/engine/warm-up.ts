@@ -24,6 +24,9 @@ const LEGACY = [
   "postman.setEnvironmentVariable('last', responseCode.code);",
   "var lodash = require('lodash'); tests['has ok'] = lodash.has(JSON.parse(responseBody), 'ok');",
 ];
+const WARM_UP_REQUEST_MS = 2_000;
+const WARM_UP_RUN_MS = 5_000;
+
 const script = (listen: 'prerequest' | 'test', exec: string[]) => ({ listen, script: { type: 'text/javascript', exec } });
 
 const WARM_UP: CollectionJson = {
@@ -46,7 +49,9 @@ export async function warmUp(engine: Engine, lanes: typeof startLanes): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    const input = { ...DEFAULT_RUN_OPTIONS, collection: WARM_UP, source: { kind: 'local' as const, ref: 'warm-up' }, envVars: { baseUrl: `http://127.0.0.1:${port}` }, root: process.cwd(), iterations: 2 };
+    // Bounded: a proxy in the environment, or anything else that stalls a request, costs this start
+    // a few seconds at most, never the run it is waiting for.
+    const input = { ...DEFAULT_RUN_OPTIONS, requestTimeoutMs: WARM_UP_REQUEST_MS, runTimeoutMs: WARM_UP_RUN_MS, collection: WARM_UP, source: { kind: 'local' as const, ref: 'warm-up' }, envVars: { baseUrl: `http://127.0.0.1:${port}` }, root: process.cwd(), iterations: 2 };
     await lanes(input, 1, engine).promise;
   } finally {
     server.close();
