@@ -3,6 +3,7 @@
 // of a run process's start — and starts it. This process writes no file (Node's permission model):
 // when there was no cache to use, the run process makes one once its boot is done and sends it to
 // its parent before saying 'ready', before any collection's script exists here; the parent writes it.
+// Built by esbuild only (scripts/bundle.mjs); tsconfig.build.json leaves it out of tsc's output.
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileWithCache, runAsMain } from '../../launcher.js';
