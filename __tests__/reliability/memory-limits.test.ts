@@ -6,7 +6,8 @@
 // limit is lowered through its environment variable so the tests hit it in seconds.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runHeapMb, runProcessHeapMb, scriptHeapMb, WARM_HEAP_MB, warmProcessHeapMb } from '../../src/core/engine/heap-limits.js';
+import fc from 'fast-check';
+import { jsonLength, runHeapMb, runProcessHeapMb, scriptHeapMb, WARM_HEAP_MB, warmProcessHeapMb } from '../../src/core/engine/heap-limits.js';
 import type { RunInput } from '../../src/core/engine/run-collection.js';
 import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { ProcessRunner, runProcessScript, type WarmProcess } from '../../src/core/engine/process-runner.js';
@@ -117,6 +118,17 @@ it('MCP: after each runaway script the server answers the next call, and the nex
 }, 180_000);
 
 describe('heap limits sized from the run', () => {
+  it("measures a collection as JSON.stringify would write it, without writing it (200 cases each)", () => {
+    // Any JSON, strings with every code unit (escapes, control characters, lone surrogates).
+    fc.assert(fc.property(fc.jsonValue({ stringUnit: 'binary' }), (value) => jsonLength(value) === JSON.stringify(value).length), { numRuns: 200 });
+    // What JSON.parse never gives but a caller might: left-out members, nulls in arrays, toJSON, non-finite numbers.
+    const odd = fc.dictionary(fc.string(), fc.oneof(fc.constant(undefined), fc.constant(() => 1), fc.constant(Number.NaN), fc.constant(-Infinity), fc.date({ noInvalidDate: true }), fc.array(fc.oneof(fc.constant(undefined), fc.integer(), fc.constant(Symbol('s'))))));
+    fc.assert(fc.property(odd, (value) => jsonLength(value) === JSON.stringify(value).length), { numRuns: 200 });
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    expect(jsonLength(cyclic)).toBe(Number.POSITIVE_INFINITY);
+  });
+
   const MB = 1024 * 1024;
   const requests = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `r${i}`, request: { method: 'GET', url: `{{baseUrl}}/r${i}` } }));
   const sized = (extra: Partial<RunInput> = {}): RunInput => ({ ...DEFAULT_RUN_OPTIONS, collection: { info: { name: 'Sized', schema: SCHEMA }, item: requests(3) }, source: { kind: 'local', ref: 'sized.json' }, root: ws.dir, envVars: { baseUrl: backend.url }, ...extra });

@@ -31,6 +31,68 @@ export function askedHeapMb(variable: 'POSTMAN_POWER_RUN_HEAP_MB' | 'POSTMAN_POW
 }
 
 /** JSON bytes of a value (one that cannot be measured counts as too big: the thread gets the most). */
+/** Characters JSON.stringify writes for a string's content (escapes counted), without writing them. */
+function stringLength(text: string): number {
+  if (!/["\\\u0000-\u001f\ud800-\udfff]/.test(text)) return text.length + 2;
+  let length = 2;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c || code === 0x08 || code === 0x0c || code === 0x0a || code === 0x0d || code === 0x09) length += 2;
+    else if (code < 0x20) length += 6;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && text.charCodeAt(i + 1) >= 0xdc00 && text.charCodeAt(i + 1) <= 0xdfff) {
+      length += 2;
+      i += 1;
+    } else if (code >= 0xd800 && code <= 0xdfff) length += 6;
+    else length += 1;
+  }
+  return length;
+}
+
+/**
+ * The length of JSON.stringify(value), worked out by walking it instead of writing it: sizing a run
+ * must not copy its collection. Anything but plain JSON data (toJSON, functions in arrays, bigint)
+ * is measured by JSON.stringify itself; a cycle (which JSON.stringify refuses) is infinite.
+ */
+export function jsonLength(value: unknown, inProgress = new Set<object>()): number {
+  if (value === null) return 4;
+  switch (typeof value) {
+    case 'string':
+      return stringLength(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value).length : 4;
+    case 'boolean':
+      return value ? 4 : 5;
+    case 'object':
+      break;
+    case 'bigint':
+      return Number.POSITIVE_INFINITY;
+    default:
+      // undefined, a function, a symbol: left out of an object, null in an array.
+      return Number.NaN;
+  }
+  const object = value as object;
+  if (inProgress.has(object)) return Number.POSITIVE_INFINITY;
+  if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return jsonBytes(object);
+  inProgress.add(object);
+  let length = 2;
+  if (Array.isArray(object)) {
+    for (let i = 0; i < object.length; i += 1) {
+      const item = jsonLength(object[i], inProgress);
+      length += (Number.isNaN(item) ? 4 : item) + (i > 0 ? 1 : 0);
+    }
+  } else {
+    let members = 0;
+    for (const key of Object.keys(object)) {
+      const item = jsonLength((object as Record<string, unknown>)[key], inProgress);
+      if (Number.isNaN(item)) continue;
+      length += stringLength(key) + 1 + item + (members > 0 ? 1 : 0);
+      members += 1;
+    }
+  }
+  inProgress.delete(object);
+  return length;
+}
+
 function jsonBytes(value: unknown): number {
   if (value === undefined) return 0;
   try {
@@ -68,7 +130,7 @@ const responseRoom = (input: SizedInput) => (input.maxResponseBytes ?? DEFAULT_R
 export function runHeapMb(input: SizedInput = {}): number {
   const asked = askedHeapMb('POSTMAN_POWER_RUN_HEAP_MB');
   if (asked) return asked;
-  const parsed = jsonBytes(input.collection) + jsonBytes(input.environment) + jsonBytes(input.globals) + jsonBytes(input.envVars) + dataBytes(input.data);
+  const parsed = (input.collection ? jsonLength(input.collection) : 0) + jsonBytes(input.environment) + jsonBytes(input.globals) + jsonBytes(input.envVars) + dataBytes(input.data);
   const sent = input.collection ? countRequests(input.collection.item) * iterationCount(input) : 0;
   return sized(parsed * INPUT_EXPANSION + sent * PER_REQUEST_BYTES + responseRoom(input));
 }
