@@ -72,13 +72,16 @@ const bundledModules = path.resolve('src/core/engine/engine-modules.bundled.ts')
 const engineRoots = { 'postman-sandbox': fromRuntime, flatted: createRequire(fromSandbox.resolve('uvm')), uvm: fromSandbox };
 // Each patched file's source, worked out before the build so the bundle can carry the outcomes.
 const patchedFiles = new Map();
-const outcomes = Object.fromEntries(ENGINE_PATCHES.map((patch) => [patch.module, 'patched']));
+// A module is "patched" when every file of it the engine resolves took its patches.
+const outcomes = Object.fromEntries(ENGINE_PATCHES.map((patch) => [patch.module, 'unchanged']));
+const failed = new Set();
 for (const [file, patches] of patchTargets()) {
   const patched = patchFile(readFileSync(file, 'utf8'), patches);
   if (patched !== undefined) patchedFiles.set(file, patched);
-  else {
-    for (const patch of patches) outcomes[patch.module] = 'unchanged';
-    process.stderr.write(`warning: the engine patches for ${patches[0].module} no longer apply to ${file}; it is bundled as published\n`);
+  else process.stderr.write(`warning: the engine patches for ${patches[0].module} no longer apply to ${file}; it is bundled as published\n`);
+  for (const patch of patches) {
+    if (patched === undefined) failed.add(patch.module);
+    outcomes[patch.module] = failed.has(patch.module) ? 'unchanged' : 'patched';
   }
 }
 const workerSource = readFileSync(resolved.uvmWorker, 'utf8');
@@ -89,6 +92,7 @@ for (const member of ['static __self', 'static __bootCodeExecutor', 'static __ex
 const enginePlugin = {
   name: 'postman-power-engine',
   setup(bundler) {
+    bundler.onResolve({ filter: /^jsonc-parser$/ }, () => ({ path: createRequire(import.meta.url).resolve('jsonc-parser').replace(/umd[\\/]main\.js$/, 'esm/main.js') }));
     bundler.onResolve({ filter: /engine-modules\.js$/ }, (args) => (args.importer.startsWith(path.resolve('src')) ? { path: bundledModules } : undefined));
     // The engine's copies as postman-runtime resolves them, for the modules engine-modules.bundled.ts names.
     bundler.onResolve({ filter: /^(postman-sandbox|flatted|uvm)(\/|$)/ }, (args) => {
@@ -118,7 +122,11 @@ const runProcess = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  mainFields: ['module', 'main'],
+  // The files Node's loader would load (the engine's CommonJS builds, which the patches target);
+  // jsonc-parser's CommonJS main is a UMD build a bundler cannot follow (see the plugin).
+  // …and from packages with `exports`, the `require` build, not esbuild's default `module` one (uuid).
+  conditions: [],
+  mainFields: ['main', 'module'],
   metafile: true,
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_ENGINE_PATCHES__: JSON.stringify(outcomes) },
@@ -146,6 +154,11 @@ await build({
   logLevel: 'warning',
 });
 if (process.env.BUNDLE_META) writeFileSync(process.env.BUNDLE_META, JSON.stringify(runProcess.metafile));
+// The outcomes the bundle carries are true only if esbuild took the very files patched here.
+const bundledInputs = new Set(Object.keys(runProcess.metafile.inputs).map((input) => path.resolve(input)));
+for (const file of patchedFiles.keys()) {
+  if (!bundledInputs.has(file)) throw new Error(`${file} was patched but the bundle resolved another copy: dist/run-process.patches.json would not be true`);
+}
 // What the build did to the engine, for the test that every patch is in the bundle.
 writeFileSync('dist/run-process.patches.json', `${JSON.stringify(outcomes, null, 2)}\n`);
 
