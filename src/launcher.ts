@@ -6,37 +6,15 @@
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
-import vm from 'node:vm';
-import { cacheDirectory, codeIdentity, openCodeCache, type CodeCache } from './core/files/code-cache.js';
+import type vm from 'node:vm';
+import { cacheDirectory, codeCacheFile, codeIdentity, compileWithCache, openCodeCache } from './core/files/code-cache.js';
 
 /** Compile time after which the cache is written: startup has compiled what a session needs. */
 const WRITE_CACHE_AFTER_MS = 1_000;
 
 /** A cache file named for this bundle on this Node and platform (the cache folder as this user's environment names it). */
-export function codeCachePath(bundle: string, source: string): string {
-  return path.join(cacheDirectory(), `${codeIdentity(source).toString('hex').slice(0, 24)}.v8cache`);
-}
-
-export interface CompiledWithCache {
-  script: vm.Script;
-  /** There was no valid cache to use: `fresh` makes one. */
-  stale: boolean;
-  fresh: () => { identity: Buffer; data: Buffer } | undefined;
-}
-
-/**
- * Compiles CommonJS `source` (the file `filename`) with the cache made for it (and the V8 `flags` the
- * process runs with, when they differ from one start to another) when there is a valid one. `fresh`
- * makes a new cache, once the script has compiled what matters, when there was none to use.
- * `knownSource` names the source by a hash its build recorded (with its size and time, so a file
- * rewritten since is another source), instead of hashing it here.
- */
-export function compileWithCache(filename: string, source: string, cache: CodeCache | undefined, flags: readonly string[] = [], knownSource?: { sha256: string }): CompiledWithCache {
-  const identity = cache ? codeIdentity(knownSource ?? source, flags) : undefined;
-  const cachedData = cache && identity ? cache.read(identity) : undefined;
-  const script = new vm.Script(Module.wrap(source), { filename, ...(cachedData ? { cachedData } : {}) });
-  const stale = identity !== undefined && (!cachedData || script.cachedDataRejected === true);
-  return { script, stale, fresh: () => (stale && identity ? { identity, data: script.createCachedData() } : undefined) };
+export function codeCachePath(source: string): string {
+  return codeCacheFile(cacheDirectory(), codeIdentity(Module.wrap(source)));
 }
 
 /** Runs a compiled CommonJS module as the main program; `module.exports` holds what it exports. */
@@ -50,12 +28,9 @@ export function runAsMain(script: vm.Script, filename: string, module: { exports
 export function launch(bundle: string): void {
   const source = readFileSync(bundle, 'utf8');
   const cache = openCodeCache();
-  const { script, fresh } = compileWithCache(bundle, source, cache);
+  const { script, fresh } = compileWithCache(Module.wrap(source), { filename: bundle, cache });
   if (cache) {
-    let written = false;
     const write = () => {
-      if (written) return;
-      written = true;
       const made = fresh();
       if (made) cache.write(made.identity, made.data);
     };

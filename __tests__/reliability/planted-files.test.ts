@@ -30,7 +30,7 @@ describe('the code cache', () => {
 
   function setUp(cacheHome = ws.path('cache')): { bundle: string; cacheFile: string } {
     const bundle = ws.write('bundle.cjs', honest);
-    const cacheFile = codeCachePath(bundle, honest).replace(/^.*[\\/]postman-power[\\/]/, `${path.join(cacheHome, 'postman-power')}${path.sep}`);
+    const cacheFile = codeCachePath(honest).replace(/^.*[\\/]postman-power[\\/]/, `${path.join(cacheHome, 'postman-power')}${path.sep}`);
     return { bundle, cacheFile };
   }
   const plantedCache = () => new vm.Script(Module.wrap(planted), { filename: 'x' }).createCachedData();

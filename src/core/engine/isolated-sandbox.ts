@@ -6,8 +6,7 @@
 // that moves either fails the run's start with a clear error, never silently runs scripts elsewhere.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import vm from 'node:vm';
-import { codeIdentity, type CodeCache } from '../files/code-cache.js';
+import { compileWithCache, type CodeCache } from '../files/code-cache.js';
 import { engineModules } from './engine-modules.js';
 import { ContextWorker, FIRMWARE } from './script-context.js';
 
@@ -45,13 +44,6 @@ export interface IsolatedSandbox {
   cacheStale(): boolean;
 }
 
-/** The boot code compiled once per process (with this user's code cache when a valid one is there). */
-function compileBootCode({ code, sha256 }: { code: string; sha256: string }, cache: CodeCache | undefined): { script: vm.Script; stale?: Buffer } {
-  const identity = cache ? codeIdentity({ sha256 }, process.execArgv) : undefined;
-  const cachedData = cache && identity ? cache.read(identity) : undefined;
-  const script = new vm.Script(code, { filename: 'postman-sandbox:bootcode', ...(cachedData ? { cachedData } : {}) });
-  return { script, stale: identity && (!cachedData || script.cachedDataRejected) ? identity : undefined };
-}
 
 /** The watchdog of a context's calls: the script timeout of the run its host serves, if one was set. */
 interface Watchdog {
@@ -94,7 +86,9 @@ function browserBootCode(): { code: string; sha256: string } {
  */
 export function installIsolatedSandbox(options: { codeCache?: CodeCache } = {}): IsolatedSandbox {
   if (installed) return installed;
-  const boot = compileBootCode(browserBootCode(), options.codeCache);
+  // Compiled once per process, with this user's code cache when a valid one is there.
+  const { code, sha256 } = browserBootCode();
+  const boot = compileWithCache(code, { filename: 'postman-sandbox:bootcode', cache: options.codeCache, flags: process.execArgv, knownSource: { sha256 } });
   const bootScript = boot.script;
   let constructed = 0;
   class UvmContextWorker extends ContextWorker {
@@ -164,12 +158,9 @@ export function installIsolatedSandbox(options: { codeCache?: CodeCache } = {}):
         if (constructed === 0) throw new SandboxLayoutError('uvm booted a host without the context worker');
       });
     },
-    cacheStale: () => boot.stale !== undefined,
-    freshCache: () => {
-      const identity = boot.stale;
-      boot.stale = undefined;
-      return identity && constructed > 0 ? { identity, data: bootScript.createCachedData() } : undefined;
-    },
+    cacheStale: () => boot.stale,
+    // Made once a context has run the boot code, so it holds what the boot compiled.
+    freshCache: () => (constructed > 0 ? boot.fresh() : undefined),
   };
   return installed;
 }

@@ -6,8 +6,9 @@
 // Built by esbuild only (scripts/bundle.mjs); tsconfig.build.json leaves it out of tsc's output.
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileWithCache, runAsMain } from '../../launcher.js';
-import { readOnlyCodeCache } from '../files/code-cache.js';
+import Module from 'node:module';
+import { runAsMain } from '../../launcher.js';
+import { compileWithCache, readOnlyCodeCache } from '../files/code-cache.js';
 import type { startRunProcess } from './run-process.js';
 
 // Beside this file's bundle (scripts/bundle.mjs builds both into dist/).
@@ -17,7 +18,7 @@ const folder = process.env.POSTMAN_POWER_CACHE_DIR;
 const codeCache = folder ? readOnlyCodeCache(folder) : undefined;
 declare const __RUN_PROCESS_BUNDLE_SHA256__: string;
 const { size, mtimeMs } = statSync(bundle);
-const compiled = compileWithCache(bundle, readFileSync(bundle, 'utf8'), codeCache, process.execArgv, { sha256: `${__RUN_PROCESS_BUNDLE_SHA256__} ${size} ${mtimeMs}` });
+const compiled = compileWithCache(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cache: codeCache, flags: process.execArgv, knownSource: { sha256: `${__RUN_PROCESS_BUNDLE_SHA256__} ${size} ${mtimeMs}` } });
 const exported = { exports: {} as { startRunProcess?: typeof startRunProcess } };
 runAsMain(compiled.script, bundle, exported);
 exported.exports.startRunProcess?.({ ...(codeCache ? { codeCache } : {}), bundleCache: compiled });

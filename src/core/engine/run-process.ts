@@ -11,8 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { installEngine } from './install-engine.js';
 import { startLanes } from '../runs/lanes.js';
-import type { CodeCache } from '../files/code-cache.js';
-import type { CompiledWithCache } from '../../launcher.js';
+import type { CodeCache, CompiledWithCache } from '../files/code-cache.js';
 import { warmUp } from './warm-up.js';
 import type { RunInput } from './run-collection.js';
 import type { RunState } from '../runs/run-lifecycle.js';

@@ -11,6 +11,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import vm from 'node:vm';
 import { makeFolders } from './make-folders.js';
 import { currentUid, foreignFolderReason, privateFolderSync, readPrivateFileSync, replaceFileSync } from './private-files.js';
 
@@ -41,6 +42,9 @@ export function codeIdentity(source: string | { sha256: string }, flags: readonl
   return hash.update(`\0${process.version}\0${process.arch}\0${process.platform}\0${flags.join(' ')}`).digest();
 }
 
+/** Where the cache made for `identity` lives in `directory`. */
+export const codeCacheFile = (directory: string, identity: Buffer): string => path.join(directory, `${identity.toString('hex').slice(0, 24)}.v8cache`);
+
 const mac = (key: Buffer, identity: Buffer, data: Buffer): Buffer => createHmac('sha256', key).update(identity).update(data).digest();
 
 const warn = (text: string): void => void process.stderr.write(`[postman-power] warning: ${text}\n`);
@@ -53,7 +57,7 @@ export class CodeCache {
 
   /** The file of the cache made for `identity`. */
   file(identity: Buffer): string {
-    return path.join(this.directory, `${identity.toString('hex').slice(0, 24)}.v8cache`);
+    return codeCacheFile(this.directory, identity);
   }
 
   /** The cache's V8 bytes when its MAC holds for `identity`, else undefined. */
@@ -88,6 +92,39 @@ export class CodeCache {
       .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs);
     for (const { file } of caches.slice(CACHES_KEPT)) unlinkSync(file);
   }
+}
+
+export interface CompiledWithCache {
+  script: vm.Script;
+  /** There was no valid cache to use, and `fresh` has not made one yet. */
+  readonly stale: boolean;
+  /** The new cache, once (undefined when there was a valid one, or it was already made). */
+  fresh: () => { identity: Buffer; data: Buffer } | undefined;
+}
+
+/**
+ * Compiles `source` (as `filename`) with the cache made for it, and for the V8 `flags` the process runs
+ * with when they differ from one start to another, when there is a valid one. Call `fresh` once the
+ * script has compiled what matters. `knownSource` names the source by a hash its build recorded
+ * (with its size and time, so a file rewritten since is another source) instead of hashing it here.
+ */
+export function compileWithCache(source: string, options: { filename: string; cache: CodeCache | undefined; flags?: readonly string[]; knownSource?: { sha256: string } }): CompiledWithCache {
+  const { cache, flags = [] } = options;
+  const identity = cache ? codeIdentity(options.knownSource ?? source, flags) : undefined;
+  const cachedData = cache && identity ? cache.read(identity) : undefined;
+  const script = new vm.Script(source, { filename: options.filename, ...(cachedData ? { cachedData } : {}) });
+  let stale = identity !== undefined && (!cachedData || script.cachedDataRejected === true);
+  return {
+    script,
+    get stale() {
+      return stale;
+    },
+    fresh: () => {
+      if (!stale || !identity) return undefined;
+      stale = false;
+      return { identity, data: script.createCachedData() };
+    },
+  };
 }
 
 /**
