@@ -5,7 +5,12 @@ import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.j
 import { startFakePostmanApi, type FakePostmanApi } from '../support/fake-postman-api.js';
 import { startServer } from '../support/http-server.js';
 import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
 import { RunSummarySchema } from '../../src/core/results/summary.js';
+import { ProcessRunner } from '../../src/core/engine/process-runner.js';
+import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
+import { createTempWorkspace } from '../support/temp-workspace.js';
 import { tools } from '../../src/tools/index.js';
 
 const API_KEY = 'PMAK-faults-0000000000000000-000000000000000000000000000000000f';
@@ -87,3 +92,19 @@ describe('the backend', () => {
     expect(summary.hint).toContain('run_timeout_ms');
   });
 });
+
+it('a run process whose engine bundle is missing fails its run with what to do', async () => {
+  // The loader alone, in a folder without dist/run-process.cjs beside it (a broken install).
+  const lonely = createTempWorkspace('Test_Task5_');
+  const loader = path.join(lonely.dir, 'run-process-loader.cjs');
+  copyFileSync(path.resolve('dist/run-process-loader.cjs'), loader);
+  const runner = new ProcessRunner(loader);
+  try {
+    const summary = await runner.start({ ...DEFAULT_RUN_OPTIONS, collection: { info: { name: 'Lonely', schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' }, item: [{ name: 'r', request: { method: 'GET', url: 'http://127.0.0.1:9/' } }] }, source: { kind: 'local', ref: 'lonely.json' }, root: lonely.dir }).promise;
+    expect(summary.status).toBe('errored');
+    expect(summary.warnings.join('\n')).toMatch(/could not load its engine \(.*run-process\.cjs: ENOENT\)\. Reinstall postman-power/);
+  } finally {
+    await runner.close();
+    lonely.cleanup();
+  }
+}, 60_000);

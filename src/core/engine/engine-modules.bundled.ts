@@ -22,7 +22,6 @@ export function uvmWorker(): UvmWorkerClass {
 
 /* eslint-disable @typescript-eslint/no-require-imports -- plain requires are what the bundler follows into the bundle */
 export const engineModules: EngineModules = {
-  bundled: true,
   installPatches: () => undefined,
   patchOutcomes: () => new Map(Object.entries(__POSTMAN_POWER_ENGINE_PATCHES__)),
   runtime: () => require('postman-runtime'),

@@ -19,8 +19,6 @@ export interface UvmWorkerClass {
 }
 
 export interface EngineModules {
-  /** The engine was compiled into the run-process bundle (its patches applied then). */
-  readonly bundled: boolean;
   /** Applies the engine patches to what loads next (Node's loader; the bundle has them already). */
   installPatches(): void;
   /** What each patched file (by its ENGINE_PATCHES module name) came out as. */
@@ -53,7 +51,6 @@ function engineRequire(from: 'fromRuntime' | 'fromSandbox'): NodeRequire {
 }
 
 export const engineModules: EngineModules = {
-  bundled: false,
   installPatches: installEnginePatches,
   patchOutcomes: enginePatchOutcomes,
   runtime: () => engineRequire('fromRuntime')('postman-runtime') as never,

@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Module from 'node:module';
 import { runAsMain } from '../../launcher.js';
-import { compileWithCache, readOnlyCodeCache } from '../files/code-cache.js';
+import { compileWithCache, readOnlyCodeCache, type CompiledWithCache } from '../files/code-cache.js';
 import type { startRunProcess } from './run-process.js';
 
 // Beside this file's bundle (scripts/bundle.mjs builds both into dist/).
@@ -17,8 +17,25 @@ const bundle = fileURLToPath(new URL('./run-process.cjs', import.meta.url));
 const folder = process.env.POSTMAN_POWER_CACHE_DIR;
 const codeCache = folder ? readOnlyCodeCache(folder) : undefined;
 declare const __RUN_PROCESS_BUNDLE_SHA256__: string;
-const { size, mtimeMs } = statSync(bundle);
-const compiled = compileWithCache(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cache: codeCache, flags: process.execArgv, knownSource: { sha256: `${__RUN_PROCESS_BUNDLE_SHA256__} ${size} ${mtimeMs}` } });
 const exported = { exports: {} as { startRunProcess?: typeof startRunProcess } };
-runAsMain(compiled.script, bundle, exported);
-exported.exports.startRunProcess?.({ ...(codeCache ? { codeCache } : {}), bundleCache: compiled });
+
+/** Loads and compiles the engine bundle, or says to the server why it cannot (a run that could not start, with what to do). */
+function load(): { start: typeof startRunProcess; compiled: CompiledWithCache } | undefined {
+  try {
+    const { size, mtimeMs } = statSync(bundle);
+    const compiled = compileWithCache(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cache: codeCache, flags: process.execArgv, knownSource: { sha256: `${__RUN_PROCESS_BUNDLE_SHA256__} ${size} ${mtimeMs}` } });
+    runAsMain(compiled.script, bundle, exported);
+    const start = exported.exports.startRunProcess;
+    if (typeof start !== 'function') throw new Error('it does not export startRunProcess');
+    return { start, compiled };
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
+    const message = `The run process could not load its engine (${bundle}: ${why}). Reinstall postman-power, or run \`npm run build\` in a checkout.`;
+    if (process.send) process.send({ type: 'error', message }, () => process.exit(1));
+    else process.exit(1);
+    return undefined;
+  }
+}
+
+const loaded = load();
+loaded?.start({ ...(codeCache ? { codeCache } : {}), bundleCache: loaded.compiled });
