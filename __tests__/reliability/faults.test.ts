@@ -103,6 +103,8 @@ it('a run process whose engine bundle is missing fails its run with what to do',
     const summary = await runner.start({ ...DEFAULT_RUN_OPTIONS, collection: { info: { name: 'Lonely', schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' }, item: [{ name: 'r', request: { method: 'GET', url: 'http://127.0.0.1:9/' } }] }, source: { kind: 'local', ref: 'lonely.json' }, root: lonely.dir }).promise;
     expect(summary.status).toBe('errored');
     expect(summary.warnings.join('\n')).toMatch(/could not load its engine \(.*run-process\.cjs: ENOENT\)\. Reinstall postman-power/);
+    // Not "a script threw": nothing ran.
+    expect(summary.hint).toMatch(/warnings say why/);
   } finally {
     await runner.close();
     lonely.cleanup();

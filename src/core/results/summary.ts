@@ -665,9 +665,9 @@ function hintFor(summary: RunSummary): string | undefined {
       if (summary.warningCodes.unresolved_variables) {
         return 'Some request URLs use variables nothing defines (see warnings and each request_error): use the environment that defines them (environment), set them with env_vars, or point base_url at the variable the collection uses.';
       }
-      return summary.stats.requests.failed > 0
-        ? 'Some requests did not get a response (see request_error failures): check the backend is running (check_backend_health) and the URLs resolve.'
-        : 'A script threw (see script_error failures): fix the script in the collection, or the response it expects.';
+      if (summary.stats.requests.failed > 0) return 'Some requests did not get a response (see request_error failures): check the backend is running (check_backend_health) and the URLs resolve.';
+      if (summary.stats.scriptErrors > 0) return 'A script threw (see script_error failures): fix the script in the collection, or the response it expects.';
+      return 'The run stopped without a failing request or script: the warnings say why and what to do.';
     case 'cancelled':
       return 'The run was cancelled; the results so far are above.';
     case 'backend_unhealthy':
