@@ -3,9 +3,9 @@
 // cause, its counts add up to the run's failures (and its assertion causes to the failed assertions),
 // and the text plus the JSON an agent reads stay within the 4 KB budget whatever the failure count.
 import fc from 'fast-check';
-import { causeOf, groupFailures, MAX_CAUSES_KEPT } from '../../src/core/results/causes.js';
-import { MAX_CAUSES_SHOWN, presentRun } from '../../src/core/results/format.js';
-import { RunRecorder, RunSummarySchema, type Failure, type RequestRecord, type RunSummary } from '../../src/core/results/summary.js';
+import { causeOf, groupFailures, MAX_CAUSES_KEPT } from '../../../src/core/results/causes.js';
+import { MAX_CAUSES_SHOWN, presentRun } from '../../../src/core/results/format.js';
+import { RunRecorder, RunSummarySchema, type Failure, type RequestRecord, type RunSummary } from '../../../src/core/results/summary.js';
 
 const ANSWER_BUDGET = 4096;
 const WORDS = ['refused', 'timeout', 'reset', 'lookup', 'handshake', 'proxy', 'closed', 'aborted'];

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
-import { ENGINE_PATCHES, patchSource, resolvePatchTarget, type EnginePatch } from '../../src/core/engine/engine-patches.js';
-import { runProcessScript } from '../../src/core/engine/process-runner.js';
+import { ENGINE_PATCHES, patchSource, resolvePatchTarget, type EnginePatch } from '../../../src/core/engine/engine-patches.js';
+import { runProcessScript } from '../../../src/core/engine/process-runner.js';
 
 const fromRuntime = createRequire(createRequire(path.resolve('package.json')).resolve('postman-runtime'));
 const installed = (patch: EnginePatch) => resolvePatchTarget(fromRuntime.resolve, patch.module);

@@ -1,13 +1,13 @@
 // Inputs that try to scale the server's work or its answers: report files with huge or broken numbers
 // and dates, huge flags, huge names echoed back, a JSON-RPC line over the limit. Each is refused by
 // name (or cut to an excerpt with its length), quickly, and the answer stays small.
-import { idAtLineStart } from '../../src/stdio-transport.js';
-import { parseJsonReport } from '../../src/core/reports/merge-reports.js';
-import { jsonReport } from '../../src/core/reports/reports.js';
-import { passedRecord, passedSummary } from '../support/summaries.js';
-import { runCli } from '../support/cli.js';
-import { connectPair, textOf } from '../support/mcp-client.js';
-import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+import { idAtLineStart } from '../src/stdio-transport.js';
+import { parseJsonReport } from '../src/core/reports/merge-reports.js';
+import { jsonReport } from '../src/core/reports/reports.js';
+import { passedRecord, passedSummary } from './support/summaries.js';
+import { runCli } from './support/cli.js';
+import { connectPair, textOf } from './support/mcp-client.js';
+import { createTempWorkspace, type TempWorkspace } from './support/temp-workspace.js';
 
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 let ws: TempWorkspace;

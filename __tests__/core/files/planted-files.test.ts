@@ -6,13 +6,13 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { codeCachePath } from '../../src/launcher.js';
-import { ProcessRunner, type WarmProcess } from '../../src/core/engine/process-runner.js';
-import { HISTORY_DIR, recordHistory } from '../../src/core/results/history.js';
-import { writeReports } from '../../src/core/reports/reports.js';
-import { SecretSet } from '../../src/core/redact.js';
-import { passedRecord, passedSummary } from '../support/summaries.js';
-import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+import { codeCachePath } from '../../../src/launcher.js';
+import { ProcessRunner, type WarmProcess } from '../../../src/core/engine/process-runner.js';
+import { HISTORY_DIR, recordHistory } from '../../../src/core/results/history.js';
+import { writeReports } from '../../../src/core/reports/reports.js';
+import { SecretSet } from '../../../src/core/redact.js';
+import { passedRecord, passedSummary } from '../../support/summaries.js';
+import { createTempWorkspace, type TempWorkspace } from '../../support/temp-workspace.js';
 
 let ws: TempWorkspace;
 beforeEach(() => {

@@ -1,10 +1,10 @@
 // Load: 20 concurrent run_collection calls on one connection, each with its own environment value
 // echoed by the backend — no cross-talk, all complete. Cancel leaves no sockets or timers behind.
 import path from 'node:path';
-import { connectPair, type ConnectedPair } from '../support/mcp-client.js';
-import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
-import { RunSummarySchema } from '../../src/core/results/summary.js';
-import { CHAIN_SCRIPT } from '../support/cross-talk.js';
+import { connectPair, type ConnectedPair } from '../../support/mcp-client.js';
+import { createRunWorkspace, type RunWorkspace } from '../../support/run-workspace.js';
+import { RunSummarySchema } from '../../../src/core/results/summary.js';
+import { CHAIN_SCRIPT } from '../../support/cross-talk.js';
 
 let rw: RunWorkspace;
 let pair: ConnectedPair;

@@ -7,15 +7,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { jsonLength, runHeapMb, runProcessHeapMb, scriptHeapMb, WARM_HEAP_MB, warmProcessHeapMb } from '../../src/core/engine/heap-limits.js';
-import type { RunInput } from '../../src/core/engine/run-collection.js';
-import { RunSummarySchema } from '../../src/core/results/summary.js';
-import { ProcessRunner, runProcessScript, type WarmProcess } from '../../src/core/engine/process-runner.js';
-import { runCli } from '../support/cli.js';
-import { startServer, type TestServer } from '../support/http-server.js';
-import { connectPair, textOf } from '../support/mcp-client.js';
-import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
+import { jsonLength, runHeapMb, runProcessHeapMb, scriptHeapMb, WARM_HEAP_MB, warmProcessHeapMb } from '../../../src/core/engine/heap-limits.js';
+import type { RunInput } from '../../../src/core/engine/run-collection.js';
+import { RunSummarySchema } from '../../../src/core/results/summary.js';
+import { ProcessRunner, runProcessScript, type WarmProcess } from '../../../src/core/engine/process-runner.js';
+import { runCli } from '../../support/cli.js';
+import { startServer, type TestServer } from '../../support/http-server.js';
+import { connectPair, textOf } from '../../support/mcp-client.js';
+import { createTempWorkspace, type TempWorkspace } from '../../support/temp-workspace.js';
+import { DEFAULT_RUN_OPTIONS } from '../../../src/core/runs/options.js';
 
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 const HOGS = {

@@ -6,13 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { MAX_FOLDER_NESTING, MAX_VALUE_DEPTH } from '../../src/core/bounds.js';
-import { OutlineSchema } from '../../src/core/sources/outline.js';
-import { RunSummarySchema } from '../../src/core/results/summary.js';
-import { startServer, type TestServer } from '../support/http-server.js';
-import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
-import { INITIALIZE, spawnServer } from '../support/raw-stdio.js';
-import { useWorkspaceAndOutside, type TempWorkspace } from '../support/temp-workspace.js';
+import { MAX_FOLDER_NESTING, MAX_VALUE_DEPTH } from '../../../src/core/bounds.js';
+import { OutlineSchema } from '../../../src/core/sources/outline.js';
+import { RunSummarySchema } from '../../../src/core/results/summary.js';
+import { startServer, type TestServer } from '../../support/http-server.js';
+import { connectPair, textOf, type ConnectedPair } from '../../support/mcp-client.js';
+import { INITIALIZE, spawnServer } from '../../support/raw-stdio.js';
+import { useWorkspaceAndOutside, type TempWorkspace } from '../../support/temp-workspace.js';
 
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 const TEST_SERVER = path.resolve('__tests__/support/serve-test.mjs');

@@ -8,12 +8,12 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { RunSummarySchema, type RunSummary } from '../../src/core/results/summary.js';
-import { runCli } from '../support/cli.js';
-import { ESCAPES, escapeCollection, MUTATIONS, mutatorScript, PLAIN_MUTATIONS } from '../support/escape-corpus.js';
-import { startServer, type TestServer } from '../support/http-server.js';
-import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
-import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+import { RunSummarySchema, type RunSummary } from '../../../src/core/results/summary.js';
+import { runCli } from '../../support/cli.js';
+import { ESCAPES, escapeCollection, MUTATIONS, mutatorScript, PLAIN_MUTATIONS } from '../../support/escape-corpus.js';
+import { startServer, type TestServer } from '../../support/http-server.js';
+import { connectPair, textOf, type ConnectedPair } from '../../support/mcp-client.js';
+import { createTempWorkspace, type TempWorkspace } from '../../support/temp-workspace.js';
 
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 const TOKEN = 'Test_Task5_bearer_token_0451';

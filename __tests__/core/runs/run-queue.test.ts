@@ -3,13 +3,13 @@
 // two CPU-burning processes all pass: queued, not errored by a sandbox boot timeout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { RunQueue } from '../../src/core/runs/run-queue.js';
-import type { RunInput } from '../../src/core/engine/run-collection.js';
-import type { RunHandle } from '../../src/core/runs/run-lifecycle.js';
-import { RunSummarySchema, type RunSummary } from '../../src/core/results/summary.js';
-import { connectPair } from '../support/mcp-client.js';
-import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
+import { RunQueue } from '../../../src/core/runs/run-queue.js';
+import type { RunInput } from '../../../src/core/engine/run-collection.js';
+import type { RunHandle } from '../../../src/core/runs/run-lifecycle.js';
+import { RunSummarySchema, type RunSummary } from '../../../src/core/results/summary.js';
+import { connectPair } from '../../support/mcp-client.js';
+import { createRunWorkspace, type RunWorkspace } from '../../support/run-workspace.js';
+import { DEFAULT_RUN_OPTIONS } from '../../../src/core/runs/options.js';
 
 const input = (): RunInput & { runId: string } => ({
   ...DEFAULT_RUN_OPTIONS,

@@ -1,12 +1,12 @@
 // What changed since the last run: every run is compared with the previous one of the same
 // collection, environment and selection (kept under .postman-power/history/, bounded, masked).
 import { readdirSync, readFileSync } from 'node:fs';
-import { compareRuns, HISTORY_DIR, HISTORY_FILES_KEPT, HISTORY_RUNS_KEPT, historyEntry, recordHistory, rerunSelection } from '../../src/core/results/history.js';
-import { SecretSet } from '../../src/core/redact.js';
-import { RunSummarySchema, type RequestRecord, type RunSummary } from '../../src/core/results/summary.js';
-import { connectPair } from '../support/mcp-client.js';
-import { createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
-import { createTempWorkspace } from '../support/temp-workspace.js';
+import { compareRuns, HISTORY_DIR, HISTORY_FILES_KEPT, HISTORY_RUNS_KEPT, historyEntry, recordHistory, rerunSelection } from '../../../src/core/results/history.js';
+import { SecretSet } from '../../../src/core/redact.js';
+import { RunSummarySchema, type RequestRecord, type RunSummary } from '../../../src/core/results/summary.js';
+import { connectPair } from '../../support/mcp-client.js';
+import { createRunWorkspace, type RunWorkspace } from '../../support/run-workspace.js';
+import { createTempWorkspace } from '../../support/temp-workspace.js';
 
 const record = (name: string, extra: Partial<RequestRecord> = {}): RequestRecord => ({ iteration: 0, folder: 'F', name, method: 'GET', url: 'http://x/', assertions: { passed: 1, failed: 0, skipped: 0 }, ...extra });
 function summary(failing: Array<[number, string]>, extra: Partial<RunSummary> = {}): RunSummary {

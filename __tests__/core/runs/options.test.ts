@@ -4,9 +4,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { DEFAULT_RUN_OPTIONS, resolveRunOptions, RunOptionsSchema, type ResolvedRunOptions, type RunOptions } from '../../src/core/runs/options.js';
-import { runCollectionTool } from '../../src/tools/run-collection.js';
-import { CLI } from '../support/cli.js';
+import { DEFAULT_RUN_OPTIONS, resolveRunOptions, RunOptionsSchema, type ResolvedRunOptions, type RunOptions } from '../../../src/core/runs/options.js';
+import { runCollectionTool } from '../../../src/tools/run-collection.js';
+import { CLI } from '../../support/cli.js';
 
 const exec = promisify(execFile);
 

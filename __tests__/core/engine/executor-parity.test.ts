@@ -7,13 +7,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import newman from 'newman';
-import type { RunInput } from '../../src/core/engine/run-collection.js';
-import { parseDataText } from '../../src/core/runs/data-file.js';
-import { startServer, type TestServer } from '../support/http-server.js';
-import { createRunWorkspace, RUN_FIXTURES } from '../support/run-workspace.js';
-import { BODY, generatedScript, mixedScript } from '../support/script-grammar.js';
-import { sharedWorkers } from '../support/shared-workers.js';
-import { DEFAULT_RUN_OPTIONS } from '../../src/core/runs/options.js';
+import type { RunInput } from '../../../src/core/engine/run-collection.js';
+import { parseDataText } from '../../../src/core/runs/data-file.js';
+import { startServer, type TestServer } from '../../support/http-server.js';
+import { createRunWorkspace, RUN_FIXTURES } from '../../support/run-workspace.js';
+import { BODY, generatedScript, mixedScript } from '../../support/script-grammar.js';
+import { sharedWorkers } from '../../support/shared-workers.js';
+import { DEFAULT_RUN_OPTIONS } from '../../../src/core/runs/options.js';
 
 type Json = { name?: string; values: Array<{ key: string; value: unknown; enabled?: boolean; disabled?: boolean }> };
 

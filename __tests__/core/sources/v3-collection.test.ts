@@ -1,11 +1,11 @@
 // Postman v12 git-native collections (v3 YAML directories): read, outline and run them, with parity
 // against the same collection written as v2.1 JSON.
-import { RunSummarySchema } from '../../src/core/results/summary.js';
+import { RunSummarySchema } from '../../../src/core/results/summary.js';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
-import type { RunSummary } from '../../src/core/results/summary.js';
-import { connectPair, textOf, type ConnectedPair } from '../support/mcp-client.js';
-import { collectionPath, createRunWorkspace, type RunWorkspace } from '../support/run-workspace.js';
+import type { RunSummary } from '../../../src/core/results/summary.js';
+import { connectPair, textOf, type ConnectedPair } from '../../support/mcp-client.js';
+import { collectionPath, createRunWorkspace, type RunWorkspace } from '../../support/run-workspace.js';
 
 const V3 = path.resolve('__tests__/fixtures/v3');
 let rw: RunWorkspace;

@@ -4,9 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { MAX_VALUE_DEPTH } from '../../src/core/bounds.js';
-import { confinedDirectory, decodeText, parseBoundedJson, readConfinedFile, readNamedJsonFile, readWorkspaceJson, resolveInsideRoot } from '../../src/core/files/workspace-files.js';
-import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
+import { MAX_VALUE_DEPTH } from '../../../src/core/bounds.js';
+import { confinedDirectory, decodeText, parseBoundedJson, readConfinedFile, readNamedJsonFile, readWorkspaceJson, resolveInsideRoot } from '../../../src/core/files/workspace-files.js';
+import { createTempWorkspace, type TempWorkspace } from '../../support/temp-workspace.js';
 
 let ws: TempWorkspace;
 let outside: TempWorkspace;
@@ -136,5 +136,25 @@ describe('bounded JSON', () => {
     expect(await readNamedJsonFile(file, 'invalid_argument')).toEqual({ values: [] });
     ws.write('j/bad.json', '{');
     await expect(readNamedJsonFile(ws.path('j/bad.json'), 'invalid_argument')).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+});
+
+describe('resolveInsideRoot', () => {
+  it('resolves inside, refuses .., absolute paths elsewhere and symlinks out, reports missing files', async () => {
+    const root = createTempWorkspace('Test_Task5_');
+    const elsewhere = createTempWorkspace('Test_Task5_');
+    try {
+      root.write('a/b.json', '{}');
+      elsewhere.write('secret.json', '{}');
+      symlinkSync(elsewhere.path('secret.json'), root.path('link.json'));
+      await expect(resolveInsideRoot(root.dir, 'a/b.json')).resolves.toMatch(/a\/b\.json$/);
+      await expect(resolveInsideRoot(root.dir, '../x.json')).rejects.toMatchObject({ code: 'path_outside_workspace' });
+      await expect(resolveInsideRoot(root.dir, elsewhere.path('secret.json'))).rejects.toMatchObject({ code: 'path_outside_workspace' });
+      await expect(resolveInsideRoot(root.dir, 'link.json')).rejects.toMatchObject({ code: 'path_outside_workspace' });
+      await expect(resolveInsideRoot(root.dir, 'missing.json')).rejects.toMatchObject({ code: 'file_not_found' });
+    } finally {
+      root.cleanup();
+      elsewhere.cleanup();
+    }
   });
 });

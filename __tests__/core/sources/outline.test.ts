@@ -1,8 +1,8 @@
 // What a run needs, read from the collection before running it: collection- and folder-level scripts
 // with what they set, variables used but defined nowhere (chained ones and dynamic {{$guid}} are not
 // missing), flow control, and requests no test checks.
-import { outlineCollection, OutlineSchema } from '../../src/core/sources/outline.js';
-import { scriptEffects } from '../../src/core/sources/script-analysis.js';
+import { outlineCollection, OutlineSchema } from '../../../src/core/sources/outline.js';
+import { scriptEffects } from '../../../src/core/sources/script-analysis.js';
 
 const script = (listen: 'prerequest' | 'test', ...exec: string[]) => ({ listen, script: { exec } });
 const source = { kind: 'local' as const, ref: 'c.json' };
