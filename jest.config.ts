@@ -1,8 +1,8 @@
 /** @jest-config-loader ts-node */
 // One jest project per suite of the plan: config (task 2), power-client (task 3), health (task 4),
-// checkpoint (task 5, all together), e2e (the built server over stdio) and reliability (secrets,
-// stdout, bad input, protocol abuse, faults, load). `npm test` runs them
-// across workers; `npm run test:shard -- 1/3` runs one shard.
+// checkpoint (task 5, all together); e2e (the built server and CLI over stdio); and modules, the
+// tests of src/'s own modules, filed where the module is (__tests__/core/engine/ tests
+// src/core/engine/). `npm test` runs them across workers; `npm run test:shard -- 1/3` runs one shard.
 import os from 'node:os';
 import type { Config } from 'jest';
 
@@ -24,8 +24,11 @@ const suite = (name: string, extra: Partial<Config> = {}): Config => ({
   ...extra,
 });
 
+// What mirrors src/: its top-level modules and each folder of it.
+const MODULE_TESTS = ['<rootDir>/__tests__/*.test.ts', '<rootDir>/__tests__/{cli,core,resources,tools}/**/*.test.ts'];
+
 const config: Config = {
-  projects: [suite('config'), suite('power-client'), suite('health'), suite('checkpoint'), suite('e2e'), suite('reliability')],
+  projects: [suite('config'), suite('power-client'), suite('health'), suite('checkpoint'), suite('e2e'), suite('modules', { testMatch: MODULE_TESTS })],
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
   maxWorkers: workers,

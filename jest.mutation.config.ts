@@ -8,11 +8,13 @@ import type { Config } from 'jest';
 const config: Config = {
   displayName: 'mutation',
   testMatch: [
-    '<rootDir>/__tests__/reliability/redact.property.test.ts',
-    '<rootDir>/__tests__/reliability/guards.test.ts',
-    '<rootDir>/__tests__/reliability/workspace-files.test.ts',
-    '<rootDir>/__tests__/reliability/redact-decoders.test.ts',
-    '<rootDir>/__tests__/power-client/runner-pure.test.ts',
+    '<rootDir>/__tests__/core/redact.property.test.ts',
+    '<rootDir>/__tests__/core/guards.test.ts',
+    '<rootDir>/__tests__/core/files/workspace-files.test.ts',
+    '<rootDir>/__tests__/core/redact-decoders.test.ts',
+    '<rootDir>/__tests__/core/runs/lanes.test.ts',
+    '<rootDir>/__tests__/core/collection/selection.test.ts',
+    '<rootDir>/__tests__/core/results/summary.test.ts',
     '<rootDir>/__tests__/config/config-pure.test.ts',
     '<rootDir>/__tests__/config/config-shapes.property.test.ts',
     '<rootDir>/__tests__/health/health-pure.test.ts',

@@ -45,7 +45,7 @@ afterAll(async () => {
   await backend.close();
 });
 
-// One split here (the plan itself is checked for every tree and n by the property in runner-pure).
+// One split here (the plan itself is checked for every tree and n by the property in core/runs/lanes.test.ts).
 describe.each([3])('%i shards of one collection (2 iterations)', (n) => {
   let full: Report;
   let shards: Report[];
