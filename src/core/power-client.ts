@@ -330,16 +330,15 @@ export class PostmanPowerClient {
     // Every item gets its id once, here (a copy only when some lack one): shards and lanes name items
     // by id, the same ids on every machine for the same collection, and nothing downstream copies again.
     const collection = withItemIds(resolved.value);
-    // The folders asked for exist (else a "did you mean"), selected once: a rerun or a shard selects again.
-    let selection = selectItems(collection, args.folders);
     const environment = (user ? await resolver.resolveUserReference('environment', args.environment, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.environment));
     const rerun = args.rerun === 'failed' ? await this.rerunFailed(config.root, collection, source, environment?.value.name, args) : undefined;
     if (rerun) args = { ...args, folders: rerun.paths };
     const share = args.shard ? planShard(collection, args.folders, args.shard.index, args.shard.count) : undefined;
     if (share) args = { ...args, folders: share.refs };
-    // A shard with nothing to run selects nothing (no folders would mean all of them).
-    if (share && !share.refs.length) selection = { ids: [], requests: 0 };
-    else if (rerun || share) selection = selectItems(collection, args.folders);
+    // Selected once, after a rerun or a shard has said what runs: the folders asked for exist (else a
+    // "did you mean") and their requests are counted. A shard with nothing to run selects nothing (no
+    // folders would mean all of them).
+    const selection = share && !share.refs.length ? { ids: [], requests: 0 } : selectItems(collection, args.folders);
     const withoutEnvironment = environment ? [] : await resolver.discoveredEnvironmentNames().catch(() => []);
     const globals = args.globals ? ((user ? await resolver.resolveUserReference('environment', args.globals, this.cwd) : undefined) ?? (await resolver.resolveEnvironment(args.globals))) : undefined;
     const data = args.data ? await this.loadData(config.root, args.data, Boolean(args.userNamedFiles)) : undefined;
@@ -474,7 +473,6 @@ export class PostmanPowerClient {
   }
 }
 
-/** A base URL that no request uses would silently do nothing: say so, and name what the collection uses. */
 /** Whether some string of a JSON value (a key or a value, at any depth) contains `text`: a walk, where a stringify would copy the whole collection. */
 function mentions(value: unknown, text: string): boolean {
   const stack: unknown[] = [value];
@@ -494,6 +492,7 @@ function mentions(value: unknown, text: string): boolean {
   return false;
 }
 
+/** A base URL that no request uses would silently do nothing: say so, and name what the collection uses. */
 function baseUrlWarnings(collection: CollectionJson, baseUrl: string | undefined, variable: string): string[] {
   if (!baseUrl || mentions(collection, `{{${variable}}}`)) return [];
   const used = hostVariables(collection).filter((name) => name !== variable);
