@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_VALUE_DEPTH } from '../../../src/core/bounds.js';
-import { confinedDirectory, decodeText, parseBoundedJson, readConfinedFile, readNamedJsonFile, readWorkspaceJson, resolveInsideRoot } from '../../../src/core/files/workspace-files.js';
+import { confinedDirectory, decodeText, FileRefusedError, parseBoundedJson, readConfinedFile, readNamedJsonFile, readWorkspaceJson, resolveInsideRoot, resolveInsideRootSync } from '../../../src/core/files/workspace-files.js';
 import { createTempWorkspace, type TempWorkspace } from '../../support/temp-workspace.js';
 
 let ws: TempWorkspace;
@@ -156,5 +156,30 @@ describe('resolveInsideRoot', () => {
       root.cleanup();
       elsewhere.cleanup();
     }
+  });
+});
+
+describe('resolveInsideRootSync (the engine\'s file resolver: uploads, certificates)', () => {
+  it('passes a file inside (and a missing one, for the read to report); refuses outside, a symlink out and a directory; allows a trusted file', () => {
+    ws.write('upload/a.txt', 'a');
+    outside.write('cert.pem', 'c');
+    symlinkSync(outside.path('cert.pem'), ws.path('upload/link.pem'));
+    expect(resolveInsideRootSync(ws.dir, 'upload/a.txt')).toBe(realpathSync(ws.path('upload/a.txt')));
+    expect(resolveInsideRootSync(ws.dir, 'upload/missing.txt')).toBe(path.join(realpathSync(ws.dir), 'upload/missing.txt'));
+    const refusal = (given: string) => {
+      try {
+        resolveInsideRootSync(ws.dir, given);
+      } catch (error) {
+        return error instanceof FileRefusedError ? [error.reason, error.given] : error;
+      }
+      return 'read';
+    };
+    expect(refusal('../x.txt')).toEqual(['outside_root', '../x.txt']);
+    expect(refusal(outside.path('cert.pem'))).toEqual(['outside_root', outside.path('cert.pem')]);
+    expect(refusal('upload/link.pem')).toEqual(['outside_root', 'upload/link.pem']);
+    expect(refusal('upload')).toEqual(['not_a_file', 'upload']);
+    const trusted = new Set([realpathSync(outside.path('cert.pem'))]);
+    expect(resolveInsideRootSync(ws.dir, outside.path('cert.pem'), trusted)).toBe(realpathSync(outside.path('cert.pem')));
+    expect(resolveInsideRootSync(ws.dir, 'upload/link.pem', trusted)).toBe(realpathSync(outside.path('cert.pem')));
   });
 });

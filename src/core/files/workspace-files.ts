@@ -3,8 +3,9 @@
 // through `readConfinedFile`: the real path (symlinks resolved) must stay inside the root, the file
 // must be a regular file (FIFOs, sockets and devices are refused before anything waits on them), it
 // is size-capped, and its encoding is detected from its BOM (UTF-8, UTF-16LE/BE). Writes (reports)
-// check their directory the same way with `confinedDirectory`.
-import { constants, promises as fs } from 'node:fs';
+// check their directory the same way with `confinedDirectory`. The engine's file resolver (form-data
+// uploads, certificates) checks with the sync twin, `resolveInsideRootSync`.
+import { constants, promises as fs, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PowerError } from '../errors.js';
 import { parseJsonText } from '../json-text.js';
@@ -41,6 +42,42 @@ export async function resolveInsideRoot(root: string, given: string): Promise<st
     });
   }
   if (outside(realRoot, real)) throw escapeError(given, root, real);
+  return real;
+}
+
+const DENIED = 'postman-power: file access outside the workspace root is not allowed';
+
+/**
+ * A read the resolver refused. The runtime only logs it (as text); the resolver also hands it to its
+ * run's recorder (onRefused), which fails the request that wanted the file — by the error, not its words.
+ */
+export class FileRefusedError extends Error {
+  readonly code = 'file_refused';
+  constructor(
+    readonly given: string,
+    readonly reason: 'outside_root' | 'not_a_file',
+  ) {
+    super(reason === 'outside_root' ? `${DENIED}: ${given}` : `${DENIED}: ${given} is not a regular file`);
+  }
+}
+
+/**
+ * The sync twin of resolveInsideRoot, for postman-runtime's file resolver (its API is sync and
+ * callback): the real path inside the root (or one of the `trusted` files a person named), a regular
+ * file. A missing file passes: the read itself reports ENOENT.
+ */
+export function resolveInsideRootSync(root: string, given: string, trusted: ReadonlySet<string> = new Set()): string {
+  const realRoot = realpathSync(root);
+  const absolute = path.resolve(realRoot, given);
+  let real = absolute;
+  try {
+    real = realpathSync(absolute);
+  } catch {
+    // A missing file: the read itself reports ENOENT.
+  }
+  if (outside(realRoot, real) && !trusted.has(real)) throw new FileRefusedError(given, 'outside_root');
+  const stat = statSync(real, { throwIfNoEntry: false });
+  if (stat && !stat.isFile()) throw new FileRefusedError(given, 'not_a_file');
   return real;
 }
 

@@ -8,7 +8,7 @@ import { HealthResultSchema } from '../health.js';
 import { scriptValueText } from '../json-text.js';
 import { MASK } from '../redact.js';
 import { SourceInfoSchema } from '../sources/outline.js';
-import type { FileRefusedError } from '../engine/file-resolver.js';
+import type { FileRefusedError } from '../files/workspace-files.js';
 import { CauseSchema, groupFailures, MAX_CAUSES_KEPT } from './causes.js';
 import { compactSinceLast, SinceLastSchema } from './since-last.js';
 import { FailureSchema, ResponseExcerptSchema, UNNAMED, type Failure } from './failure.js';
