@@ -49,7 +49,7 @@ if (command === 'run' && !process.argv.includes('--help') && !process.argv.inclu
     // The CLI starts its run's process itself, a moment later.
   }
 }
-launch(fileURLToPath(new URL('./postman-power.cjs', import.meta.url)));
+launch(fileURLToPath(new URL('./postman-power.cjs', import.meta.url)), ${JSON.stringify(createHash('sha256').update(readFileSync('dist/postman-power.cjs')).digest('hex'))});
 `,
 );
 chmodSync('dist/cli.js', 0o755);

@@ -3,6 +3,8 @@
 import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { CONFIG_FILE_NAME, findConfig, workspaceRoot } from './core/config.js';
 import { watchConfigFile, type ConfigWatcher } from './core/config-watcher.js';
 import { createLogger, stderrSink, warnAboutShortSecrets, type LogLevel, type LogSink } from './core/logger.js';
@@ -41,6 +43,17 @@ export interface PowerServer {
   close(): Promise<void>;
 }
 
+/**
+ * The SDK's JSON Schema validator (it checks elicitation answers, which this server never asks for),
+ * built on first use: building Ajv and its formats cost every start ~5 ms before `initialize`.
+ */
+class LazyJsonSchemaValidator implements jsonSchemaValidator {
+  private ajv: AjvJsonSchemaValidator | undefined;
+  getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
+    return (this.ajv ??= new AjvJsonSchemaValidator()).getValidator<T>(schema);
+  }
+}
+
 export function createServer(deps: ServerDeps = {}): PowerServer {
   const secrets = deps.secrets ?? new SecretSet();
   // run_collection runs as an MCP task when a client asks (tasks/get, tasks/result, tasks/cancel, tasks/list).
@@ -55,6 +68,7 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
         tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
       taskStore,
+      jsonSchemaValidator: new LazyJsonSchemaValidator(),
       instructions:
         'Test the user\'s backend with Postman collections. Start with activate_power; then check_backend_health, get_collection, run_collection. Failed runs are normal results: read each failure and propose a fix.',
     },
