@@ -1,6 +1,6 @@
 // One small error family for the whole core. Every failure a user can hit becomes a PowerError with a
 // stable code, a message saying what happened, and a hint saying how to fix it. The tool boundary
-// (src/tools/result.ts) turns them into MCP `isError` results; the CLI prints them.
+// (errorResult in src/tools/define-tool.ts) turns them into MCP `isError` results; the CLI prints them.
 import { excerpt } from './json-text.js';
 
 export type ErrorCode =
