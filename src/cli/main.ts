@@ -18,7 +18,7 @@ import { REPORTERS, writeReports, type Reporter } from '../core/reports/reports.
 import { mergeReports, parseJsonReport } from '../core/reports/merge-reports.js';
 import { ranOutOfMemory, type RunSummary } from '../core/results/summary.js';
 import type { LiveReporter } from './live-reporter.js';
-import type { CertificateSpec } from '../core/engine/run-collection.js';
+import type { CertificateSpec } from '../core/runs/run-input.js';
 import { POWER_VERSION } from '../core/version.js';
 import { describeConfigState } from '../core/config-view.js';
 import { serveStdio } from '../serve-stdio.js';

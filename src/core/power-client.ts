@@ -20,7 +20,7 @@ import { RunRegistry } from './runs/run-registry.js';
 import { planLanes, planShard, type Shard } from './runs/lanes.js';
 import { RunQueue } from './runs/run-queue.js';
 import { ProcessRunner, runProcessScript } from './engine/process-runner.js';
-import { newRecorder, unhealthySummary, type CertificateSpec, type RunInput } from './engine/run-collection.js';
+import { newRecorder, unhealthySummary, type CertificateSpec, type RunInput } from './runs/run-input.js';
 import { assertRunnable, selectItems, withItemIds } from './collection/selection.js';
 import type { RunHandle } from './runs/run-lifecycle.js';
 import { resolveRunOptions, type RunOptions } from './runs/options.js';

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import newman from 'newman';
-import type { RunInput } from '../../../src/core/engine/run-collection.js';
+import type { RunInput } from '../../../src/core/runs/run-input.js';
 import { parseDataText } from '../../../src/core/runs/data-file.js';
 import { startServer, type TestServer } from '../../support/http-server.js';
 import { createRunWorkspace, RUN_FIXTURES } from '../../support/run-workspace.js';

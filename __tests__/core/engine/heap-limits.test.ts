@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { jsonLength, runHeapMb, runProcessHeapMb, scriptHeapMb, WARM_HEAP_MB, warmProcessHeapMb } from '../../../src/core/engine/heap-limits.js';
-import type { RunInput } from '../../../src/core/engine/run-collection.js';
+import type { RunInput } from '../../../src/core/runs/run-input.js';
 import { RunSummarySchema } from '../../../src/core/results/summary.js';
 import { ProcessRunner, runProcessScript, type WarmProcess } from '../../../src/core/engine/process-runner.js';
 import { runCli } from '../../support/cli.js';

@@ -1,7 +1,7 @@
 // Lane planning (parallel runs split by top-level folder or by iteration, by item id) and CI shards
 // (every request exactly once across n shards, the same plan on every machine).
 import fc from 'fast-check';
-import { type RunInput } from '../../../src/core/engine/run-collection.js';
+import { type RunInput } from '../../../src/core/runs/run-input.js';
 import { withItemIds } from '../../../src/core/collection/selection.js';
 import { planLanes, planShard } from '../../../src/core/runs/lanes.js';
 import { DEFAULT_RUN_OPTIONS } from '../../../src/core/runs/options.js';

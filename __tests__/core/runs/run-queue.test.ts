@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { RunQueue } from '../../../src/core/runs/run-queue.js';
-import type { RunInput } from '../../../src/core/engine/run-collection.js';
+import type { RunInput } from '../../../src/core/runs/run-input.js';
 import type { RunHandle } from '../../../src/core/runs/run-lifecycle.js';
 import { RunSummarySchema, type RunSummary } from '../../../src/core/results/summary.js';
 import { connectPair } from '../../support/mcp-client.js';

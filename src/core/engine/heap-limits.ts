@@ -3,7 +3,7 @@
 // (process-runner.ts) instead of taking the machine's memory. It can be set outright by environment.
 import { DEFAULT_RUN } from '../runs/defaults.js';
 import { countRequests, iterationCount } from '../collection/items.js';
-import type { RunInput } from './run-collection.js';
+import type { RunInput } from '../runs/run-input.js';
 
 const MB = 1024 * 1024;
 /** What a thread needs before its input: the engine or the pm API, a request or script in flight. */

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { newRunId, RunRecorder, type ItemUnderWay, type RequestRecord, type RunSummary, type WarningCode } from '../results/summary.js';
-import { newRecorder, type RunInput } from './run-collection.js';
+import { newRecorder, type RunInput } from '../runs/run-input.js';
 import { runProcessHeapMb, warmProcessHeapMb } from './heap-limits.js';
 import { planLanes, runLanes } from '../runs/lanes.js';
 import { RunLifecycle, type RunHandle, type RunState } from '../runs/run-lifecycle.js';

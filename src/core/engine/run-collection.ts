@@ -2,87 +2,17 @@
 // pm.* script behaves as in Postman and newman. A run is a promise of a summary; its handle can be
 // polled and cancelled at once, in-flight request included (its own HTTP agents are destroyed).
 import type sdkTypes from 'postman-collection';
-import type { ResolvedRunOptions } from '../runs/options.js';
-import type { HealthResult } from '../health.js';
-import type { CollectionJson, EnvironmentJson } from '../collection/json.js';
-import { valueText } from '../sources/environment-view.js';
-import type { SourceInfo } from '../sources/outline.js';
-import { engineModules } from './engine-modules.js';
+import type { EnvironmentJson } from '../collection/json.js';
 import { iterationCount } from '../collection/items.js';
-import { selectItems, type Selection } from '../collection/selection.js';
+import { selectItems } from '../collection/selection.js';
+import { newRunId, type ForcedStatus } from '../results/summary.js';
+import { newRecorder, type RunInput } from '../runs/run-input.js';
+import { RunLifecycle, type RunHandle, type RunState } from '../runs/run-lifecycle.js';
+import { valueText } from '../sources/environment-view.js';
+import { engineModules } from './engine-modules.js';
 import { confinedFileResolver } from './file-resolver.js';
-import { RunLifecycle, type AfterFinish, type RunHandle, type RunState } from '../runs/run-lifecycle.js';
 import { RuntimeSecretWatcher, secretKeysOf } from './runtime-secrets.js';
-import { newRunId, RunRecorder, type ItemUnderWay, type RequestEvent, type ForcedStatus, type RunSummary } from '../results/summary.js';
 
-
-export type { Bail } from '../runs/options.js';
-
-/**
- * A run as the runner receives it. Its options are resolved (core/runs/options.ts resolveRunOptions):
- * every one set, 0 for a time meaning none; the runner applies no default of its own.
- */
-export interface RunInput extends Omit<ResolvedRunOptions, 'parallel'> {
-  collection: CollectionJson;
-  source: SourceInfo;
-  environment?: EnvironmentJson;
-  globals?: EnvironmentJson;
-  /** Overrides `baseUrlVariable` for this run. */
-  baseUrl?: string;
-  baseUrlVariable?: string;
-  envVars?: Record<string, string>;
-  folders?: string[];
-  /**
-   * The items `folders` selects and their request count, selected once by the client and carried to
-   * the queue, the runner and the run process; lanes, which run other folders, select their own.
-   */
-  selection?: Selection;
-  iterations?: number;
-  data?: Array<Record<string, unknown>>;
-  /** A serialised cookie jar to start from (newman's --cookie-jar). */
-  cookieJar?: unknown;
-  /** Client certificates (newman's --ssl-client-cert / -key / -passphrase / -cert-list). */
-  certificates?: CertificateSpec[];
-  /** A PEM file of extra CAs to trust (newman's --ssl-extra-ca-certs). */
-  extraCaCerts?: string;
-  /** Absolute paths a person named on the command line: readable even outside `root`. */
-  trustedFiles?: string[];
-  /** Keep the final environment, globals and cookie jar (for --export-*). */
-  exportState?: boolean;
-  /** File reads (form-data, certificates) are confined to this directory. */
-  root: string;
-  warnings?: string[];
-  runId?: string;
-  /** Progress listeners hear at most one snapshot per this many ms (each snapshot is a copy). */
-  progressIntervalMs?: number;
-  /** Runs once the summary is final and before anyone sees it (reports are written here). */
-  afterFinish?: AfterFinish;
-  /** Send each request as it ends to onRequest (a flag, so it crosses to a worker; the worker sends them back). */
-  live?: boolean;
-  /** Hears each request as it ends, when `live` is set. */
-  onRequest?: (event: RequestEvent) => void;
-  /** Keep every request's headers and bodies on its record (the verbose CLI, the HTML report). */
-  exchanges?: boolean;
-  /**
-   * Hears each request as it starts: a run process tells its server, which names it if the process
-   * dies (a script out of memory). The last one heard stays "under way" until the next starts or the
-   * run ends.
-   */
-  onUnderWay?: (at: ItemUnderWay | undefined) => void;
-  /** Hears secrets learned during the run (secret-typed values scripts set, credentials as sent), before any output that holds them. */
-  onSecrets?: (values: string[]) => void;
-}
-
-export interface CertificateSpec {
-  name?: string;
-  matches: string[];
-  key?: { src: string };
-  cert?: { src: string };
-  pfx?: { src: string };
-  passphrase?: string;
-}
-
-/** What a run leaves behind, for newman's --export-environment / --export-globals / --export-cookie-jar. */
 /**
  * postman-runtime and postman-collection, loaded once per run process: they take most of a second to
  * import. The runtime creates each run's script host itself, as newman does (a context of the run's
@@ -123,21 +53,6 @@ function toScope(sdk: typeof sdkTypes, json: EnvironmentJson | undefined, extra:
 function loadCookieJar(serialised: unknown): unknown {
   const { CookieJar } = engineModules.toughCookie();
   return serialised ? CookieJar.deserializeSync(serialised) : new CookieJar();
-}
-
-/** A fresh accumulator for a run, its total known from the folders (selected once, by the caller when it has) and iterations it will run. */
-export function newRecorder(input: RunInput, runId: string, listen = false, selected = input.selection ?? selectItems(input.collection, input.folders)): RunRecorder {
-  const iterations = iterationCount(input);
-  return new RunRecorder({
-    ...(listen && input.live && input.onRequest ? { onRequest: input.onRequest } : {}),
-    ...(listen && input.exchanges ? { exchanges: true } : {}),
-    runId,
-    collection: { name: input.collection.info.name, source: input.source },
-    environment: input.environment?.name,
-    total: selected.requests * iterations,
-    iterations,
-    warnings: input.warnings ?? [],
-  });
 }
 
 export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine): RunHandle {
@@ -254,9 +169,3 @@ export function startRun(input: RunInput, { runtime, sdk, http, https }: Engine)
   });
 }
 
-/** The summary of a run that did not start because its backend is down. */
-export function unhealthySummary(input: RunInput, health: HealthResult): RunSummary {
-  const summary = newRecorder(input, input.runId ?? newRunId()).finish('backend_unhealthy', health.summary);
-  summary.health = health;
-  return summary;
-}

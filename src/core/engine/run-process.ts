@@ -13,7 +13,7 @@ import { installEngine } from './install-engine.js';
 import { startLanes } from '../runs/lanes.js';
 import type { CodeCache, CompiledWithCache } from '../files/code-cache.js';
 import { warmUp } from './warm-up.js';
-import type { RunInput } from './run-collection.js';
+import type { RunInput } from '../runs/run-input.js';
 import type { RunState } from '../runs/run-lifecycle.js';
 import type { ItemUnderWay, RequestEvent, RequestRecord, RunSummary } from '../results/summary.js';
 

@@ -2,7 +2,8 @@
 // merged results keep collection order) or, with fewer than two top-level folders, by iterations.
 // Each lane gets its own copy of the variable scopes: lanes do not see variables another lane sets.
 import { findItems } from '../sources/outline.js';
-import { startRun, type Engine, type RunInput } from '../engine/run-collection.js';
+import { startRun, type Engine } from '../engine/run-collection.js';
+import type { RunInput } from './run-input.js';
 import { withItemIds } from '../collection/selection.js';
 import { countRequests, iterationCount } from '../collection/items.js';
 import { RunLifecycle, type RunHandle } from './run-lifecycle.js';

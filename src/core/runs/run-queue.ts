@@ -3,9 +3,9 @@
 // cancelled while they wait. Without it, twenty runs on two cores booted twenty sandboxes at once and
 // most ended "uvm: boot timed out".
 import os from 'node:os';
-import type { RunInput } from '../engine/run-collection.js';
+import type { RunInput } from './run-input.js';
 import type { RunHandle } from './run-lifecycle.js';
-import { newRecorder } from '../engine/run-collection.js';
+import { newRecorder } from './run-input.js';
 import type { RequestRecord, RunSummary } from '../results/summary.js';
 
 /** Default concurrency: the machine's available cores (at least one). */
