@@ -415,7 +415,7 @@ export class PostmanPowerClient {
     }
     const { parallel } = options;
     const runId = newRunId();
-    // A single-lane run takes one slot; only lanes need planning (it copies the collection).
+    // A single-lane run takes one slot; only lanes need planning (a walk of the top level, no copy).
     const lanes = parallel > 1 ? planLanes(input, parallel).length : 1;
     const handle = this.queue.enqueue({ ...input, runId }, lanes, () => this.startRunner({ ...input, runId }, parallel));
     this.runs.add(handle);
