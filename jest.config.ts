@@ -32,6 +32,8 @@ const config: Config = {
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
   maxWorkers: workers,
+  // The longest files first, also on a clean clone where jest has no timings of its own.
+  testSequencer: '<rootDir>/__tests__/support/longest-first.mjs',
   // Sized for a loaded machine (see `npm run test:stress`); long tests set their own.
   testTimeout: 60_000,
 };
