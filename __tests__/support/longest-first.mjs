@@ -8,7 +8,7 @@ import TestSequencer from '@jest/test-sequencer';
 const Base = TestSequencer.default ?? TestSequencer;
 
 const EXPECTED_SECONDS = {
-  'core/engine/script-escapes.test.ts': 40,
+  'core/engine/script-escapes.test.ts': 19,
   'core/engine/executor-parity.test.ts': 39,
   'core/engine/heap-limits.test.ts': 22,
   'core/redact.property.test.ts': 9,
