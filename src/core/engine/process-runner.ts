@@ -28,9 +28,15 @@ const MAX_IDLE_PROCESSES = 2;
 const RUNS_PER_PROCESS = 20;
 
 export class ProcessRunner {
-  private readonly idleProcesses: WarmProcess[] = [];
+  protected readonly idleProcesses: WarmProcess[] = [];
   private readonly live = new Set<ChildProcess>();
   private closed = false;
+  /**
+   * Processes kept warm between runs: one, or as many as the last run in lanes used (at most
+   * MAX_IDLE_PROCESSES), so the next parallel run does not wait ~0.3 s for a second process to boot
+   * when one was retired or failed in between.
+   */
+  private warmTarget = 1;
 
   /** keepWarm: boot the next run's process as soon as a run ends (default); off for one-shot use. */
   constructor(
@@ -57,6 +63,8 @@ export class ProcessRunner {
   /** Starts a process ahead of the first run (optional: the first run starts one anyway). */
   prewarm(): void {
     if (!this.idleProcesses.length) this.keepIdle(takeEarlyRunProcess(this.script) ?? this.spawn());
+    // Processes still running a run come back to the pool when it ends: they count.
+    while (this.idleProcesses.length + this.live.size < this.warmTarget) this.keepIdle(this.spawn());
   }
 
   /**
@@ -105,10 +113,10 @@ export class ProcessRunner {
     if (!this.closed && this.options.keepWarm !== false) this.prewarm();
   }
 
-  /** Resolves once a warm process is ready for the next run (benchmarks wait for it). */
+  /** Resolves once the warm processes are ready for the next run (benchmarks wait for them). */
   async idle(): Promise<void> {
     this.prewarm();
-    await this.idleProcesses.at(-1)?.ready.catch(() => undefined);
+    await Promise.all(this.idleProcesses.map((idle) => idle.ready.catch(() => undefined)));
   }
 
   /**
@@ -121,6 +129,7 @@ export class ProcessRunner {
     if (processes > 1) {
       const shares = planLanes(input, processes);
       if (shares.length > 1) {
+        this.warmTarget = Math.min(shares.length, MAX_IDLE_PROCESSES);
         const per = Math.ceil(parallel / shares.length);
         const lanes = shares.reduce((sum, share) => sum + planLanes(share.input, per).length, 0);
         return runLanes(input, shares, (share) => this.startInProcess(share, per), lanes);
