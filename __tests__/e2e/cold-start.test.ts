@@ -21,7 +21,11 @@ const cacheFiles = (home = 'cache') => (existsSync(cacheDir(home)) ? readdirSync
 function cacheWritten(accept: (stat: Stats, file: string) => boolean, home = 'cache'): Promise<string> {
   return new Promise((resolve, reject) => {
     const check = () => {
-      const found = cacheFiles(home).find((file) => accept(statSync(file), file));
+      // The server prunes older caches while this looks: a file listed a moment ago may be gone.
+      const found = cacheFiles(home).find((file) => {
+        const stat = statSync(file, { throwIfNoEntry: false });
+        return stat !== undefined && accept(stat, file);
+      });
       if (!found) return;
       stop();
       resolve(found);
