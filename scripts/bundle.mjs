@@ -10,6 +10,9 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { ENGINE_PATCHES, patchFile, patchTargets } from '../dist/core/engine/engine-patches.js';
 
+/** A built file's hash, for the code that loads it (its code cache is named by it; code-cache.ts builtSource). */
+const fileSha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
 await build({
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/postman-power.cjs',
@@ -49,7 +52,7 @@ if (command === 'run' && !process.argv.includes('--help') && !process.argv.inclu
     // The CLI starts its run's process itself, a moment later.
   }
 }
-launch(fileURLToPath(new URL('./postman-power.cjs', import.meta.url)), ${JSON.stringify(createHash('sha256').update(readFileSync('dist/postman-power.cjs')).digest('hex'))});
+launch(fileURLToPath(new URL('./postman-power.cjs', import.meta.url)), ${JSON.stringify(fileSha256('dist/postman-power.cjs'))});
 `,
 );
 chmodSync('dist/cli.js', 0o755);
@@ -147,7 +150,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  define: { 'import.meta.url': '__bundleUrl', __RUN_PROCESS_BUNDLE_SHA256__: JSON.stringify(createHash('sha256').update(readFileSync('dist/run-process.cjs')).digest('hex')) },
+  define: { 'import.meta.url': '__bundleUrl', __RUN_PROCESS_BUNDLE_SHA256__: JSON.stringify(fileSha256('dist/run-process.cjs')) },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   minifyWhitespace: true,
   minifySyntax: true,

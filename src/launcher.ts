@@ -3,11 +3,11 @@
 // when one is there (Node 20 has no module compile cache; vm.Script's cachedData is the same thing
 // by hand). The cache is used only when authenticated (core/files/code-cache.ts). Anything
 // unexpected falls back to compiling without it; nothing here writes to stdout.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import type vm from 'node:vm';
-import { cacheDirectory, codeCacheFile, codeIdentity, compileWithCache, openCodeCache } from './core/files/code-cache.js';
+import { builtSource, cacheDirectory, codeCacheFile, codeIdentity, compileWithCache, openCodeCache } from './core/files/code-cache.js';
 
 /** Compile time after which the cache is written: startup has compiled what a session needs. */
 const WRITE_CACHE_AFTER_MS = 1_000;
@@ -15,12 +15,6 @@ const WRITE_CACHE_AFTER_MS = 1_000;
 /** A cache file named for this bundle on this Node and platform (the cache folder as this user's environment names it). */
 export function codeCachePath(source: string): string {
   return codeCacheFile(cacheDirectory(), codeIdentity(Module.wrap(source)));
-}
-
-/** A bundle named by its build's hash, with its size and time: a file rewritten since is another source. */
-function knownBundle(bundle: string, sha256: string): { sha256: string } {
-  const { size, mtimeMs } = statSync(bundle);
-  return { sha256: `${sha256} ${size} ${mtimeMs}` };
 }
 
 /** Runs a compiled CommonJS module as the main program; `module.exports` holds what it exports. */
@@ -38,7 +32,7 @@ export function runAsMain(script: vm.Script, filename: string, module: { exports
 export function launch(bundle: string, sha256?: string): void {
   const source = readFileSync(bundle, 'utf8');
   const cache = openCodeCache();
-  const knownSource = sha256 && cache ? knownBundle(bundle, sha256) : undefined;
+  const knownSource = sha256 && cache ? builtSource(bundle, sha256) : undefined;
   const { script, fresh } = compileWithCache(Module.wrap(source), { filename: bundle, cache, ...(knownSource ? { knownSource } : {}) });
   if (cache) {
     const write = () => {

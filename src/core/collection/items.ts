@@ -1,5 +1,5 @@
-// Counting a collection's items: plain functions of its JSON, with no engine behind them (the
-// launcher sizes a run process's heap with them before anything else has loaded).
+// Counting a collection's items: plain functions of its JSON, with no engine or zod behind them
+// (heap-limits.ts uses them, and the light run-process spawn the launcher loads imports that).
 /** Requests in a list of items, folders included. */
 export function countRequests(items: unknown[]): number {
   let count = 0;

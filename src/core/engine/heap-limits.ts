@@ -30,7 +30,6 @@ export function askedHeapMb(variable: 'POSTMAN_POWER_RUN_HEAP_MB' | 'POSTMAN_POW
   return Number.isInteger(asked) && asked >= 16 ? asked : undefined;
 }
 
-/** JSON bytes of a value (one that cannot be measured counts as too big: the thread gets the most). */
 /** Characters JSON.stringify writes for a string's content (escapes counted), without writing them. */
 function stringLength(text: string): number {
   if (!/["\\\u0000-\u001f\ud800-\udfff]/.test(text)) return text.length + 2;
@@ -93,6 +92,7 @@ export function jsonLength(value: unknown, inProgress = new Set<object>()): numb
   return length;
 }
 
+/** JSON bytes of a value (one that cannot be measured counts as too big: the thread gets the most). */
 function jsonBytes(value: unknown): number {
   if (value === undefined) return 0;
   try {

@@ -4,11 +4,11 @@
 // when there was no cache to use, the run process makes one once its boot is done and sends it to
 // its parent before saying 'ready', before any collection's script exists here; the parent writes it.
 // Built by esbuild only (scripts/bundle.mjs); tsconfig.build.json leaves it out of tsc's output.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Module from 'node:module';
 import { runAsMain } from '../../launcher.js';
-import { compileWithCache, readOnlyCodeCache, type CompiledWithCache } from '../files/code-cache.js';
+import { builtSource, compileWithCache, readOnlyCodeCache, type CompiledWithCache } from '../files/code-cache.js';
 import type { startRunProcess } from './run-process.js';
 
 // Beside this file's bundle (scripts/bundle.mjs builds both into dist/).
@@ -22,8 +22,7 @@ const exported = { exports: {} as { startRunProcess?: typeof startRunProcess } }
 /** Loads and compiles the engine bundle, or says to the server why it cannot (a run that could not start, with what to do). */
 function load(): { start: typeof startRunProcess; compiled: CompiledWithCache } | undefined {
   try {
-    const { size, mtimeMs } = statSync(bundle);
-    const compiled = compileWithCache(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cache: codeCache, flags: process.execArgv, knownSource: { sha256: `${__RUN_PROCESS_BUNDLE_SHA256__} ${size} ${mtimeMs}` } });
+    const compiled = compileWithCache(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cache: codeCache, flags: process.execArgv, knownSource: builtSource(bundle, __RUN_PROCESS_BUNDLE_SHA256__) });
     runAsMain(compiled.script, bundle, exported);
     const start = exported.exports.startRunProcess;
     if (typeof start !== 'function') throw new Error('it does not export startRunProcess');

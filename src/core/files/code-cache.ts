@@ -8,7 +8,7 @@
 // and by run processes (the engine bundle, postman-sandbox's boot code), which only read: their
 // caches are written by the server or CLI that started them (engine/process-runner.ts).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -92,6 +92,16 @@ export class CodeCache {
       .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs);
     for (const { file } of caches.slice(CACHES_KEPT)) unlinkSync(file);
   }
+}
+
+/**
+ * A built file named by the SHA-256 its build recorded, with its size and time, so a file rewritten
+ * since is another source: a start need not hash megabytes to find its cache (compileWithCache's
+ * `knownSource`).
+ */
+export function builtSource(file: string, sha256: string): { sha256: string } {
+  const { size, mtimeMs } = statSync(file);
+  return { sha256: `${sha256} ${size} ${mtimeMs}` };
 }
 
 export interface CompiledWithCache {
