@@ -165,8 +165,9 @@ it('in one CLI process, a lane that mutates everything does not change what the 
   const alone = await report('b-only.postman_collection.json', []);
   expect(alone.failed).toEqual(['first: must fail']);
   // Lane A's own context is broken by its mutations and its scripts may never end by themselves: the
-  // script timeout ends each (long enough for B's on a busy machine), the run timeout is the backstop.
-  const together = await report('lanes.postman_collection.json', ['--parallel', '2', '--timeout-script', '1000', '--timeout', '15000']);
+  // script timeout ends each; B's scripts (a timer, a sendRequest) take milliseconds, so 3 s leaves a
+  // busy machine room. The run timeout is the backstop.
+  const together = await report('lanes.postman_collection.json', ['--parallel', '2', '--timeout-script', '3000', '--timeout', '30000']);
   expect(together.lanes).toBe(true);
   expect(together.failed).toEqual(alone.failed);
   // B's assertions are all there, next to whatever lane A's own broken context managed.
