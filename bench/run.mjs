@@ -129,7 +129,7 @@ async function alternate(label, a, b) {
   };
   const oneShot = await alternate(
     'A CLI one-shot',
-    cliRun(path.join(root, 'dist/cli.js'), ['run', file, '--silent', '--no-history', '--env-var', `baseUrl=${backend.url}`]),
+    cliRun(path.join(root, 'dist/cli.cjs'), ['run', file, '--silent', '--no-history', '--env-var', `baseUrl=${backend.url}`]),
     cliRun(path.join(root, 'node_modules/newman/bin/newman.js'), ['run', file, '--silent', '--env-var', `baseUrl=${backend.url}`]),
   );
   rmSync(dir, { recursive: true, force: true });
@@ -147,10 +147,10 @@ async function alternate(label, a, b) {
   backend.close();
 }
 
-// ---- C: cold start to `initialize` and to the first `tools/list` answered, bundled (dist/cli.js, with
+// ---- C: cold start to `initialize` and to the first `tools/list` answered, bundled (dist/cli.cjs, with
 // its code cache) and unbundled (bench/unbundled-serve.mjs: the server as tsc builds it, as before the
 // bundle); and the size of tools/list
-function coldStart(entry = path.join(root, 'dist/cli.js'), env = {}) {
+function coldStart(entry = path.join(root, 'dist/cli.cjs'), env = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [entry], { cwd: path.join(root, 'examples/todo-api'), env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
@@ -350,7 +350,7 @@ const lines = [
   `- A: each timed run (ours and newman's) starts after a full garbage collection of the bench process, where newman runs: without it, ours paid for collecting newman's garbage from the run before (our medians swung from 3.4 to 6.4 s, newman's did not).
 - A: ours is measured with a warm run process (engine loaded, the run's script context booted ahead) and nothing booting in the background, as an agent's repeated runs see it; the first run after the server starts also pays the process's start (about a second here).
 - A: identical assertion results in every run: ${r.A.sameAssertions && r.A.bothSame && r.A.legacySame ? `yes (${r.A.assertions} assertions, 0 failed, both runners; the same with the pre-request script and with the legacy APIs)` : '**no**'}. Every row ran behind the same boundary: each script in a V8 context of its own whose every object was created inside it (postman-sandbox's browser build evaluated there, only strings crossing; \`src/core/engine/script-context.ts\`), a fresh context per run, in a run process of its own (a child of the server, Node's permission model, no secrets in its environment; \`src/core/engine/run-process.ts\`). Zero-delay timers are served with \`setImmediate\` in the run process and inside the context (postman-runtime schedules ~7 \`setTimeout(fn, 0)\` per request, each clamped to ≥ 1 ms by Node); newman runs in this process with its pinned runtime and its sandbox in a \`node:vm\` context. \`npm test\` checks our executor against newman's sandbox on every fixture and on 1 000 generated scripts (\`executor-parity.test.ts\`).
-- A (CLI one-shot): both CLIs are started as a person starts them (\`node dist/cli.js run …\` and newman's bin), ${r.A.cliPassed ? 'every run exited 0' : '**a run did not exit 0**'}. Ours: \`dist/cli.js\` starts the run's process before the CLI itself loads (\`src/core/engine/run-process-spawn.ts\`); the run process is one bundle with the engine compiled in (\`dist/run-process.cjs\`), compiled with this user's authenticated code caches (the bundle's and postman-sandbox's boot code's), which a process makes once per build after running a collection of its own (\`src/core/engine/warm-up.ts\`) and its parent writes. The warm-up run before the counted runs makes them.`,
+- A (CLI one-shot): both CLIs are started as a person starts them (\`node dist/cli.cjs run …\` and newman's bin), ${r.A.cliPassed ? 'every run exited 0' : '**a run did not exit 0**'}. Ours: \`dist/cli.cjs\` starts the run's process before the CLI itself loads (\`src/core/engine/run-process-spawn.ts\`); the run process is one bundle with the engine compiled in (\`dist/run-process.cjs\`), compiled with this user's authenticated code caches (the bundle's and postman-sandbox's boot code's), which a process makes once per build after running a collection of its own (\`src/core/engine/warm-up.ts\`) and its parent writes. The warm-up run before the counted runs makes them.`,
   `- B: the lanes are shared among as many run processes as cores (two here), each lane with its own variable scopes, agents and cookie jar; ${r.B.sameRequests ? 'all 200 requests ran in every run' : '**request counts differed**'}.`,
   '- C: postman-runtime and postman-collection are imported only in a run process (started when the first run comes); the server itself loads the MCP SDK and zod. The bare `node -e 0` start is the floor on this machine.',
   `- D: newman is measured once because a 10 000-request newman run takes about two minutes here. Ours is the peak RSS of the server's process (the bench child, with the server's modules loaded as a server has them; newman's are loaded there only when newman is measured) plus the peak RSS of the run process (VmHWM, read when it reports its run done); V8 may grow a heap only ${HEAP_GROWING_PERCENT}% past its live data before a full collection (\`HEAP_GROWING_PERCENT\` in process-runner.ts); V8's own factor is the row below. Heap limits are sized from the run (collection, data, requests × iterations, response limit, the scripts' scopes; \`heap-limits.ts\`): this run's process had ${r.D.runHeapMb} MB; a run past its limit ends with out_of_memory and the server lives.`,

@@ -2,13 +2,15 @@
 // dependencies in one CommonJS file, so a cold start reads and compiles one file instead of
 // resolving and loading hundreds (and can use a V8 code cache, see src/launcher.ts). The engine
 // (postman-runtime and friends, loaded only when a run starts) stays outside, and so does the run
-// worker tsc built under dist/core/. dist/cli.js, the binary, is rewritten to launch the bundle.
+// worker tsc built under dist/core/. dist/cli.cjs, the binary (src/bin.ts), launches the bundle.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ENGINE_PATCHES, patchFile, patchTargets } from '../dist/core/engine/engine-patches.js';
+import { listTools } from '../dist/tools/define-tool.js';
+import { tools } from '../dist/tools/index.js';
 
 /** A built file's hash, for the code that loads it (its code cache is named by it; code-cache.ts builtSource). */
 const fileSha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -26,7 +28,9 @@ await build({
   // import() of the engine becomes require(): the bundle is compiled by vm.Script, which has no ESM loader.
   supported: { 'dynamic-import': false },
   // The sources locate their siblings (the run worker, package.json) from import.meta.url.
-  define: { 'import.meta.url': '__bundleUrl' },
+  // tools/list, worked out here from the tool definitions tsc just built (src/server.ts answers with it
+  // at a cold start instead of evaluating them; a test checks it equals what the server works out).
+  define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_TOOLS_LIST__: JSON.stringify(JSON.stringify(listTools(tools))) },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   sourcemap: true,
   minifyWhitespace: true,
@@ -35,26 +39,25 @@ await build({
   logLevel: 'warning',
 });
 
-writeFileSync(
-  'dist/cli.js',
-  `#!/usr/bin/env node
-// The postman-power binary: runs the bundled CLI (dist/postman-power.cjs) with a code cache. For
-// \`run\`, the run's process starts first: its start is most of a one-shot run's wait, and it
-// overlaps the CLI's own (src/core/engine/run-process-spawn.ts).
-import { fileURLToPath } from 'node:url';
-import { launch } from './launcher.js';
-
-const [command] = process.argv.slice(2);
-if (command === 'run' && !process.argv.includes('--help') && !process.argv.includes('-h')) {
-  try {
-    (await import('./core/engine/run-process-spawn.js')).startEarlyRunProcess();
-  } catch {
-    // The CLI starts its run's process itself, a moment later.
-  }
-}
-launch(fileURLToPath(new URL('./postman-power.cjs', import.meta.url)), ${JSON.stringify(fileSha256('dist/postman-power.cjs'))});
-`,
-);
+// dist/cli.cjs, the binary (src/bin.ts): the launcher, CommonJS, with the CLI bundle's hash.
+await build({
+  entryPoints: ['src/bin.ts'],
+  outfile: 'dist/cli.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_BUNDLE_SHA256__: JSON.stringify(fileSha256('dist/postman-power.cjs')) },
+  banner: { js: "#!/usr/bin/env node\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
+chmodSync('dist/cli.cjs', 0o755);
+// dist/cli.js: what `node dist/cli.js` ran before the binary was CommonJS; it starts the same binary.
+writeFileSync('dist/cli.js', "#!/usr/bin/env node\n// The postman-power binary is dist/cli.cjs (src/bin.ts); this name starts it too.\nimport './cli.cjs';\n");
 chmodSync('dist/cli.js', 0o755);
 
 // dist/run-process.cjs: the run process with the engine compiled in. Node's loader took about 400 ms

@@ -1,4 +1,4 @@
-// Cold start. `dist/cli.js` (written by scripts/bundle.mjs) calls `launch` on the bundled CLI,
+// Cold start. `dist/cli.cjs` (src/bin.ts, bundled by scripts/bundle.mjs) calls `launch` on the bundled CLI,
 // dist/postman-power.cjs: one file instead of hundreds of modules, compiled with a V8 code cache
 // when one is there (Node 20 has no module compile cache; vm.Script's cachedData is the same thing
 // by hand). The cache is used only when authenticated (core/files/code-cache.ts). Anything
@@ -26,7 +26,7 @@ export function runAsMain(script: vm.Script, filename: string, module: { exports
 
 /**
  * Runs the CommonJS bundle at `bundle` as the main program, with this user's code cache. `sha256`:
- * the bundle's hash as the build recorded it (dist/cli.js carries it), so a start does not hash
+ * the bundle's hash as the build recorded it (dist/cli.cjs carries it), so a start does not hash
  * 1.8 MB (~5 ms); without it the source is hashed here.
  */
 export function launch(bundle: string, sha256?: string): void {

@@ -51,3 +51,12 @@ export async function serveStdio(deps: ServerDeps = {}): Promise<void> {
   process.on('SIGTERM', shutdown);
   await server.connect(transport);
 }
+
+/** `postman-power` (or `postman-power serve`) at a terminal or under a client. */
+export async function serveFromCommandLine(): Promise<void> {
+  // A person who typed `postman-power` at a terminal would otherwise see nothing happen.
+  if (process.stdin.isTTY) process.stderr.write('postman-power: MCP server on stdio — waiting for a client; `postman-power --help` for the CLI.\n');
+  const secrets = new SecretSet();
+  secrets.add(process.env.POSTMAN_API_KEY);
+  await serveStdio({ secrets });
+}

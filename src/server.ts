@@ -1,45 +1,42 @@
-// createServer(deps): the MCP server over the shared core, without a transport (src/cli.ts connects
-// stdio; tests connect an in-memory pair). No globals: every dependency is injected.
-import path from 'node:path';
+// createServer(deps): the MCP server over the shared core, without a transport (src/serve-stdio.ts
+// connects stdio; tests connect an in-memory pair). No globals: every dependency is injected. This
+// file is what a cold start evaluates before `initialize`: the SDK, the logger, the task store and
+// tools/list as the build wrote it; the power client and the tools (src/server-core.ts) load on first
+// need.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { CONFIG_FILE_NAME, findConfig, workspaceRoot } from './core/config.js';
-import { watchConfigFile, type ConfigWatcher } from './core/config-watcher.js';
-import { createLogger, stderrSink, warnAboutShortSecrets, type LogLevel, type LogSink } from './core/logger.js';
-import { PostmanPowerClient, type PowerClientDeps } from './core/power-client.js';
+import { createLogger, stderrSink, warnAboutShortSecrets, type LogSink } from './core/logger.js';
 import { SecretSet } from './core/redact.js';
 import { POWER_NAME, POWER_VERSION } from './core/version.js';
 import { CONFIG_RESOURCE_URI } from './resources/config-resource.js';
 import { resources } from './resources/index.js';
 import { RUN_RESOURCE_PREFIX } from './resources/runs-resource.js';
-import type { ToolContext } from './tools/context.js';
-import { registerTools } from './tools/define-tool.js';
-import { tools } from './tools/index.js';
+import type { ServerCore, ServerDeps } from './server-core.js';
 import { WorkTaskStore } from './tools/task-store.js';
 
-export interface ServerDeps extends Omit<PowerClientDeps, 'secrets' | 'logger'> {
-  /**
-   * The secret registry. Tests inject one whose masking is switched off to prove their leak
-   * detectors can fail; the shipped binary always builds its own.
-   */
-  secrets?: SecretSet;
-  /** Called before each tool call's handler; tests inject faults through it. */
-  onToolCall?: (tool: string) => void;
-  /** Where log lines go besides MCP logging; default stderr. */
-  logSink?: LogSink;
-  logLevel?: LogLevel;
-  /** Watch `.postman.json` and notify subscribers of `postman://config`; default true. */
-  watchConfig?: boolean;
-}
+/**
+ * tools/list as JSON, written into the bundle by its build (scripts/bundle.mjs) from the same tool
+ * definitions, so a cold start answers it without evaluating them; unbundled, the core works it out.
+ */
+declare const __POSTMAN_POWER_TOOLS_LIST__: string | undefined;
+const builtToolsList = typeof __POSTMAN_POWER_TOOLS_LIST__ === 'string' ? __POSTMAN_POWER_TOOLS_LIST__ : undefined;
+
+/** How long after the handshake an idle server loads its core, so the first tool call finds it loaded. */
+export const CORE_LOAD_DELAY_MS = 50;
+
+export type { ServerDeps } from './server-core.js';
 
 export interface PowerServer {
   server: McpServer;
-  client: PostmanPowerClient;
-  context: ToolContext;
-  /** Settles once `.postman.json` is watched (or watching is off or impossible). */
-  configWatched: Promise<void>;
+  /**
+   * The power client, the tools and the config watcher (src/server-core.ts): loaded on the first tool
+   * call or resource read, or once the server is idle after its handshake, not before `initialize`.
+   */
+  core(): Promise<ServerCore>;
+  /** Settles once `.postman.json` is watched (or watching is off or impossible); loads the core. */
+  readonly configWatched: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,15 +75,50 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
   };
   const logger = createLogger(secrets, [deps.logSink ?? stderrSink(), mcpSink], deps.logLevel ?? 'info');
   warnAboutShortSecrets(secrets, logger);
-  const client = new PostmanPowerClient({ ...deps, secrets, logger });
-  const context: ToolContext = { client, secrets, logger, ...(deps.onToolCall ? { onToolCall: deps.onToolCall } : {}) };
-
-  registerTools(server, tools, context, taskStore);
-  for (const register of resources) register(server, context);
-  // The SDK declares tools.listChanged: true when tools are registered; the tool list never changes.
-  server.server.registerCapabilities({ tools: { listChanged: false } });
 
   const subscriptions = new Set<string>();
+  const updated = (uri: string) => {
+    if (subscriptions.has(uri) && server.isConnected()) server.server.sendResourceUpdated({ uri }).catch(() => undefined);
+  };
+  let loading: Promise<ServerCore> | undefined;
+  let closing = false;
+  const core = (): Promise<ServerCore> => {
+    if (closing) return Promise.reject(new Error('The server is closing'));
+    loading ??= import('./server-core.js').then(({ createCore }) =>
+      createCore(deps, secrets, logger, taskStore, {
+        // postman://runs/{id} entries appear with each run and go when evicted: resources/list changed.
+        runListChanged: () => {
+          if (server.isConnected()) server.sendResourceListChanged();
+        },
+        runCompleted: (runId) => updated(`${RUN_RESOURCE_PREFIX}${runId}`),
+        configChanged: () => updated(CONFIG_RESOURCE_URI),
+      }),
+    );
+    // A core that failed to load is tried again by the next call, which reports why.
+    loading.catch(() => {
+      loading = undefined;
+    });
+    return loading;
+  };
+  const idleLoad = () => {
+    const timer = setTimeout(() => core().catch((error: unknown) => logger.log('error', `the server core failed to load: ${String(error)}`)), CORE_LOAD_DELAY_MS);
+    timer.unref();
+    return timer;
+  };
+  let idleTimer: NodeJS.Timeout | undefined;
+  server.server.oninitialized = () => {
+    idleTimer ??= idleLoad();
+  };
+
+  // The tools are this server's own handlers (src/tools/define-tool.ts), in place of the ones McpServer
+  // installs for its tools capability; which declares listChanged: true, and this tool list never changes.
+  server.server.registerCapabilities({ tools: { listChanged: false } });
+  let listing: ListToolsResult | undefined;
+  server.server.setRequestHandler(ListToolsRequestSchema, async () => (builtToolsList ? (listing ??= JSON.parse(builtToolsList) as ListToolsResult) : (await core()).tools.list()));
+  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => (await core()).tools.call(request, extra));
+  const context = () => core().then(({ context }) => context);
+  for (const register of resources) register(server, context);
+
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     subscriptions.add(request.params.uri);
     return {};
@@ -96,41 +128,18 @@ export function createServer(deps: ServerDeps = {}): PowerServer {
     return {};
   });
 
-  // postman://runs/{id} entries appear with each run and go when evicted: resources/list changed.
-  client.runs.onListChanged(() => {
-    if (server.isConnected()) server.sendResourceListChanged();
-  });
-  client.runs.onComplete((summary) => {
-    const uri = `${RUN_RESOURCE_PREFIX}${summary.runId}`;
-    if (subscriptions.has(uri) && server.isConnected()) server.server.sendResourceUpdated({ uri }).catch(() => undefined);
-  });
-
-  let watcher: ConfigWatcher | undefined;
-  let configWatched = Promise.resolve();
-  if (deps.watchConfig !== false) {
-    const env = client.env;
-    configWatched = findConfig(env, client.cwd).then((found) => {
-      const file = found ?? path.join(workspaceRoot(env, client.cwd), CONFIG_FILE_NAME);
-      watcher = watchConfigFile(file, () => {
-        client.invalidateConfig();
-        void client.configState().then((state) => {
-          logger.log(state.error ? 'warning' : 'info', `config reloaded from ${file}${state.error ? `: ${state.error.message}` : ''}`);
-          if (subscriptions.has(CONFIG_RESOURCE_URI) && server.isConnected()) {
-            server.server.sendResourceUpdated({ uri: CONFIG_RESOURCE_URI }).catch(() => undefined);
-          }
-        });
-      });
-    });
-  }
-
   return {
     server,
-    client,
-    context,
-    configWatched: configWatched.catch(() => undefined),
+    core,
+    get configWatched() {
+      if (deps.watchConfig === false) return Promise.resolve();
+      return core().then(({ configWatched }) => configWatched, () => undefined);
+    },
     async close() {
-      watcher?.close();
-      await client.close();
+      clearTimeout(idleTimer);
+      closing = true;
+      const loaded = loading && (await loading.catch(() => undefined));
+      await loaded?.close();
       await server.close();
     },
   };

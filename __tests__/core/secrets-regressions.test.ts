@@ -10,7 +10,7 @@ import { startFakePostmanApi, type FakePostmanApi } from '../support/fake-postma
 import { createLeakyProject, leaksIn, LEAKY_SECRETS, type LeakyProject } from '../support/leaky-project.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
-const CLI = path.resolve('dist/cli.js');
+const CLI = path.resolve('dist/cli.cjs');
 const exec = promisify(execFile);
 const COLLECTION_UID = '12345678-5b7c3e2a-1f0d-4c1e-9d3e-2a1b0c9d8e7f';
 const everything = (result: CallToolResult) => [textOf(result), JSON.stringify(result.structuredContent ?? null)];

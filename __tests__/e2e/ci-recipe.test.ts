@@ -12,7 +12,7 @@ import { startServer, type TestServer } from '../support/http-server.js';
 import { connectPair } from '../support/mcp-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
-const CLI = path.resolve('dist/cli.js');
+const CLI = path.resolve('dist/cli.cjs');
 const exec = promisify(execFile);
 
 let backend: TestServer;

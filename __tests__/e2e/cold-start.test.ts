@@ -4,7 +4,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync, watch, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CACHES_KEPT } from '../../src/core/files/code-cache.js';
-import { spawnServer } from '../support/raw-stdio.js';
+import { listToolsOver, spawnServer } from '../support/raw-stdio.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
 let ws: TempWorkspace;
@@ -47,11 +47,7 @@ function cacheWritten(accept: (stat: Stats, file: string) => boolean, home = 'ca
 async function startAndList(until: Promise<unknown> = Promise.resolve(), home = 'cache'): Promise<string[]> {
   const server = spawnServer(ws.dir, { XDG_CACHE_HOME: path.join(ws.dir, home) });
   try {
-    server.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cold', version: '1' } } });
-    await server.waitFor((message) => message.id === 1);
-    server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    server.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    const list = await server.waitFor((message) => message.id === 2);
+    const list = await listToolsOver(server);
     expect(server.junk).toEqual([]);
     await until;
     return (list.result.tools as Array<{ name: string }>).map((tool) => tool.name).sort();

@@ -14,7 +14,7 @@ import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { closedPort, startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
-const CLI = path.resolve('dist/cli.js');
+const CLI = path.resolve('dist/cli.cjs');
 const exec = promisify(execFile);
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 const SECRET = 'html-secret-value-4242';

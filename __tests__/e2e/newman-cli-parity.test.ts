@@ -10,7 +10,7 @@ import { startServer, type TestServer } from '../support/http-server.js';
 import { createTempWorkspace, type TempWorkspace } from '../support/temp-workspace.js';
 
 const exec = promisify(execFile);
-const OURS = path.resolve('dist/cli.js');
+const OURS = path.resolve('dist/cli.cjs');
 const NEWMAN = path.resolve('node_modules/newman/bin/newman.js');
 const SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 

@@ -15,7 +15,7 @@ import { CallToolResultSchema, LoggingMessageNotificationSchema } from '@modelco
 import { RunSummarySchema } from '../../src/core/results/summary.js';
 import { createLeakyProject, leaksIn, LEAKY_SECRETS, type LeakyProject } from '../support/leaky-project.js';
 
-const CLI = path.resolve('dist/cli.js');
+const CLI = path.resolve('dist/cli.cjs');
 const TEST_SERVER = path.resolve('__tests__/support/serve-test.mjs');
 const exec = promisify(execFile);
 // The basic-auth header carries base64(user:password).

@@ -16,7 +16,7 @@ import { OutlineSchema } from '../../src/core/sources/outline.js';
 import { createExampleProject, type ExampleProject } from '../support/example-project.js';
 import { startFakePostmanApi, type FakePostmanApi } from '../support/fake-postman-api.js';
 
-const CLI = path.resolve('dist/cli.js');
+const CLI = path.resolve('dist/cli.cjs');
 const API_KEY = 'PMAK-e2e0e2e0e2e0e2e0e2e0e2e0-e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2';
 const COLLECTION_UID = '12345678-aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
 const EXPECTED_TOOLS = ['activate_power', 'check_backend_health', 'get_collection', 'get_environment', 'get_run', 'run_collection'];

@@ -177,8 +177,9 @@ describe('long runs never block', () => {
     await reached;
     controller.abort();
     await expect(call).rejects.toThrow();
-    const [id] = pair.power.client.runs.ids();
-    const summary = await pair.power.client.runs.get(id)!.promise;
+    const { client } = await pair.power.core();
+    const [id] = client.runs.ids();
+    const summary = await client.runs.get(id)!.promise;
     expect(summary.status).toBe('cancelled');
   });
 

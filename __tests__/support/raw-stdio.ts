@@ -16,7 +16,7 @@ export interface RawServer {
 }
 
 /** `args`: the script and its flags (default the built binary; tests may use __tests__/support/serve-test.mjs). */
-export function spawnServer(cwd: string, env: Record<string, string> = {}, args: string[] = [path.resolve('dist/cli.js')]): RawServer {
+export function spawnServer(cwd: string, env: Record<string, string> = {}, args: string[] = [path.resolve('dist/cli.cjs')]): RawServer {
   const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const server: RawServer = {
     child,
@@ -80,3 +80,12 @@ export const INITIALIZE = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
+
+/** The handshake a client makes, then tools/list: resolves with tools/list's answer. */
+export async function listToolsOver(server: RawServer): Promise<Record<string, any>> {
+  server.send(INITIALIZE);
+  await server.waitFor((message) => message.id === INITIALIZE.id);
+  server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  server.send({ jsonrpc: '2.0', id: 'tools', method: 'tools/list' });
+  return server.waitFor((message) => message.id === 'tools');
+}

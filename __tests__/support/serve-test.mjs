@@ -2,7 +2,7 @@
 // injected from the command line, so tests can prove their oracles fail and the fault guard holds:
 //   --no-redaction   masking switched off through the injected secret registry
 //   --inject-faults  each tool call first throws, rejects and throws asynchronously outside any handler
-// The shipped binary (dist/cli.js) has no such switches.
+// The shipped binary (dist/cli.cjs) has no such switches.
 import { SecretSet } from '../../dist/core/redact.js';
 import { serveStdio } from '../../dist/serve-stdio.js';
 

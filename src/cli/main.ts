@@ -21,7 +21,7 @@ import type { LiveReporter } from './live-reporter.js';
 import type { CertificateSpec } from '../core/runs/run-input.js';
 import { POWER_VERSION } from '../core/version.js';
 import { describeConfigState } from '../core/config-view.js';
-import { serveStdio } from '../serve-stdio.js';
+import { serveFromCommandLine } from '../serve-stdio.js';
 
 /**
  * The CLI's one output edge: everything it prints goes through here and is masked with the command's
@@ -56,11 +56,6 @@ function newClient(): PostmanPowerClient {
   return new PostmanPowerClient({ secrets, logger });
 }
 
-async function serve(): Promise<void> {
-  // A person who typed `postman-power` at a terminal would otherwise see nothing happen.
-  if (process.stdin.isTTY) err('postman-power: MCP server on stdio — waiting for a client; `postman-power --help` for the CLI.');
-  await serveStdio({ secrets });
-}
 
 interface RunFlags {
   environment?: string;
@@ -349,7 +344,7 @@ function program(): Command {
     // Usage errors exit 2 (README: 1 means tests failed); subcommands inherit this.
     .exitOverride()
     .showHelpAfterError('(postman-power --help for usage)');
-  cli.command('serve', { isDefault: true }).description('Run the MCP server on stdio (the default).').action(serve);
+  cli.command('serve', { isDefault: true }).description('Run the MCP server on stdio (the default).').action(serveFromCommandLine);
   const run = cli
     .command('run')
     .description('Run a collection (UID, id, path or name; default from .postman.json) and print the summary.')

@@ -1,7 +1,7 @@
 // The package's name and version, read once from package.json.
 import { readFileSync } from 'node:fs';
 
-/** From src/core or dist/core (two levels up), or from the bundled dist/cli.js (one level up). */
+/** From src/core or dist/core (two levels up), or from the bundle in dist/ (one level up). */
 function readVersion(): string {
   for (const candidate of ['../../package.json', '../package.json']) {
     try {

@@ -1,12 +1,11 @@
 // postman://config — the normalised, redacted config plus diagnostics. Readable when the file is
 // missing or broken too: then it says why, so an agent can fix it.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { describeConfigState } from '../core/config-view.js';
 import type { ToolContext } from '../tools/context.js';
 
 export const CONFIG_RESOURCE_URI = 'postman://config';
 
-export function registerConfigResource(server: McpServer, context: ToolContext): void {
+export function registerConfigResource(server: McpServer, core: () => Promise<ToolContext>): void {
   server.registerResource(
     'config',
     CONFIG_RESOURCE_URI,
@@ -16,6 +15,7 @@ export function registerConfigResource(server: McpServer, context: ToolContext):
       mimeType: 'application/json',
     },
     async (uri) => {
+      const [context, { describeConfigState }] = await Promise.all([core(), import('../core/config-view.js')]);
       const state = await context.client.configState();
       await context.client.primeSecrets();
       const text = JSON.stringify(context.secrets.redact(describeConfigState(state)), null, 2);

@@ -2,7 +2,6 @@
 // presents them and then as data; subscribers hear when one completes.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { presentRun } from '../core/results/format.js';
 import { MAX_KEPT_RUNS } from '../core/runs/run-registry.js';
 import type { ToolContext } from '../tools/context.js';
 
@@ -11,16 +10,19 @@ export const RESOURCE_NOT_FOUND = -32002;
 
 export const RUN_RESOURCE_PREFIX = 'postman://runs/';
 
-export function registerRunsResource(server: McpServer, context: ToolContext): void {
+export function registerRunsResource(server: McpServer, core: () => Promise<ToolContext>): void {
   server.registerResource(
     'runs',
     new ResourceTemplate(`${RUN_RESOURCE_PREFIX}{id}`, {
-      list: async () => ({
-        resources: context.client.runs.ids().map((id) => {
-          const summary = context.client.runs.get(id)!.snapshot();
-          return { uri: `${RUN_RESOURCE_PREFIX}${id}`, name: `run ${id}`, description: context.secrets.redactText(`${summary.collection.name}: ${summary.status}`), mimeType: 'application/json' };
-        }),
-      }),
+      list: async () => {
+        const context = await core();
+        return {
+          resources: context.client.runs.ids().map((id) => {
+            const summary = context.client.runs.get(id)!.snapshot();
+            return { uri: `${RUN_RESOURCE_PREFIX}${id}`, name: `run ${id}`, description: context.secrets.redactText(`${summary.collection.name}: ${summary.status}`), mimeType: 'application/json' };
+          }),
+        };
+      },
     }),
     {
       title: 'Collection runs',
@@ -29,6 +31,7 @@ export function registerRunsResource(server: McpServer, context: ToolContext): v
     },
     async (uri, variables) => {
       const id = String(variables.id);
+      const [context, { presentRun }] = await Promise.all([core(), import('../core/results/format.js')]);
       const handle = context.client.runs.get(id);
       // An unknown run is the protocol's "resource not found" (-32002), not a success holding an error.
       if (!handle) throw new McpError(RESOURCE_NOT_FOUND, `No run "${id}": the last ${MAX_KEPT_RUNS} runs are kept`, { uri: uri.href, known: context.client.runs.ids() });

@@ -1,10 +1,10 @@
 // The tool contract in one place: every tool is data (name, title, description, annotations, zod
-// input and output shapes) plus a handler over the injected context. `registerTools` turns PowerErrors
-// into `isError` results an agent can act on, and redacts everything that leaves.
-import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
+// input and output shapes) plus a handler over the injected context. `toolHandlers` answers tools/list
+// and tools/call for them, turns PowerErrors into `isError` results an agent can act on, and redacts
+// everything that leaves.
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type ServerNotification, type ServerRequest, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolRequest, type CallToolResult, type CreateTaskResult, type ListToolsResult, type ServerNotification, type ServerRequest, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { closeMatches } from '../core/did-you-mean.js';
 import { formatError, PowerError, redactError, toPowerError } from '../core/errors.js';
@@ -109,7 +109,7 @@ function withoutStringKeys(schema: unknown): unknown {
  * `required` list and the closing of the object (they stay open, like their nested parts; the full
  * schemas in core are what results are checked against). Every client loads this before anything else.
  */
-function listTools(tools: ToolDefinition[]): ListToolsResult {
+export function listTools(tools: ToolDefinition[]): ListToolsResult {
   const schema = (object: z.ZodType, pipeStrategy: 'input' | 'output') =>
     toJsonSchemaCompat(object as never, { strictUnions: true, pipeStrategy }) as Record<string, unknown>;
   return {
@@ -138,81 +138,82 @@ function parseArguments(tool: ToolDefinition, args: Record<string, unknown>): Re
   throw new PowerError('invalid_argument', `Invalid arguments for ${tool.name}`, { hint: `Check the listed argument${issues.length === 1 ? '' : 's'} against ${tool.name}'s input schema.`, details: { issues } });
 }
 
+/** What the server answers tools/list and tools/call with (src/server.ts routes both here once the core is loaded). */
+export interface ToolHandlers {
+  list(): ListToolsResult;
+  call(request: CallToolRequest, extra: ToolExtra): Promise<CallToolResult | CreateTaskResult>;
+}
+
 /**
- * tools/call with `params.task`: a task at once, the work in the background, its result stored for
- * tasks/result (isError → "failed", as the 2025-11-25 revision says for tool calls). Calls without a
- * task go to the SDK's own handler unchanged — its automatic polling for taskSupport "optional" would
- * replace wait_ms/get_run for clients that never asked for a task.
+ * tools/call, blocking or as a task. A blocking call: its arguments checked (unknown keys with a "did
+ * you mean", then the schema), the handler, the result masked and its structured part checked against
+ * the advertised output schema, as the SDK's McpServer checks it. With `params.task`: a task at once,
+ * the work in the background, its result stored for tasks/result (isError → "failed", as the 2025-11-25
+ * revision says for tool calls). The SDK's McpServer would poll a task-capable tool's task for a
+ * blocking call instead, which would replace wait_ms/get_run for clients that never asked for a task.
  */
-function serveTasks(server: McpServer, tools: ToolDefinition[], context: ToolContext, store: WorkTaskStore): void {
-  const taskTools = new Map(tools.filter((tool) => tool.startTask).map((tool) => [tool.name, tool]));
-  if (!taskTools.size) return;
-  type Handler = (request: CallToolRequest, extra: ToolExtra) => Promise<unknown>;
-  // The SDK has no public way to serve task calls beside blocking ones for one tool; its handler is kept whole.
-  const sdkCall = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers?.get('tools/call');
-  if (!sdkCall) throw new Error('The MCP SDK no longer keeps its tools/call handler where postman-power looks for it (tasks)');
-  server.server.setRequestHandler(CallToolRequestSchema, (async (request: CallToolRequest, extra: ToolExtra) => {
-    if (!request.params.task) return sdkCall(request, extra);
-    const tool = taskTools.get(request.params.name);
-    if (!tool) {
-      throw new McpError(ErrorCode.MethodNotFound, `${excerpt(request.params.name)} does not run as a task (its execution.taskSupport is "forbidden"): call it without "task"`);
+export function toolHandlers(tools: ToolDefinition[], context: ToolContext, store?: WorkTaskStore): ToolHandlers {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const outputs = new Map<string, z.ZodType>();
+  const outputSchema = (tool: ToolDefinition) => outputs.get(tool.name) ?? outputs.set(tool.name, z.object(compactOutput(tool.outputSchema))).get(tool.name)!;
+  // Worked out on the first tools/list: the JSON schemas take milliseconds (the bundle carries them built, src/server.ts).
+  let listing: ListToolsResult | undefined;
+
+  /** The outcome masked (after the client has learned the call's secrets) or the error, as a result. */
+  const answer = async (tool: ToolDefinition, outcome: () => Promise<ToolOutcome<unknown> | { result: CallToolResult }>): Promise<CallToolResult> => {
+    try {
+      const done = await outcome();
+      await context.client.primeSecrets();
+      if ('result' in done) return done.result;
+      const result = successResult(done, context);
+      const checked = outputSchema(tool).safeParse(result.structuredContent);
+      if (!checked.success) throw new Error(`${tool.name} answered outside its output schema: ${checked.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+      return result;
+    } catch (error) {
+      await context.client.primeSecrets().catch(() => undefined);
+      return errorResult(error, context);
     }
+  };
+
+  const blocking = (tool: ToolDefinition, args: Record<string, unknown>, extra: ToolExtra) =>
+    answer(tool, async () => {
+      const parsed = parseArguments(tool, args);
+      context.onToolCall?.(tool.name);
+      return tool.handler(parsed as never, context, extra);
+    });
+
+  const asTask = async (tool: ToolDefinition, args: Record<string, unknown>, ttl: number | null | undefined, extra: ToolExtra): Promise<CreateTaskResult> => {
     const taskStore = extra.taskStore;
-    if (!taskStore) throw new McpError(ErrorCode.InternalError, 'No task store');
-    const task = await taskStore.createTask({ ttl: request.params.task.ttl, pollInterval: TASK_POLL_INTERVAL_MS });
+    if (!taskStore || !store) throw new McpError(ErrorCode.InternalError, 'No task store');
+    const task = await taskStore.createTask({ ttl, pollInterval: TASK_POLL_INTERVAL_MS });
     void (async () => {
-      let result: CallToolResult;
-      try {
-        const args = parseArguments(tool, request.params.arguments ?? {});
+      const result = await answer(tool, async () => {
+        const parsed = parseArguments(tool, args);
         context.onToolCall?.(tool.name);
-        const started = await tool.startTask!(args as never, context, extra);
-        if ('work' in started) {
-          store.attach(task.taskId, started.work);
-          result = await started.work.result;
-        } else {
-          await context.client.primeSecrets();
-          result = successResult(started.outcome, context);
-        }
-      } catch (error) {
-        await context.client.primeSecrets().catch(() => undefined);
-        result = errorResult(error, context);
-      }
+        const started = await tool.startTask!(parsed as never, context, extra);
+        if ('outcome' in started) return started.outcome;
+        store.attach(task.taskId, started.work);
+        return { result: await started.work.result };
+      });
       await taskStore.storeTaskResult(task.taskId, result.isError ? 'failed' : 'completed', result).catch(() => undefined);
     })();
     return { task };
-  }) as never);
-}
+  };
 
-export function registerTools(server: McpServer, tools: ToolDefinition[], context: ToolContext, taskStore?: WorkTaskStore): RegisteredTool[] {
-  const registered = tools.map((tool) =>
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: inputObject(tool),
-        outputSchema: compactOutput(tool.outputSchema),
-        annotations: tool.annotations,
-      },
-      (async (args: Record<string, unknown>, extra: ToolExtra) => {
-        try {
-          assertKnownArguments(tool, args);
-          context.onToolCall?.(tool.name);
-          const outcome = await tool.handler(args as never, context, extra);
-          await context.client.primeSecrets();
-          return successResult(outcome, context);
-        } catch (error) {
-          await context.client.primeSecrets().catch(() => undefined);
-          return errorResult(error, context);
-        }
-      }) as never,
-    ),
-  );
-  // Worked out on the first tools/list, not at start: the JSON schemas take milliseconds a cold start should not wait on.
-  let listing: ListToolsResult | undefined;
-  server.server.setRequestHandler(ListToolsRequestSchema, () => (listing ??= listTools(tools)));
-  if (taskStore) serveTasks(server, tools, context, taskStore);
-  return registered;
+  return {
+    list: () => (listing ??= listTools(tools)),
+    async call(request, extra) {
+      const { name, arguments: args = {}, task } = request.params;
+      const tool = byName.get(name);
+      if (!tool) {
+        const guess = closeMatches(name, [...byName.keys()], 1)[0];
+        throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${excerpt(name)}${guess ? `: did you mean ${guess}?` : ''} (tools/list names them)`);
+      }
+      if (!task) return blocking(tool, args, extra);
+      if (!tool.startTask) throw new McpError(ErrorCode.MethodNotFound, `${tool.name} does not run as a task (its execution.taskSupport is "forbidden"): call it without "task"`);
+      return asTask(tool, args, task.ttl, extra);
+    },
+  };
 }
 
 function shallow(type: z.ZodType): z.ZodType {

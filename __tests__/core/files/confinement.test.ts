@@ -128,7 +128,7 @@ describe('named pipes are refused without waiting on them', () => {
     });
     const cli = (() => {
       try {
-        return execFileSync(process.execPath, [path.resolve('dist/cli.js'), 'config'], { cwd: ws.dir, timeout: 20_000, encoding: 'utf8', stdio: 'pipe' });
+        return execFileSync(process.execPath, [path.resolve('dist/cli.cjs'), 'config'], { cwd: ws.dir, timeout: 20_000, encoding: 'utf8', stdio: 'pipe' });
       } catch (error) {
         return `${(error as { stdout: string }).stdout}${(error as { stderr: string }).stderr}`;
       }

@@ -183,7 +183,7 @@ const EARLY = Symbol.for('postman-power.early-run-process');
 type EarlyHolder = { [EARLY]?: { script: string; process: WarmProcess } };
 
 /**
- * Starts the run process for a CLI `run` before the CLI has loaded (dist/cli.js calls it). A warm
+ * Starts the run process for a CLI `run` before the CLI has loaded (dist/cli.cjs calls it). A warm
  * process, as ProcessRunner.prewarm would start a moment later; the CLI's runner takes it over.
  */
 export function startEarlyRunProcess(): void {
