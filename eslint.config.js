@@ -11,5 +11,5 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
   },
-  { files: ['src/cli.ts', 'bench/**', 'examples/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  { files: ['bench/**', 'examples/**', 'scripts/**'], rules: { 'no-console': 'off' } },
 );

@@ -1,8 +1,14 @@
-// `npm run build`, second step (after tsc). dist/postman-power.cjs: the server and the CLI with their
-// dependencies in one CommonJS file, so a cold start reads and compiles one file instead of
-// resolving and loading hundreds (and can use a V8 code cache, see src/launcher.ts). The engine
-// (postman-runtime and friends, loaded only when a run starts) stays outside, and so does the run
-// worker tsc built under dist/core/. dist/cli.cjs, the binary (src/bin.ts), launches the bundle.
+// `npm run build`, second step (after tsc). The server, the CLI and their dependencies in CommonJS
+// bundles, so a cold start reads and compiles a file instead of resolving and loading hundreds of
+// modules (and can use a V8 code cache, see src/launcher.ts):
+// - dist/postman-power-server.cjs (src/serve.ts): the MCP server's front, what the handshake needs;
+//   what it imports dynamically from src/ (its core, src/server-core.ts, and what the resources read
+//   with) it takes from the CLI's bundle when first needed (src/core-bundle.ts).
+// - dist/postman-power.cjs: everything else, the CLI and the server's core; it exports each module
+//   others take from it, by source path.
+// - dist/cli.cjs (src/bin.ts), the binary: starts one or the other, knowing their hashes.
+// The engine (postman-runtime and friends, loaded only in a run process) stays outside; its bundle,
+// dist/run-process.cjs, is built below.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,9 +21,10 @@ import { tools } from '../dist/tools/index.js';
 /** A built file's hash, for the code that loads it (its code cache is named by it; code-cache.ts builtSource). */
 const fileSha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-await build({
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/postman-power.cjs',
+const root = process.cwd();
+const sources = path.join(root, 'src');
+const fromSources = (file) => path.relative(root, file).split(path.sep).join('/');
+const cjs = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -25,35 +32,72 @@ await build({
   // jsonc-parser's "main" is a UMD build with runtime requires a bundler cannot follow.
   mainFields: ['module', 'main'],
   external: ['postman-runtime', 'postman-collection', 'postman-collection-transformer', '@postman/tough-cookie', 'postman-sandbox'],
-  // import() of the engine becomes require(): the bundle is compiled by vm.Script, which has no ESM loader.
+  // import() becomes a lazily run module (or require() of the engine): a bundle is compiled by vm.Script, which has no ESM loader.
   supported: { 'dynamic-import': false },
   // The sources locate their siblings (the run worker, package.json) from import.meta.url.
-  // tools/list, worked out here from the tool definitions tsc just built (src/server.ts answers with it
-  // at a cold start instead of evaluating them; a test checks it equals what the server works out).
-  define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_TOOLS_LIST__: JSON.stringify(JSON.stringify(listTools(tools))) },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  sourcemap: true,
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'eof',
   logLevel: 'warning',
+};
+// tools/list, worked out here from the tool definitions tsc just built (src/server.ts answers with it
+// at a cold start instead of evaluating them; a test checks it equals what the server works out).
+const toolsList = JSON.stringify(JSON.stringify(listTools(tools)));
+
+/** The front's dynamic imports from src/, each resolved to its file: `take(file)` says what becomes of it. */
+const frontImports = (take) => ({
+  name: 'postman-power-front-imports',
+  setup(bundler) {
+    bundler.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || !args.importer.startsWith(sources)) return undefined;
+      const resolved = await bundler.resolve(args.path, { importer: args.importer, resolveDir: args.resolveDir, kind: 'import-statement' });
+      if (resolved.errors.length) return { errors: resolved.errors };
+      return take(fromSources(resolved.path));
+    });
+    bundler.onLoad({ filter: /.*/, namespace: 'postman-power-core' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(path.join(sources, 'core-bundle.ts'))}).coreModule(${JSON.stringify(args.path)});`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+});
+const front = { ...cjs, entryPoints: ['src/serve.ts'], define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_TOOLS_LIST__: toolsList } };
+
+// What the front takes from the CLI's bundle: its dynamic imports from src/ (a dry build lists them).
+const lazy = new Set();
+await build({ ...front, write: false, outfile: 'dist/postman-power-server.cjs', plugins: [frontImports((file) => (lazy.add(file), { path: file, external: true }))] });
+
+// dist/postman-power.cjs: zod set up first (src/zod-jitless.ts), then each module others take, run when first taken.
+const carried = ['src/cli/main.ts', ...[...lazy].sort()];
+await build({
+  ...cjs,
+  stdin: {
+    contents: `require('./src/zod-jitless.ts');\nexports.modules = {\n${carried.map((file) => `  ${JSON.stringify(file)}: () => require(${JSON.stringify(`./${file}`)}),`).join('\n')}\n};\n`,
+    resolveDir: root,
+    sourcefile: 'postman-power-bundle.js',
+    loader: 'js',
+  },
+  outfile: 'dist/postman-power.cjs',
+  define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_TOOLS_LIST__: toolsList },
+  sourcemap: true,
+});
+const bundleSha256 = JSON.stringify(fileSha256('dist/postman-power.cjs'));
+
+await build({
+  ...front,
+  outfile: 'dist/postman-power-server.cjs',
+  define: { ...front.define, __POSTMAN_POWER_BUNDLE_SHA256__: bundleSha256 },
+  plugins: [frontImports((file) => ({ path: file, namespace: 'postman-power-core' }))],
+  sourcemap: true,
 });
 
-// dist/cli.cjs, the binary (src/bin.ts): the launcher, CommonJS, with the CLI bundle's hash.
 await build({
+  ...cjs,
   entryPoints: ['src/bin.ts'],
   outfile: 'dist/cli.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  supported: { 'dynamic-import': false },
-  define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_BUNDLE_SHA256__: JSON.stringify(fileSha256('dist/postman-power.cjs')) },
-  banner: { js: "#!/usr/bin/env node\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
+  define: { 'import.meta.url': '__bundleUrl', __POSTMAN_POWER_BUNDLE_SHA256__: bundleSha256, __POSTMAN_POWER_SERVER_SHA256__: JSON.stringify(fileSha256('dist/postman-power-server.cjs')) },
+  banner: { js: `#!/usr/bin/env node\n${cjs.banner.js}` },
 });
 chmodSync('dist/cli.cjs', 0o755);
 // dist/cli.js: what `node dist/cli.js` ran before the binary was CommonJS; it starts the same binary.

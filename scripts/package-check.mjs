@@ -63,7 +63,7 @@ try {
   // The tree is built: pack it as it is (prepare would build it again).
   const tarball = path.join(work, execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop());
   const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-  for (const needed of ['dist/cli.cjs', 'dist/postman-power.cjs', 'dist/launcher.js', 'dist/core/engine/run-process.js', 'dist/server.js', 'POWER.md', 'mcp.json', 'steering/workflow.md', 'steering/config-reference.md', 'README.md']) {
+  for (const needed of ['dist/cli.cjs', 'dist/postman-power.cjs', 'dist/postman-power-server.cjs', 'dist/launcher.js', 'dist/core/engine/run-process.js', 'dist/server.js', 'POWER.md', 'mcp.json', 'steering/workflow.md', 'steering/config-reference.md', 'README.md']) {
     if (!listing.includes(`package/${needed}`)) fail(`the tarball has no ${needed}`);
   }
   for (const entry of listing) if (/^package\/(src|__tests__|bench)\/|\.v8cache$/.test(entry)) fail(`the tarball holds ${entry}`);

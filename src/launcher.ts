@@ -1,5 +1,6 @@
-// Cold start. `dist/cli.cjs` (src/bin.ts, bundled by scripts/bundle.mjs) calls `launch` on the bundled CLI,
-// dist/postman-power.cjs: one file instead of hundreds of modules, compiled with a V8 code cache
+// Cold start. `dist/cli.cjs` (src/bin.ts, bundled by scripts/bundle.mjs) calls `launch` on a bundle —
+// the server's (dist/postman-power-server.cjs) or the CLI's (dist/postman-power.cjs), which the server
+// also loads for its core: one file instead of hundreds of modules, compiled with a V8 code cache
 // when one is there (Node 20 has no module compile cache; vm.Script's cachedData is the same thing
 // by hand). The cache is used only when authenticated (core/files/code-cache.ts). Anything
 // unexpected falls back to compiling without it; nothing here writes to stdout.
@@ -25,11 +26,12 @@ export function runAsMain(script: vm.Script, filename: string, module: { exports
 }
 
 /**
- * Runs the CommonJS bundle at `bundle` as the main program, with this user's code cache. `sha256`:
- * the bundle's hash as the build recorded it (dist/cli.cjs carries it), so a start does not hash
- * 1.8 MB (~5 ms); without it the source is hashed here.
+ * Runs the CommonJS bundle at `bundle` with this user's code cache and returns what it exports (the
+ * binary runs the server's bundle and the CLI's this way; the server loads the CLI's for its core).
+ * `sha256`: the bundle's hash as the build recorded it (the binary carries it), so a start does not
+ * hash megabytes (~5 ms); without it the source is hashed here.
  */
-export function launch(bundle: string, sha256?: string): void {
+export function launch(bundle: string, sha256?: string): unknown {
   const source = readFileSync(bundle, 'utf8');
   const cache = openCodeCache();
   const knownSource = sha256 && cache ? builtSource(bundle, sha256) : undefined;
@@ -43,5 +45,7 @@ export function launch(bundle: string, sha256?: string): void {
     // A CLI run is often shorter than that: it writes the cache as it exits (once; the next start uses it).
     process.once('exit', write);
   }
-  runAsMain(script, bundle);
+  const module = { exports: {} };
+  runAsMain(script, bundle, module);
+  return module.exports;
 }

@@ -16,10 +16,11 @@ import { makeFolders } from './make-folders.js';
 import { currentUid, foreignFolderReason, privateFolderSync, readPrivateFileSync, replaceFileSync } from './private-files.js';
 
 /**
- * Caches kept: each build (each upgrade, each set of V8 flags) writes its own, up to a few megabytes.
- * The most recently written stay; one pruned rewrites itself at its next start.
+ * Caches kept: each build (each upgrade, each set of V8 flags) writes its own, one per compiled file
+ * (the server's bundle, the CLI's, the run process's, the sandbox's boot code), up to a few megabytes
+ * each. The most recently written stay; one pruned rewrites itself at its next start.
  */
-export const CACHES_KEPT = 8;
+export const CACHES_KEPT = 12;
 const KEY_FILE = 'cache.key';
 const KEY_BYTES = 32;
 const MAC_BYTES = 32;
