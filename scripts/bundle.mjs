@@ -45,7 +45,7 @@ const cjs = {
 // at a cold start instead of evaluating them; a test checks it equals what the server works out).
 const toolsList = JSON.stringify(JSON.stringify(listTools(tools)));
 
-/** The front's dynamic imports from src/, each resolved to its file: `take(file)` says what becomes of it. */
+/** The front's dynamic imports of modules in src/, each resolved to its file: `take(file)` says what becomes of it. */
 const frontImports = (take) => ({
   name: 'postman-power-front-imports',
   setup(bundler) {
@@ -53,6 +53,8 @@ const frontImports = (take) => ({
       if (args.kind !== 'dynamic-import' || !args.importer.startsWith(sources)) return undefined;
       const resolved = await bundler.resolve(args.path, { importer: args.importer, resolveDir: args.resolveDir, kind: 'import-statement' });
       if (resolved.errors.length) return { errors: resolved.errors };
+      // Node's own modules and the engine's packages stay as they are; only our modules are taken.
+      if (resolved.external || !resolved.path.startsWith(sources)) return undefined;
       return take(fromSources(resolved.path));
     });
     bundler.onLoad({ filter: /.*/, namespace: 'postman-power-core' }, (args) => ({

@@ -1,7 +1,7 @@
 // The binary launches the bundled server with a V8 code cache kept in the user's own cache
 // directory: written once a session has started, used by the next start, and never taken from a
 // file another account owns or that V8 rejects — in every case the server answers as usual.
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync, watch, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, watch, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CACHES_KEPT } from '../../src/core/files/code-cache.js';
 import { listToolsOver, spawnServer } from '../support/raw-stdio.js';
@@ -98,3 +98,13 @@ it("keeps the most recently written caches (each build, each run process's flags
   expect(written).toHaveLength(2);
   expect(kept.filter((file) => older.includes(file))).toEqual([...older.slice(0, CACHES_KEPT - written.length), ...(foreign ? [foreign] : [])].sort());
 }, 60_000);
+
+it("the server's bundle carries only its front: the client, the tools and the config come from the CLI's bundle when first needed", () => {
+  const sources = (bundle: string) => (JSON.parse(readFileSync(path.resolve('dist', `${bundle}.map`), 'utf8')) as { sources: string[] }).sources.filter((source) => !source.includes('node_modules'));
+  const front = sources('postman-power-server.cjs');
+  const core = ['src/server-core.ts', 'src/core/power-client.ts', 'src/tools/define-tool.ts', 'src/tools/index.ts', 'src/core/config.ts', 'src/core/results/format.ts'];
+  // Taken from the other bundle: named, not carried.
+  expect(front.filter((source) => source.startsWith('postman-power-core:'))).toEqual(expect.arrayContaining(['postman-power-core:src/server-core.ts']));
+  expect(front.filter((source) => core.some((file) => source === `../${file}`))).toEqual([]);
+  expect(sources('postman-power.cjs')).toEqual(expect.arrayContaining(core.map((file) => `../${file}`)));
+});
