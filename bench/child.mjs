@@ -50,8 +50,9 @@ async function runOurs(collection) {
   return { assertions: summary.stats.assertions.total, failed: summary.stats.assertions.failed };
 }
 
-// Ours runs in a server: its modules (the MCP SDK, the tools, zod) are resident here as they are there.
-if (runner === 'ours') await import('../dist/server.js');
+// Ours runs in a server: its modules (the MCP SDK, the tools, zod) are resident here as they are there
+// (its front, and the core it loads once idle).
+if (runner === 'ours') await Promise.all([import('../dist/server.js'), import('../dist/server-core.js')]);
 const run = runner === 'ours' ? runOurs : runNewman;
 // Ours: this process and the run process that serves the runs (kept warm and reused between them).
 const rss = () => process.memoryUsage().rss + (runner === 'ours' && lastPid ? statusBytes(lastPid, 'VmRSS') : 0);
