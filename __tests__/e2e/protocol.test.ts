@@ -29,6 +29,7 @@ it('survives malformed JSON-RPC, unknown methods, oversize messages and calls be
   server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   server.send({ jsonrpc: '2.0', id: 'unknown', method: 'no/such/method', params: {} });
   server.send({ jsonrpc: '2.0', id: 'bad-tool', method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } });
+  server.send({ jsonrpc: '2.0', id: 'typo-tool', method: 'tools/call', params: { name: 'run_colection', arguments: {} } });
   server.send({ jsonrpc: '2.0', id: 'bad-args', method: 'tools/call', params: { name: 'check_backend_health', arguments: { attempts: 'many' } } });
   // A 4 MB message: a tool argument far larger than any real one.
   server.send({ jsonrpc: '2.0', id: 'huge', method: 'tools/call', params: { name: 'get_collection', arguments: { collection: 'x'.repeat(4 * 1024 * 1024) } } });
@@ -36,10 +37,14 @@ it('survives malformed JSON-RPC, unknown methods, oversize messages and calls be
 
   const unknown = await server.waitFor((m) => m.id === 'unknown');
   expect(unknown.error.code).toBe(-32601);
+  // An unknown tool is a protocol error (-32602, as the spec's example), with a guess when one is close.
   const badTool = await server.waitFor((m) => m.id === 'bad-tool');
-  expect(badTool.result?.isError ?? Boolean(badTool.error)).toBe(true);
+  expect(badTool.error.code).toBe(-32602);
+  const typo = await server.waitFor((m) => m.id === 'typo-tool');
+  expect(typo.error).toMatchObject({ code: -32602, message: expect.stringContaining('did you mean run_collection?') });
+  // Arguments a known tool refuses are its own result: isError, with the stable code and a hint.
   const badArgs = await server.waitFor((m) => m.id === 'bad-args');
-  expect(badArgs.result?.isError ?? Boolean(badArgs.error)).toBe(true);
+  expect(badArgs.result).toMatchObject({ isError: true, structuredContent: { error: { code: 'invalid_argument', hint: expect.any(String) } } });
   const huge = await server.waitFor((m) => m.id === 'huge');
   expect(huge.result.isError).toBe(true);
   const after = await server.waitFor((m) => m.id === 'after');
