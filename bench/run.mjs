@@ -2,7 +2,7 @@
 // unless said otherwise; figures go to BENCHMARKS.md. Needs the build (npm run bench builds).
 import { fork, spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,14 @@ const input = (collection, baseUrl, extra = {}) => ({ ...DEFAULT_RUN_OPTIONS, co
 // newman runs in this process: each timed run starts after a full collection here, so neither runner
 // pays for collecting the other's garbage (bench runs with --expose-gc).
 const collectHere = () => globalThis.gc?.();
+/** A process's resident memory now, in bytes (0 when it is gone). */
+const rssOf = (pid) => {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+};
 
 async function timeOurs(collection, baseUrl, parallel = 1, extra = {}, runner = workers) {
   await runner.idle();
@@ -118,6 +126,43 @@ async function alternate(label, a, b) {
     oursLegacy: legacy.aMedian, newmanLegacy: legacy.bMedian, legacyRatio: legacy.aMedian / legacy.bMedian,
     legacySame: legacy.a.every((r) => r.assertions === legacy.b[0].assertions && r.failed === legacy.b[0].failed) && legacy.b[0].assertions === 3000,
   });
+  // A run after a pause, as an agent makes them: each of these follows 15 s of its process idling,
+  // with V8's memory reducer off (as run processes start) and on (POSTMAN_POWER_MEMORY_REDUCER=on),
+  // in two runners warmed alike; the RSS of each warm process is read at the end of its pause.
+  {
+    const PAUSE_MS = 15_000;
+    const withReducer = (on, work) => {
+      const before = process.env.POSTMAN_POWER_MEMORY_REDUCER;
+      if (on) process.env.POSTMAN_POWER_MEMORY_REDUCER = 'on';
+      try {
+        return work();
+      } finally {
+        if (before === undefined) delete process.env.POSTMAN_POWER_MEMORY_REDUCER;
+        else process.env.POSTMAN_POWER_MEMORY_REDUCER = before;
+      }
+    };
+    const runners = [false, true].map((on) => {
+      const runner = new (class extends ProcessRunner {
+        spawn(heapMb) {
+          return withReducer(on, () => super.spawn(heapMb));
+        }
+      })(runProcessScript());
+      runner.prewarm();
+      return { on, runner, ms: [], rss: [] };
+    });
+    for (const { runner } of runners) for (let i = 0; i < 3; i += 1) await timeOurs(flatCollection(1000), backend.url, 1, {}, runner);
+    for (let i = 0; i < 3; i += 1) {
+      for (const entry of runners) {
+        await entry.runner.idle();
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+        entry.rss.push(rssOf(entry.runner.idleProcesses.at(-1)?.child.pid));
+        entry.ms.push((await timeOurs(flatCollection(1000), backend.url, 1, {}, entry.runner)).ms);
+      }
+      log(`  A after a pause ${i + 1}/3: ${round(runners[0].ms.at(-1))} ms (reducer off) vs ${round(runners[1].ms.at(-1))} ms (on)`);
+    }
+    await Promise.all(runners.map(({ runner }) => runner.close()));
+    Object.assign(results.A, { pausedOff: median(runners[0].ms), pausedOn: median(runners[1].ms), pausedRssOff: median(runners[0].rss), pausedRssOn: median(runners[1].rss) });
+  }
   // A person's or CI's one-shot: the CLI on a 30-request legacy-API collection, each a process of its own.
   const dir = mkdtempSync(path.join(tmpdir(), 'postman-power-bench-'));
   const file = path.join(dir, 'legacy30.postman_collection.json');
@@ -331,6 +376,8 @@ const lines = [
   `| A. 1000 GET requests, legacy-API test script (\`tests[…]\`, \`responseCode\`, \`responseBody\`, \`postman.setEnvironmentVariable\`, \`require('lodash')\`) | ${round(r.A.oursLegacy)} ms | newman 6: ${round(r.A.newmanLegacy)} ms | ${round(r.A.legacyRatio, 2)}× | ≤ 0.3×: ${ok(r.A.legacyRatio <= 0.3)} |`,
   `| A. CLI one-shot, 30 requests with the legacy-API script (wall, process start to exit) | ${round(r.A.oursCli)} ms | newman 6 CLI: ${round(r.A.newmanCli)} ms | ${round(r.A.cliRatio, 2)}× | ≤ 0.6×: ${ok(r.A.cliRatio <= 0.6)} |`,
   `| A. 1000 requests with the test script, the engine as published (\`POSTMAN_POWER_ENGINE_PATCHES=off\`) | ${round(r.A.oursPublished)} ms | ours, engine patched: ${round(r.A.oursPatched)} ms | ${round(r.A.oursPublished / r.A.oursPatched, 2)}× | |`,
+  `| A. 1000 requests with the test script, each after a 15 s pause of its process (3 runs each) | ${round(r.A.pausedOff)} ms | V8's memory reducer on: ${round(r.A.pausedOn)} ms | ${round(r.A.pausedOff / r.A.pausedOn, 2)}× | |`,
+  `| A. a warm run process's RSS after that pause | ${mb(r.A.pausedRssOff)} MB | V8's memory reducer on: ${mb(r.A.pausedRssOn)} MB | ${round(r.A.pausedRssOff / r.A.pausedRssOn, 2)}× | |`,
   `| A. per-request slope, 100 → 1000 requests | ${round(r.A.oursSlope, 2)} ms/request | newman 6: ${round(r.A.newmanSlope, 2)} ms/request | ${round(r.A.oursSlope / r.A.newmanSlope, 2)}× | |`,
   `| A. 100 requests (wall) | ${round(r.A.ours100)} ms | newman 6: ${round(r.A.newman100)} ms | ${round(r.A.ours100 / r.A.newman100, 2)}× | |`,
   `| B. 4 folders × 50 requests, +20 ms per response | parallel 4: ${round(r.B.parallel)} ms | sequential: ${round(r.B.sequential)} ms | ${round(r.B.speedup, 2)}× faster | ≥ 3×: ${ok(r.B.speedup >= 3)} |`,
@@ -348,7 +395,8 @@ const lines = [
   '## Notes',
   '',
   `- A: each timed run (ours and newman's) starts after a full garbage collection of the bench process, where newman runs: without it, ours paid for collecting newman's garbage from the run before (our medians swung from 3.4 to 6.4 s, newman's did not).
-- A: ours is measured with a warm run process (engine loaded, the run's script context booted ahead) and nothing booting in the background, as an agent's repeated runs see it; the first run after the server starts also pays the process's start (about a second here).
+- A: ours is measured with a warm run process (engine loaded, the run's script context booted ahead) and nothing booting in the background, as an agent's repeated runs see it; the first run after the server starts also pays the process's start (about a second here). A process's first few runs are slower than its later ones (V8 optimises the runtime's code over some thousands of requests). V8's memory reducer is off in run processes (\`src/core/engine/run-process-spawn.ts\`): it shrank a warm process's heap a few seconds into any pause — here, the ~10 s newman's run takes between two of ours — and the next run paid to grow it back (the two pause rows).
+- A: newman's run and ours alternate, and each of ours waits for newman's run to end; ours is CPU-bound, newman's is timer-bound, so CPU taken by anything else on this shared 2-core machine lands on ours.
 - A: identical assertion results in every run: ${r.A.sameAssertions && r.A.bothSame && r.A.legacySame ? `yes (${r.A.assertions} assertions, 0 failed, both runners; the same with the pre-request script and with the legacy APIs)` : '**no**'}. Every row ran behind the same boundary: each script in a V8 context of its own whose every object was created inside it (postman-sandbox's browser build evaluated there, only strings crossing; \`src/core/engine/script-context.ts\`), a fresh context per run, in a run process of its own (a child of the server, Node's permission model, no secrets in its environment; \`src/core/engine/run-process.ts\`). Zero-delay timers are served with \`setImmediate\` in the run process and inside the context (postman-runtime schedules ~7 \`setTimeout(fn, 0)\` per request, each clamped to ≥ 1 ms by Node); newman runs in this process with its pinned runtime and its sandbox in a \`node:vm\` context. \`npm test\` checks our executor against newman's sandbox on every fixture and on 1 000 generated scripts (\`executor-parity.test.ts\`).
 - A (CLI one-shot): both CLIs are started as a person starts them (\`node dist/cli.cjs run …\` and newman's bin), ${r.A.cliPassed ? 'every run exited 0' : '**a run did not exit 0**'}. Ours: \`dist/cli.cjs\` starts the run's process before the CLI itself loads (\`src/core/engine/run-process-spawn.ts\`); the run process is one bundle with the engine compiled in (\`dist/run-process.cjs\`), compiled with this user's authenticated code caches (the bundle's and postman-sandbox's boot code's), which a process makes once per build after running a collection of its own (\`src/core/engine/warm-up.ts\`) and its parent writes. The warm-up run before the counted runs makes them.`,
   `- B: the lanes are shared among as many run processes as cores (two here), each lane with its own variable scopes, agents and cookie jar; ${r.B.sameRequests ? 'all 200 requests ran in every run' : '**request counts differed**'}.`,

@@ -1,9 +1,9 @@
-// The pool of warm run processes: one that fails while idle leaves it; after a run in lanes over two
+// The pool of warm run processes and how they start: one that fails while idle leaves it; after a run in lanes over two
 // processes, two are kept warm, so the next parallel run does not wait for a process to boot when one
 // was retired or failed in between.
 import os from 'node:os';
 import path from 'node:path';
-import { runProcessScript, type WarmProcess } from '../../../src/core/engine/run-process-spawn.js';
+import { runProcessScript, spawnRunProcess, type WarmProcess } from '../../../src/core/engine/run-process-spawn.js';
 import { ProcessRunner } from '../../../src/core/engine/process-runner.js';
 import { DEFAULT_RUN_OPTIONS } from '../../../src/core/runs/options.js';
 import type { RunInput } from '../../../src/core/runs/run-input.js';
@@ -69,3 +69,21 @@ const input = (): RunInput => ({ ...DEFAULT_RUN_OPTIONS, collection: { info: { n
     await runner.close();
   }
 }, 60_000);
+
+it("run processes start with V8's memory reducer off (a warm heap is kept for the run after a pause), on again with POSTMAN_POWER_MEMORY_REDUCER=on", () => {
+  const flags = (env?: string) => {
+    const before = process.env.POSTMAN_POWER_MEMORY_REDUCER;
+    if (env === undefined) delete process.env.POSTMAN_POWER_MEMORY_REDUCER;
+    else process.env.POSTMAN_POWER_MEMORY_REDUCER = env;
+    const started = spawnRunProcess(path.resolve('__tests__/support/late-throw-process.mjs'), 64);
+    try {
+      return started.child.spawnargs;
+    } finally {
+      started.child.kill('SIGKILL');
+      if (before === undefined) delete process.env.POSTMAN_POWER_MEMORY_REDUCER;
+      else process.env.POSTMAN_POWER_MEMORY_REDUCER = before;
+    }
+  };
+  expect(flags()).toContain('--no-memory-reducer');
+  expect(flags('on')).not.toContain('--no-memory-reducer');
+});

@@ -61,6 +61,17 @@ export const YOUNG_GENERATION_MB = 8;
 export const HEAP_GROWING_PERCENT = 25;
 
 /**
+ * V8's memory reducer, off in run processes unless POSTMAN_POWER_MEMORY_REDUCER=on: it shrinks an
+ * idle heap some seconds into a pause (a warm process went from ~140 to ~108 MB here), and the next
+ * run pays to grow it back under our tight heap growth: 1 000-request runs after 12 s pauses took
+ * 2.9–3.2 s with it and 2.5–2.6 s without, as long as runs right after one another. An agent pauses
+ * between runs; the memory is one warm process's heap, and processes retire every 20 runs. A full
+ * collection forced between runs gave little memory back and slowed the next run too (BENCHMARKS.md
+ * A, the pause rows).
+ */
+const memoryReducerFlags = () => (process.env.POSTMAN_POWER_MEMORY_REDUCER === 'on' ? [] : ['--no-memory-reducer']);
+
+/**
  * The environment a run process gets: what the engine honours (proxies, extra CAs, time zone,
  * locale) and this project's own switches, never a key, token, secret or password (the API key
  * stays in the server: nothing in a run needs it).
@@ -130,6 +141,7 @@ export function spawnRunProcess(script: string, heapMb: number): WarmProcess {
       `--max-old-space-size=${heapMb}`,
       `--max-semi-space-size=${Math.max(1, Math.round(YOUNG_GENERATION_MB / 2))}`,
       ...(process.env.POSTMAN_POWER_HEAP_GROWTH === 'v8' ? [] : [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]),
+      ...memoryReducerFlags(),
       ...PERMISSION_FLAGS,
     ],
     // Where this user's code caches are, read only there (run-process-loader.ts).
