@@ -432,6 +432,10 @@ export class ContextWorker extends EventEmitter {
     }
     if (!Array.isArray(parsed) || !Array.isArray(parsed[1])) return;
     this.refill = parsed[0] === 1;
+    // Every timer of one answer was set in the same call: one clock reading places them all, so the
+    // host's own work between entries (a message's listeners) cannot put an immediate behind a
+    // timeout set before it.
+    const setAt = performance.now();
     for (const entry of parsed[1] as unknown[]) {
       if (this.terminated || !Array.isArray(entry)) return;
       const [kind, a, b] = entry as [unknown, unknown, unknown];
@@ -440,7 +444,7 @@ export class ContextWorker extends EventEmitter {
         if (ended !== undefined) this.running.delete(ended);
         this.emit('message', { __id_uvm: a, __emit_uvm: b });
       }
-      else if (kind === 't' && typeof a === 'number') this.startTimer(a, typeof b === 'number' ? b : 0);
+      else if (kind === 't' && typeof a === 'number') this.startTimer(a, typeof b === 'number' ? b : 0, setAt);
       else if (kind === 'c' && typeof a === 'number') this.stopTimer(a);
       else if (kind === 'e') this.emit('error', new Error(`A script's uncaught exception: ${String(a).slice(0, 500)}`));
     }
@@ -453,8 +457,8 @@ export class ContextWorker extends EventEmitter {
    * first and asked for at most 1 ms does not wait for it: it is served with setImmediate (Node clamps
    * setTimeout(fn, 0) to 1 ms, which is most of a run's time in scripts with timers).
    */
-  private startTimer(id: number, delay: number): void {
-    this.timers.set(id, performance.now() + (delay < 0 ? 0 : Math.max(1, Math.min(delay, 2 ** 31 - 1))));
+  private startTimer(id: number, delay: number, setAt: number): void {
+    this.timers.set(id, setAt + (delay < 0 ? 0 : Math.max(1, Math.min(delay, 2 ** 31 - 1))));
     this.schedule();
   }
 

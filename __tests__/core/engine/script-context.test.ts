@@ -1,0 +1,46 @@
+// The script context's timers, driven as uvm drives a worker, with a boot script of the test's own
+// that runs each message it is sent as code.
+import vm from 'node:vm';
+import { ContextWorker } from '../../../src/core/engine/script-context.js';
+
+const FIRMWARE = 'var __uvm_setTimeout; __uvm_setTimeout = setTimeout; try { __pp_boot(); } catch (error) { __uvm_setTimeout(() => { throw error; }, 0); }';
+const BOOT = new vm.Script("__pp_port.on('message', function (message) { new Function(message.__emit_uvm)(); });");
+
+/** A context whose messages are recorded (after `host`, the host's own work on each, has run); `seen(text)` settles once one says `text`. */
+function contextWorker(host: (text: string) => void = () => undefined): { worker: ContextWorker; messages: string[]; seen(text: string): Promise<void> } {
+  const worker = new ContextWorker(FIRMWARE, { bootScript: BOOT });
+  const messages: string[] = [];
+  worker.on('message', (message: { __emit_uvm: string }) => {
+    host(message.__emit_uvm);
+    messages.push(message.__emit_uvm);
+  });
+  const seen = (text: string) => new Promise<void>((resolve) => worker.on('message', (message: { __emit_uvm: string }) => message.__emit_uvm === text && resolve()));
+  return { worker, messages, seen };
+}
+const post = (text: string) => `__pp_port.postMessage({ __id_uvm: 'test', __emit_uvm: ${JSON.stringify(text)} });`;
+const busy = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
+
+it('an immediate set after a zero-delay timeout in the same call fires first, however long the host takes over what the call posted in between (as in an I/O callback in Node)', async () => {
+  // The host's own work on a message between the two: longer than the timeout's 1 ms.
+  const { worker, messages, seen } = contextWorker((text) => text === 'slow' && busy(5));
+  const done = Promise.all([seen('timeout'), seen('immediate')]);
+  worker.postMessage({ __id_uvm: 'test', __emit_uvm: `setTimeout(function () { ${post('timeout')} }, 0); ${post('slow')} setImmediate(function () { ${post('immediate')} });` });
+  await done;
+  expect(messages.filter((text) => text !== 'slow')).toEqual(['immediate', 'timeout']);
+  await worker.terminate();
+});
+
+it('timers fire by due time, then in the order they were set', async () => {
+  const { worker, messages, seen } = contextWorker();
+  const done = seen('last');
+  worker.postMessage({
+    __id_uvm: 'test',
+    __emit_uvm: `setTimeout(function () { ${post('20 ms')} }, 20); setTimeout(function () { ${post('0 ms, first')} }, 0); setTimeout(function () { ${post('1 ms, second')} }, 1); setImmediate(function () { ${post('immediate')} }); setTimeout(function () { ${post('last')} }, 30);`,
+  });
+  await done;
+  expect(messages).toEqual(['immediate', '0 ms, first', '1 ms, second', '20 ms', 'last']);
+  await worker.terminate();
+});
