@@ -102,3 +102,21 @@ it('data files outside the workspace are refused: .., absolute, symlink', async 
     outside.cleanup();
   }
 });
+
+it("an unknown tool is a protocol error that names no secret, even when the caller put one in the tool's name", async () => {
+  const key = 'PMAK-0123456789abcdef0123456789abcdef-unknowntool';
+  const pair = await connectPair({ env: { POSTMAN_API_KEY: key }, cwd: rw.ws.dir, watchConfig: false });
+  try {
+    const refused = await pair.client.callTool({ name: `run_${key}`, arguments: {} }).then(
+      () => undefined,
+      (error: Error & { code?: number }) => error,
+    );
+    expect(refused?.code).toBe(-32602);
+    expect(refused?.message).toContain('Unknown tool');
+    expect(refused?.message).not.toContain(key);
+    // …and the server answers the next call.
+    expect((await pair.client.listTools()).tools).toHaveLength(tools.length);
+  } finally {
+    await pair.close();
+  }
+});

@@ -207,7 +207,8 @@ export function toolHandlers(tools: ToolDefinition[], context: ToolContext, stor
       const tool = byName.get(name);
       if (!tool) {
         const guess = closeMatches(name, [...byName.keys()], 1)[0];
-        throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${excerpt(name)}${guess ? `: did you mean ${guess}?` : ''} (tools/list names them)`);
+        // The name is the caller's: masked like everything else that leaves.
+        throw new McpError(ErrorCode.InvalidParams, context.secrets.redactText(`Unknown tool ${excerpt(name)}${guess ? `: did you mean ${guess}?` : ''} (tools/list names them)`));
       }
       if (!task) return blocking(tool, args, extra);
       if (!tool.startTask) throw new McpError(ErrorCode.MethodNotFound, `${tool.name} does not run as a task (its execution.taskSupport is "forbidden"): call it without "task"`);
