@@ -1,7 +1,8 @@
 // The binary launches the bundled server with a V8 code cache kept in the user's own cache
 // directory: written once a session has started, used by the next start, and never taken from a
 // file another account owns or that V8 rejects — in every case the server answers as usual.
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, watch, writeFileSync, type Stats } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, watch, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CACHES_KEPT } from '../../src/core/files/code-cache.js';
 import { listToolsOver, spawnServer } from '../support/raw-stdio.js';
@@ -107,4 +108,23 @@ it("the server's bundle carries only its front: the client, the tools and the co
   expect(front.filter((source) => source.startsWith('postman-power-core:'))).toEqual(expect.arrayContaining(['postman-power-core:src/server-core.ts']));
   expect(front.filter((source) => core.some((file) => source === `../${file}`))).toEqual([]);
   expect(sources('postman-power.cjs')).toEqual(expect.arrayContaining(core.map((file) => `../${file}`)));
+});
+
+it("a binary whose CLI bundle is missing says so with what to do: the CLI exits 2, the server answers the handshake, a tool call gets the error, and it keeps serving", async () => {
+  const broken = path.join(ws.dir, 'broken-install');
+  mkdirSync(broken);
+  for (const file of ['cli.cjs', 'postman-power-server.cjs']) copyFileSync(path.resolve('dist', file), path.join(broken, file));
+  const cli = spawnSync(process.execPath, [path.join(broken, 'cli.cjs'), '--version'], { encoding: 'utf8', timeout: 20_000 });
+  expect(cli.status).toBe(2);
+  expect(cli.stderr).toMatch(/could not load .*postman-power\.cjs \(ENOENT\)\. Reinstall postman-power/);
+  const server = spawnServer(ws.dir, { XDG_CACHE_HOME: path.join(ws.dir, 'cache') }, [path.join(broken, 'cli.cjs')]);
+  try {
+    expect((await listToolsOver(server)).result.tools.length).toBeGreaterThan(0);
+    server.send({ jsonrpc: '2.0', id: 'call', method: 'tools/call', params: { name: 'activate_power', arguments: {} } });
+    expect((await server.waitFor((message) => message.id === 'call')).error.message).toMatch(/Reinstall postman-power/);
+    server.send({ jsonrpc: '2.0', id: 'again', method: 'tools/list' });
+    expect((await server.waitFor((message) => message.id === 'again')).result.tools.length).toBeGreaterThan(0);
+  } finally {
+    await server.close();
+  }
 });
