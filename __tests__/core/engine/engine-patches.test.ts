@@ -10,6 +10,7 @@ import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { ENGINE_PATCHES, patchSource, resolvePatchTarget, type EnginePatch } from '../../../src/core/engine/engine-patches.js';
 import { runProcessScript } from '../../../src/core/engine/process-runner.js';
+import { argumentsOf, hasObject, hasPath, metaShape, propertyDefinition } from '../../support/patch-inputs.js';
 
 const fromRuntime = createRequire(createRequire(path.resolve('package.json')).resolve('postman-runtime'));
 const installed = (patch: EnginePatch) => resolvePatchTarget(fromRuntime.resolve, patch.module);
@@ -47,45 +48,10 @@ describe('engine patches', () => {
     const Published = compileAt(file, original).PropertyBase as new (definition: unknown) => { _?: object };
     const Patched = compileAt(file, patchSource(original, patch)!).PropertyBase as typeof Published;
 
-    /** Everything about `_` a reader could tell apart: presence, prototype, keys in order, descriptors. */
-    const shape = (made: { _?: object }) => {
-      if (!Object.prototype.hasOwnProperty.call(made, '_')) return 'absent';
-      const meta = made._ as Record<string, unknown>;
-      return { prototype: Object.getPrototypeOf(meta), keys: Reflect.ownKeys(meta), descriptors: Object.getOwnPropertyDescriptors(meta) };
-    };
-
-    const KEYS = ['_', '__', '___', '_a', '__a', 'a', '_1', '__1', '1', '__proto__', '___proto__', '_constructor', 'constructor', 'prototype', '_prototype', '_length', 'length', '_info', 'info', '__parent', '_postman_id', '_ x.y', '_a[0]'];
-    const key = fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 6 }), fc.string({ maxLength: 5 }).map((rest) => `_${rest}`));
-    const value = fc.oneof(fc.anything({ maxDepth: 1 }), fc.constant(undefined));
-    // Own keys set by defineProperty (so `__proto__` is an own key, as JSON.parse makes it), over a
-    // prototype with enumerable keys of its own, perhaps with symbols, perhaps wrapped in `info`.
-    const source = fc
-      .record({
-        own: fc.array(fc.tuple(key, value), { maxLength: 8 }),
-        inherited: fc.array(fc.tuple(key, value), { maxLength: 3 }),
-        symbols: fc.boolean(),
-        array: fc.boolean(),
-      })
-      .map(({ own, inherited, symbols, array }) => {
-        const proto = array ? Array.prototype : {};
-        const base = inherited.length ? Object.create(array ? [] : {}) : undefined;
-        for (const [name, item] of inherited) Object.defineProperty(base, name, { value: item, enumerable: true, configurable: true, writable: true });
-        const target = array ? (base ? Object.setPrototypeOf([1, 2], base) : [1, 2]) : Object.create(base ?? proto);
-        // (An array's own `length` cannot be redefined; a plain object's `length` makes it array-like to lodash.)
-        for (const [name, item] of own) if (!(array && name === 'length')) Object.defineProperty(target, name, { value: item, enumerable: true, configurable: true, writable: true });
-        if (symbols) target[Symbol('_hidden')] = 'symbol';
-        return target;
-      });
-    const definition = fc.oneof(
-      { weight: 6, arbitrary: source },
-      { weight: 2, arbitrary: source.map((info) => ({ info, _outer: 'ignored when info is set' })) },
-      { weight: 1, arbitrary: fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)) },
-    );
-
     test('gives every definition the meta the published lodash chain gives (1000 cases)', () => {
       fc.assert(
-        fc.property(definition, (input) => {
-          expect(shape(new Patched(input))).toEqual(shape(new Published(input)));
+        fc.property(propertyDefinition, (input) => {
+          expect(metaShape(new Patched(input))).toEqual(metaShape(new Published(input)));
         }),
         { numRuns: 1000 },
       );
@@ -94,7 +60,7 @@ describe('engine patches', () => {
     test('the keys that differ from a plain copy: `__proto__` dropped, every leading underscore stripped', () => {
       const input = JSON.parse('{"__proto__": {"polluted": true}, "___proto__": "own", "_a": 1, "__a": 2, "_": 3}');
       const made = new Patched(input)._ as Record<string, unknown>;
-      expect(shape(new Patched(input))).toEqual(shape(new Published(input)));
+      expect(metaShape(new Patched(input))).toEqual(metaShape(new Published(input)));
       expect(Object.getPrototypeOf(made)).toBe(Object.getPrototypeOf(new Published({ _plain: 1 })._));
       expect(made.a).toBe(2); // `__a` comes after `_a` and wins, as with mapKeys
       expect(Object.keys(made)).toEqual(['proto__', 'a']);
@@ -149,25 +115,9 @@ describe('engine patches', () => {
     const published = (compileAt(file, original) as { has: Has }).has;
     const patched = (compileAt(file, patchSource(original, patch)!) as { has: Has }).has;
 
-    // An arguments object (lodash tells them apart from other array-likes); only `arguments` makes one.
-    // eslint-disable-next-line prefer-rest-params
-    const argumentsOf = (...items: unknown[]) => (function (..._args: unknown[]) { return arguments; })(...items);
-    const KEYS = ['a', 'b', '0', '1', '2', '01', '-1', '1.5', '', 'length', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'a.b', 'a[0]', 'a[0].b', '[0]', 'a.b.c', 'x y', '_postman_propertyIndexKey', 'create', 'é'];
-    const key = fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 4 }));
-    const path = fc.oneof({ weight: 6, arbitrary: key }, { weight: 1, arbitrary: fc.array(key, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constant(undefined), fc.constant(null)) });
-    const plain = fc.dictionary(key, fc.oneof(fc.anything({ maxDepth: 0 }), fc.dictionary(key, fc.integer(), { maxKeys: 3 })), { maxKeys: 6 });
-    const object = fc.oneof(
-      { weight: 4, arbitrary: plain },
-      { weight: 1, arbitrary: plain.map((own) => Object.assign(Object.create({ inherited: 1, 'a.b': 2 }), own)) },
-      { weight: 2, arbitrary: fc.sparseArray(fc.integer(), { maxLength: 5 }) },
-      { weight: 1, arbitrary: fc.array(fc.integer(), { maxLength: 4 }).map((items) => argumentsOf(...items)) },
-      { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)) },
-      { weight: 1, arbitrary: fc.constant(Object.assign(function named(_a: unknown, _b: unknown) {}, { create: 1, _postman_propertyIndexKey: 'key' })) },
-    );
-
     test('answers every object and path as the published has does (1000 cases)', () => {
       fc.assert(
-        fc.property(object, fc.array(path, { minLength: 1, maxLength: 6 }), (target, paths) => {
+        fc.property(hasObject, fc.array(hasPath, { minLength: 1, maxLength: 6 }), (target, paths) => {
           for (const asked of paths) expect(patched(target, asked)).toBe(published(target, asked));
         }),
         { numRuns: 1000 },

@@ -15,13 +15,13 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addHook } from 'pirates';
+import { patchFile, type SourcePatch } from './source-patch.js';
 
-export interface EnginePatch {
+export { patchFile, patchSource } from './source-patch.js';
+
+export interface EnginePatch extends SourcePatch {
   /** The file, as `require.resolve` names it from postman-runtime (or as `<package>/<path in it>`). */
   module: string;
-  /** The upstream text, which must occur exactly once. */
-  find: string;
-  replace: string;
 }
 
 export const ENGINE_PATCHES: readonly EnginePatch[] = [
@@ -224,13 +224,6 @@ function knownSuffix(domain) {
   },
 ];
 
-/** The patched source, or undefined when the upstream text is not there exactly once. */
-export function patchSource(code: string, patch: EnginePatch): string | undefined {
-  const at = code.indexOf(patch.find);
-  if (at < 0 || code.indexOf(patch.find, at + 1) >= 0) return undefined;
-  return code.slice(0, at) + patch.replace + code.slice(at + patch.find.length);
-}
-
 /**
  * The file `spec` names, as `resolve` finds it. A package whose `exports` hide its files (uuid) is
  * found by its package.json.
@@ -268,13 +261,6 @@ export function patchTargets(): Map<string, EnginePatch[]> {
 }
 
 export type PatchOutcome = 'patched' | 'unchanged';
-
-/** A file's patches, applied together or not at all: the patched source, or undefined. */
-export function patchFile(code: string, patches: readonly EnginePatch[]): string | undefined {
-  let patched: string | undefined = code;
-  for (const patch of patches) patched = patched === undefined ? undefined : patchSource(patched, patch);
-  return patched;
-}
 
 /** By patch module name (as ENGINE_PATCHES names it). */
 const outcomes = new Map<string, PatchOutcome>();

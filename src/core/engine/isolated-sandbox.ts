@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { compileWithCache, type CodeCache } from '../files/code-cache.js';
+import { BOOT_CODE_PATCHES_DIGEST, patchBootCode } from './boot-code-patches.js';
 import { engineModules } from './engine-modules.js';
 import { ContextWorker, FIRMWARE } from './script-context.js';
 
@@ -42,6 +43,8 @@ export interface IsolatedSandbox {
   freshCache(): { identity: Buffer; data: Buffer } | undefined;
   /** There was no valid boot code cache to use. */
   cacheStale(): boolean;
+  /** The contexts run the boot code with our patches (boot-code-patches.ts), or as published. */
+  bootCodePatched: boolean;
 }
 
 
@@ -55,8 +58,12 @@ let installed: IsolatedSandbox | undefined;
 const BOOT_CODE_PREFIX = 'module.exports=c=>c(null,';
 const BOOT_CODE_SUFFIX = ')';
 
-/** postman-sandbox's browser boot code: one string holding pm, chai, lodash and the rest (and its file's hash). */
-function browserBootCode(): { code: string; sha256: string } {
+/**
+ * postman-sandbox's browser boot code: one string holding pm, chai, lodash and the rest, with our
+ * patches (boot-code-patches.ts) unless they are off or no longer apply; and what names it for a
+ * code cache (its file's hash, and the patches').
+ */
+function browserBootCode(): { code: string; patched: boolean; sha256: string } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(engineModules.browserBootCodeFile());
@@ -74,7 +81,9 @@ function browserBootCode(): { code: string; sha256: string } {
     code = undefined;
   }
   if (typeof code !== 'string' || code.length < 100_000) throw new SandboxLayoutError('its browser boot code is no longer a module calling back with one string');
-  return { code, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const booted = patchBootCode(code);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { ...booted, sha256: booted.patched ? `${sha256} patched ${BOOT_CODE_PATCHES_DIGEST}` : sha256 };
 }
 
 /**
@@ -87,7 +96,7 @@ function browserBootCode(): { code: string; sha256: string } {
 export function installIsolatedSandbox(options: { codeCache?: CodeCache } = {}): IsolatedSandbox {
   if (installed) return installed;
   // Compiled once per process, with this user's code cache when a valid one is there.
-  const { code, sha256 } = browserBootCode();
+  const { code, patched, sha256 } = browserBootCode();
   const boot = compileWithCache(code, { filename: 'postman-sandbox:bootcode', cache: options.codeCache, flags: process.execArgv, knownSource: { sha256 } });
   const bootScript = boot.script;
   let constructed = 0;
@@ -159,6 +168,7 @@ export function installIsolatedSandbox(options: { codeCache?: CodeCache } = {}):
       });
     },
     cacheStale: () => boot.stale,
+    bootCodePatched: patched,
     // Made once a context has run the boot code, so it holds what the boot compiled.
     freshCache: () => (constructed > 0 ? boot.fresh() : undefined),
   };
