@@ -44,3 +44,27 @@ it('timers fire by due time, then in the order they were set', async () => {
   expect(messages).toEqual(['immediate', '0 ms, first', '1 ms, second', '20 ms', 'last']);
   await worker.terminate();
 });
+
+it("the context's code finds ECMAScript's builtins as they were when the boot began, while the global object's properties stay the scripts' to change", async () => {
+  const { worker, messages, seen } = contextWorker();
+  const done = seen('end');
+  worker.postMessage({
+    __id_uvm: 'test',
+    __emit_uvm: `
+      const global = (function () { return this; })();
+      const OriginalArray = global.Array;
+      global.Array = function Replaced() {};
+      delete global.Object;
+      __pp_port.postMessage({ __id_uvm: 'test', __emit_uvm: JSON.stringify({
+        array: Array === OriginalArray && Array === [].constructor,
+        object: typeof Object === 'function' && Object.keys({ a: 1 }).length === 1 && Object === ({}).constructor,
+        onTheGlobal: [global.Array.name, typeof global.Object],
+        // Error is fixed on the global (the bootstrap locks it): not bound, and the same either way.
+        error: Error === global.Error && Object.getOwnPropertyDescriptor(global, 'Error').configurable === false,
+      }) });
+      ${post('end')}`,
+  });
+  await done;
+  expect(JSON.parse(messages[0]!)).toEqual({ array: true, object: true, onTheGlobal: ['Replaced', 'undefined'], error: true });
+  await worker.terminate();
+});
