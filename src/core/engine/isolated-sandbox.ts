@@ -43,8 +43,6 @@ export interface IsolatedSandbox {
   freshCache(): { identity: Buffer; data: Buffer } | undefined;
   /** There was no valid boot code cache to use. */
   cacheStale(): boolean;
-  /** The contexts run the boot code with our patches (boot-code-patches.ts), or as published. */
-  bootCodePatched: boolean;
 }
 
 
@@ -63,7 +61,7 @@ const BOOT_CODE_SUFFIX = ')';
  * patches (boot-code-patches.ts) unless they are off or no longer apply; and what names it for a
  * code cache (its file's hash, and the patches').
  */
-function browserBootCode(): { code: string; patched: boolean; sha256: string } {
+function browserBootCode(): { code: string; sha256: string } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(engineModules.browserBootCodeFile());
@@ -83,7 +81,7 @@ function browserBootCode(): { code: string; patched: boolean; sha256: string } {
   if (typeof code !== 'string' || code.length < 100_000) throw new SandboxLayoutError('its browser boot code is no longer a module calling back with one string');
   const booted = patchBootCode(code);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return { ...booted, sha256: booted.patched ? `${sha256} patched ${BOOT_CODE_PATCHES_DIGEST}` : sha256 };
+  return { code: booted.code, sha256: booted.patched ? `${sha256} patched ${BOOT_CODE_PATCHES_DIGEST}` : sha256 };
 }
 
 /**
@@ -96,7 +94,7 @@ function browserBootCode(): { code: string; patched: boolean; sha256: string } {
 export function installIsolatedSandbox(options: { codeCache?: CodeCache } = {}): IsolatedSandbox {
   if (installed) return installed;
   // Compiled once per process, with this user's code cache when a valid one is there.
-  const { code, patched, sha256 } = browserBootCode();
+  const { code, sha256 } = browserBootCode();
   const boot = compileWithCache(code, { filename: 'postman-sandbox:bootcode', cache: options.codeCache, flags: process.execArgv, knownSource: { sha256 } });
   const bootScript = boot.script;
   let constructed = 0;
@@ -168,7 +166,6 @@ export function installIsolatedSandbox(options: { codeCache?: CodeCache } = {}):
       });
     },
     cacheStale: () => boot.stale,
-    bootCodePatched: patched,
     // Made once a context has run the boot code, so it holds what the boot compiled.
     freshCache: () => (constructed > 0 ? boot.fresh() : undefined),
   };
