@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { BOOT_CODE_PATCHES, patchBootCode } from '../../../src/core/engine/boot-code-patches.js';
+import { BOOT_CODE_PATCHES, BOOT_CODE_PATCHES_DIGEST, patchBootCode } from '../../../src/core/engine/boot-code-patches.js';
+import { browserBootCode } from '../../../src/core/engine/isolated-sandbox.js';
 import { ProcessRunner } from '../../../src/core/engine/process-runner.js';
 import { runProcessScript } from '../../../src/core/engine/run-process-spawn.js';
 import { patchSource } from '../../../src/core/engine/source-patch.js';
@@ -63,6 +64,23 @@ describe('boot code patches', () => {
       if (before === undefined) delete process.env.POSTMAN_POWER_ENGINE_PATCHES;
       else process.env.POSTMAN_POWER_ENGINE_PATCHES = before;
     }
+  });
+
+  test("what a run process boots, and the name of its code cache: a cache made for the published code never serves the patched (V8 checks only a cache's source length)", () => {
+    const before = process.env.POSTMAN_POWER_ENGINE_PATCHES;
+    const booted = browserBootCode();
+    process.env.POSTMAN_POWER_ENGINE_PATCHES = 'off';
+    let asPublished: ReturnType<typeof browserBootCode>;
+    try {
+      asPublished = browserBootCode();
+    } finally {
+      if (before === undefined) delete process.env.POSTMAN_POWER_ENGINE_PATCHES;
+      else process.env.POSTMAN_POWER_ENGINE_PATCHES = before;
+    }
+    expect(booted.code).toBe(patched);
+    expect(asPublished.code).toBe(published);
+    expect(asPublished.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(booted.sha256).toBe(`${asPublished.sha256} patched ${BOOT_CODE_PATCHES_DIGEST}`);
   });
 
   describe("uniscope's scope for each script", () => {

@@ -61,7 +61,7 @@ const BOOT_CODE_SUFFIX = ')';
  * patches (boot-code-patches.ts) unless they are off or no longer apply; and what names it for a
  * code cache (its file's hash, and the patches').
  */
-function browserBootCode(): { code: string; sha256: string } {
+export function browserBootCode(): { code: string; sha256: string } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(engineModules.browserBootCodeFile());
