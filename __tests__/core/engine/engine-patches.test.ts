@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
-import { ENGINE_PATCHES, patchSource, resolvePatchTarget, type EnginePatch } from '../../../src/core/engine/engine-patches.js';
+import { ENGINE_PATCHES, patchFile, patchSource, resolvePatchTarget, type EnginePatch } from '../../../src/core/engine/engine-patches.js';
 import { runProcessScript } from '../../../src/core/engine/process-runner.js';
 import { argumentsOf, hasObject, hasPath, metaShape, propertyDefinition } from '../../support/patch-inputs.js';
 
@@ -38,6 +38,17 @@ describe('engine patches', () => {
     const [patch] = ENGINE_PATCHES;
     expect(patchSource('module.exports = 1;', patch!)).toBeUndefined();
     expect(patchSource(`${patch!.find}\n${patch!.find}`, patch!)).toBeUndefined();
+  });
+
+  test("a file's patches: each text found in the file as given, in any order; none applied when one is missing or two overlap", () => {
+    const code = 'const a = 1; const b = 2; const c = 3;';
+    const patches = [{ find: 'const c = 3', replace: 'const c = 30' }, { find: 'const a = 1', replace: 'const a = 10' }];
+    expect(patchFile(code, patches)).toBe('const a = 10; const b = 2; const c = 30;');
+    expect(patchFile(code, [])).toBe(code);
+    // The second text is the first's replacement, not upstream text: not found.
+    expect(patchFile(code, [{ find: 'a = 1;', replace: 'a = 1; x();' }, { find: 'x();', replace: '' }])).toBeUndefined();
+    expect(patchFile(code, [...patches, { find: 'const d', replace: '' }])).toBeUndefined();
+    expect(patchFile(code, [{ find: 'a = 1; const b', replace: '' }, { find: 'const b = 2', replace: '' }])).toBeUndefined();
   });
 
   describe('PropertyBase meta keys', () => {
