@@ -314,7 +314,9 @@ const BINDABLE_BUILTINS = new vm.Script(
 /** The binding script for each list of names a context could bind (one list, in practice). */
 const bindBuiltinsScripts = new Map<string, vm.Script>();
 function bindBuiltins(context: vm.Context): void {
-  const names = BINDABLE_BUILTINS.runInContext(context) as string;
+  // Only our own names go into the source compiled here, whatever the context answered.
+  const answer: unknown = BINDABLE_BUILTINS.runInContext(context);
+  const names = (typeof answer === 'string' ? answer.split(',') : []).filter((name) => CONTEXT_BUILTINS.includes(name)).join(',');
   if (!names) return;
   let script = bindBuiltinsScripts.get(names);
   if (!script) {
