@@ -68,3 +68,13 @@ it("the context's code finds ECMAScript's builtins as they were when the boot be
   expect(JSON.parse(messages[0]!)).toEqual({ array: true, object: true, onTheGlobal: ['Replaced', 'undefined'], error: true });
   await worker.terminate();
 });
+
+it('the builtins bound are only names from our list, whatever the context answers when asked which it has', async () => {
+  // Firmware that answers the probe with code: had it been compiled, it would have set `injected`.
+  const hostile = `Array.prototype.join = function () { return 'Object} = {}; (function () { return this; })().injected = 1; const {Array'; }; ${FIRMWARE}`;
+  const worker = new ContextWorker(hostile, { bootScript: BOOT });
+  const answered = new Promise<string>((resolve) => worker.on('message', (message: { __emit_uvm: string }) => resolve(message.__emit_uvm)));
+  worker.postMessage({ __id_uvm: 'test', __emit_uvm: "__pp_port.postMessage({ __id_uvm: 'test', __emit_uvm: typeof (function () { return this; })().injected });" });
+  expect(await answered).toBe('undefined');
+  await worker.terminate();
+});
